@@ -1,0 +1,120 @@
+# llmutils - see README.  GNU make.
+include config.mk
+
+ifeq ($(strip $(SAN)),1)
+O = build/san
+BINDIR = $(O)
+CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+O = build/rel
+BINDIR = .
+endif
+ifeq ($(strip $(BLAS)),openblas)
+CPPFLAGS += -DLC_HAVE_BLAS=1
+LDLIBS += -lopenblas
+endif
+ifeq ($(strip $(VULKAN)),1)
+CPPFLAGS += -DLC_HAVE_VULKAN=1
+LDLIBS += -lvulkan
+endif
+CPPFLAGS += -DLC_BUILD_BLAS=\"$(strip $(BLAS))\" -DLC_BUILD_VULKAN=$(strip $(VULKAN))
+
+CORE_SRC = \
+	libcore/status.c libcore/gguf.c libcore/dtype.c libcore/hparams.c \
+	libcore/chat.c libcore/hf.c libcore/jsonw.c libcore/sha256.c libcore/sysinfo.c \
+	libcore/quant/float.c libcore/quant/q4_0.c libcore/quant/q4_1.c \
+	libcore/quant/q5_0.c libcore/quant/q5_1.c libcore/quant/q8_0.c \
+	libcore/quant/kutil.c libcore/quant/q2_k.c libcore/quant/q3_k.c \
+	libcore/quant/q4_k.c libcore/quant/q5_k.c libcore/quant/q6_k.c \
+	libcore/quant/q8_k.c libcore/quant/iq4.c
+CORE_OBJ = $(CORE_SRC:%.c=$(O)/%.o)
+CORE_HDR = $(wildcard libcore/*.h libcore/quant/*.h)
+
+CMDS = llm-inspect
+BINS = $(CMDS:%=$(BINDIR)/%)
+UTIL_OBJ = $(O)/cmd/util.o
+
+UNIT = t_status t_dtype t_quant t_gguf t_hf t_jsonw t_hparams t_chat
+UNIT_BINS = $(UNIT:%=$(O)/tests/unit/%)
+TOOLS = $(O)/tests/data/mkmodel $(O)/tests/malformed/mkbad $(O)/tests/unit/t_models
+
+MODELS_DIR = $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/.cache)/llmutils/models
+DEFAULT_MODEL = $(MODELS_DIR)/SmolLM2-135M-Instruct.Q4_1.gguf
+
+all: $(BINS)
+
+$(O)/%.o: %.c $(CORE_HDR) config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/libcore.a: $(CORE_OBJ)
+	rm -f $@
+	$(AR) -rc $@ $(CORE_OBJ)
+	$(RANLIB) $@
+
+$(BINDIR)/llm-%: $(O)/cmd/llm-%.o $(UTIL_OBJ) $(O)/libcore.a
+	$(CC) $(LDFLAGS) -o $@ $< $(UTIL_OBJ) $(O)/libcore.a $(LDLIBS)
+
+$(O)/tests/%: $(O)/tests/%.o $(O)/libcore.a
+	$(CC) $(LDFLAGS) -o $@ $< $(O)/libcore.a $(LDLIBS)
+
+# --- set-up ---------------------------------------------------------------
+deps:
+	sh tests/deps.sh
+
+models:
+	sh tests/models.sh
+
+# --- the newcomer's two commands ------------------------------------------
+demo: deps models
+	$(MAKE) all
+	./llm-inspect --summary $(DEFAULT_MODEL)
+	./llm-inspect --fit --ctx 8192 $(DEFAULT_MODEL)
+
+check: deps models
+	$(MAKE) test
+
+# build and run every test (no set-up)
+test: $(BINS) $(UNIT_BINS) $(TOOLS)
+	O=$(O) BINDIR=$(BINDIR) MODELS_DIR=$(MODELS_DIR) sh tests/run.sh
+
+# --- fuzzing (clang + libFuzzer) ------------------------------------------
+FUZZ_SRC = $(filter-out libcore/sysinfo.c,$(CORE_SRC))
+fuzz: build/fuzz/fuzz_gguf
+build/fuzz/fuzz_gguf: tests/fuzz/fuzz_gguf.c $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -o $@ tests/fuzz/fuzz_gguf.c $(FUZZ_SRC) -lcjson -lcrypto -lm
+
+# --- install ---------------------------------------------------------------
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
+	    $(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man7 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	for c in $(CMDS); do \
+	    cp -f $$c $(DESTDIR)$(PREFIX)/bin/$$c && chmod 755 $(DESTDIR)$(PREFIX)/bin/$$c; \
+	    cp -f man/$$c.1 $(DESTDIR)$(MANPREFIX)/man1/ && chmod 644 $(DESTDIR)$(MANPREFIX)/man1/$$c.1; \
+	    cp -f completions/bash/$$c $(DESTDIR)$(BASHCOMPDIR)/$$c; \
+	    cp -f completions/zsh/_$$c $(DESTDIR)$(ZSHCOMPDIR)/_$$c; \
+	    cp -f completions/fish/$$c.fish $(DESTDIR)$(FISHCOMPDIR)/$$c.fish; \
+	done
+	cp -f man/llm-jsonl.5 $(DESTDIR)$(MANPREFIX)/man5/
+	cp -f man/llmutils.7 $(DESTDIR)$(MANPREFIX)/man7/
+
+uninstall:
+	for c in $(CMDS); do \
+	    rm -f $(DESTDIR)$(PREFIX)/bin/$$c $(DESTDIR)$(MANPREFIX)/man1/$$c.1 \
+	        $(DESTDIR)$(BASHCOMPDIR)/$$c $(DESTDIR)$(ZSHCOMPDIR)/_$$c \
+	        $(DESTDIR)$(FISHCOMPDIR)/$$c.fish; \
+	done
+	rm -f $(DESTDIR)$(MANPREFIX)/man5/llm-jsonl.5 $(DESTDIR)$(MANPREFIX)/man7/llmutils.7
+
+dist:
+	git archive --format=tar.gz --prefix=llmutils-$(VERSION)/ -o llmutils-$(VERSION).tar.gz HEAD
+
+clean:
+	rm -rf build $(CMDS) llmutils-*.tar.gz
+
+.PHONY: all deps models demo check test fuzz install uninstall dist clean
+.SECONDARY:

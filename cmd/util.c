@@ -1,0 +1,149 @@
+/* util.c - diagnostics, exits and number parsing for the commands. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const char *argv0 = "llmutils";
+
+static void
+vwarn(const char *fmt, va_list ap)
+{
+	int sys = errno;
+	size_t n = strlen(fmt);
+
+	fprintf(stderr, "%s: ", argv0);
+	vfprintf(stderr, fmt, ap);
+	if (n > 0 && fmt[n - 1] == ':')
+		fprintf(stderr, " %s", strerror(sys));
+	fputc('\n', stderr);
+}
+
+void
+warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+dien(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+warn_err(const lc_err *e)
+{
+	fprintf(stderr, "%s: %s\n", argv0, e->msg);
+}
+
+void
+die_err(const lc_err *e)
+{
+	warn_err(e);
+	exit(1);
+}
+
+int
+fshut(FILE *fp, const char *name)
+{
+	int ret = 0;
+
+	if (fflush(fp) != 0 || ferror(fp)) {
+		warn("write %s:", name);
+		ret = 1;
+	}
+	if (fclose(fp) != 0 && ret == 0) {
+		warn("close %s:", name);
+		ret = 1;
+	}
+	return ret;
+}
+
+long long
+estrtonum(const char *s, long long lo, long long hi, const char *opt)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno == ERANGE)
+		dien(2, "%s: '%s' is not an integer", opt, s);
+	if (v < lo || v > hi)
+		dien(2, "%s: %lld is out of range [%lld, %lld]", opt, v, lo, hi);
+	return v;
+}
+
+uint64_t
+esizetonum(const char *s, const char *opt)
+{
+	static const char units[] = "KMGTP";
+	const char *u;
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno == ERANGE || !(v >= 0))
+		dien(2, "%s: '%s' is not a size (e.g. 8G, 512M)", opt, s);
+	if (*end != '\0') {
+		if ((u = strchr(units, *end >= 'a' ? *end - 32 : *end)) == NULL ||
+		    *end == '\0')
+			dien(2, "%s: '%s': unknown unit (K, M, G, T, P)", opt, s);
+		v *= pow(1024, (double)(u - units + 1));
+		end++;
+		if (*end == 'i' || *end == 'I')
+			end++;
+		if (*end == 'B' || *end == 'b')
+			end++;
+		if (*end != '\0')
+			dien(2, "%s: '%s' is not a size (e.g. 8G, 512M)", opt, s);
+	}
+	if (v >= 18446744073709551616.0)
+		dien(2, "%s: '%s' is too large", opt, s);
+	return (uint64_t)v;
+}
+
+const char *
+fmtbytes(uint64_t n, char *buf, size_t len)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int i = -1;
+
+	while (v >= 1024 && i < 3) {
+		v /= 1024;
+		i++;
+	}
+	if (i < 0)
+		snprintf(buf, len, "%llu B", (unsigned long long)n);
+	else
+		snprintf(buf, len, "%.1f %s", v, units[i]);
+	return buf;
+}

@@ -1,0 +1,32 @@
+/*
+ * util.h - command-side helpers: the only code that prints diagnostics
+ * and exits.  Messages go to stderr prefixed with "argv0: ".
+ */
+#ifndef LC_UTIL_H
+#define LC_UTIL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../libcore/status.h"
+
+extern const char *argv0;
+
+/* exit 1; a trailing ':' in fmt appends strerror(errno) */
+void	die(const char *fmt, ...);
+void	dien(int status, const char *fmt, ...);
+void	warn(const char *fmt, ...);
+void	die_err(const lc_err *e);	/* "llm-run: model.gguf: ..." */
+void	warn_err(const lc_err *e);
+/* fflush + ferror + fclose; warns and returns 1 on a write error */
+int	fshut(FILE *fp, const char *name);
+
+/* Parses a decimal integer in [lo, hi]; exits 2 naming opt if not. */
+long long	estrtonum(const char *s, long long lo, long long hi,
+		    const char *opt);
+/* Parses "8G", "512M", "1.5T", "123456" (binary units); exits 2. */
+uint64_t	esizetonum(const char *s, const char *opt);
+/* "93.8 MiB": bytes in binary units, into buf. */
+const char	*fmtbytes(uint64_t n, char *buf, size_t len);
+
+#endif /* LC_UTIL_H */

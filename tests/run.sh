@@ -1,0 +1,141 @@
+#!/bin/sh
+# run.sh - run every test: unit tests, CLI tests (tests/cli/*.t), the
+# malformed-GGUF corpus, the real-model goldens, man page and completion
+# lint.  Prints "ok NAME" or "FAILED NAME: why" per test and ends with
+# "N passed, N failed"; exits 1 if any failed.
+#
+# Environment (set by 'make test'): O (build dir), BINDIR (binaries),
+# MODELS_DIR (cache of the real test models).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+O=${O:-build/rel}
+BINDIR=${BINDIR:-.}
+MODELS_DIR=${MODELS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/llmutils/models}
+W=$(mktemp -d "${TMPDIR:-/tmp}/llmutils-test.XXXXXX")
+trap 'rm -rf "$W"' EXIT INT TERM
+PATH=$(cd "$BINDIR" && pwd):$PATH
+export PATH O BINDIR MODELS_DIR W
+
+pass=0 fail=0
+ok() { echo "ok $1"; pass=$((pass + 1)); }
+bad() { echo "FAILED $1: $2"; fail=$((fail + 1)); }
+
+# --- unit tests --------------------------------------------------------
+for t in "$O"/tests/unit/t_*; do
+	[ -x "$t" ] || continue
+	case $t in *.o) continue ;; esac
+	n=$(basename "$t")
+	[ "$n" = t_models ] && continue
+	if "$t" > "$W/$n.out" 2>&1; then
+		ok "$n ($(tail -n 1 "$W/$n.out"))"
+	else
+		bad "$n" "$(grep -m 5 FAILED "$W/$n.out" | tr '\n' ' ')"
+	fi
+done
+
+# --- fixtures ----------------------------------------------------------
+TINY=$W/tiny.gguf
+"$O"/tests/data/mkmodel "$TINY" || bad mkmodel "cannot write $TINY"
+export TINY
+
+# --- CLI tests: command, stdin, ".", expected stdout (or stderr for a
+#     "%%FAIL N" block, which also expects exit status N) -------------
+for f in tests/cli/*.t; do
+	awk -v dir="$W/blocks" -v base="$(basename "$f" .t)" '
+	BEGIN { n = 0; state = 0 }
+	/^#/ && state == 0 { next }
+	/^$/ { if (state != 0) { close(cur "/cmd"); close(cur "/in");
+		close(cur "/exp"); close(cur "/status") } state = 0; next }
+	state == 0 {
+		n++; cur = sprintf("%s/%s.%03d", dir, base, n)
+		system("mkdir -p \"" cur "\"")
+		if ($0 ~ /^%%FAIL/) { print $2 > (cur "/status"); state = 1; next }
+		print "0" > (cur "/status")
+		print $0 > (cur "/cmd"); state = 2; next }
+	state == 1 { print $0 > (cur "/cmd"); state = 2; next }
+	state == 2 && $0 == "." { printf "" > (cur "/exp"); state = 3; next }
+	state == 2 { print $0 > (cur "/in"); next }
+	state == 3 { print $0 > (cur "/exp"); next }
+	' "$f"
+done
+for b in "$W"/blocks/*; do
+	[ -d "$b" ] || continue
+	n=$(basename "$b")
+	want=$(cat "$b/status")
+	[ -f "$b/in" ] || : > "$b/in"
+	[ -f "$b/exp" ] || : > "$b/exp"
+	(cd "$top" && timeout 60 sh -c "$(cat "$b/cmd")") < "$b/in" \
+	    > "$b/out" 2> "$b/err"
+	got=$?
+	if [ "$want" = 0 ]; then cmp=out; else cmp=err; fi
+	if [ "$got" != "$want" ]; then
+		bad "$n" "exit $got, expected $want: $(cat "$b/cmd"): $(head -c 300 "$b/err")"
+	elif ! diff -u "$b/exp" "$b/$cmp" > "$b/diff"; then
+		bad "$n" "$(cat "$b/cmd"): output differs:
+$(head -n 20 "$b/diff")"
+	else
+		ok "$n"
+	fi
+done
+
+# --- malformed GGUF corpus ----------------------------------------------
+if [ -f tests/malformed/run.sh ]; then
+	if sh tests/malformed/run.sh "$BINDIR" "$W/malformed" > "$W/malformed.out" 2>&1; then
+		ok "malformed corpus ($(tail -n 1 "$W/malformed.out"))"
+	else
+		bad "malformed corpus" "$(grep FAILED "$W/malformed.out" | head -n 10)"
+	fi
+fi
+
+# --- real models: dequantization against gguf-py goldens ---------------
+if "$O"/tests/unit/t_models "$MODELS_DIR" tests/golden/models > "$W/models.out" 2>&1; then
+	ok "t_models ($(tail -n 1 "$W/models.out"))"
+else
+	bad t_models "$(grep -m 10 -E 'FAILED|error' "$W/models.out" | tr '\n' ' ')"
+fi
+
+# --- man pages, --help against SYNOPSIS, completions --------------------
+for m in man/*.[157]; do
+	if command -v mandoc > /dev/null; then
+		out=$(mandoc -Tlint -W warning "$m" 2>&1)
+	else
+		out=$(groff -mdoc -ww -z "$m" 2>&1)
+	fi
+	if [ -n "$out" ]; then bad "lint $m" "$out"; else ok "lint $m"; fi
+done
+for c in cmd/llm-*.c; do
+	n=$(basename "$c" .c)
+	[ -f "man/$n.1" ] || { bad "man $n" "no man/$n.1"; continue; }
+	# every long option in --help is in the man page, the completions,
+	# and the other way round
+	"$BINDIR/$n" --help > "$W/$n.help" 2>&1 || bad "$n --help" "exit $?"
+	help=$(grep -o -- '--[a-z][a-z-]*' "$W/$n.help" | sort -u)
+	man=$(grep -o -- '^\.Fl -[a-z][a-z-]*\|Fl -[a-z][a-z-]*' "man/$n.1" |
+	    sed 's/.*Fl -/--/' | sort -u)
+	if [ "$help" != "$man" ]; then
+		bad "$n options" "--help and man/$n.1 differ: $(echo "$help" | tr '\n' ' ') / $(echo "$man" | tr '\n' ' ')"
+	else
+		ok "$n options: --help = man page"
+	fi
+	for sh in bash zsh fish; do
+		case $sh in
+		bash) cf=completions/bash/$n ;;
+		zsh) cf=completions/zsh/_$n ;;
+		fish) cf=completions/fish/$n.fish ;;
+		esac
+		[ -f "$cf" ] || { bad "$sh completion $n" "no $cf"; continue; }
+		comp=$(grep -o -- '--[a-z][a-z-]*\|-l [a-z][a-z-]*' "$cf" |
+		    sed 's/^-l /--/' | sort -u)
+		if [ "$help" != "$comp" ]; then
+			bad "$sh completion $n" "options differ from --help: $(echo "$comp" | tr '\n' ' ')"
+		elif command -v $sh > /dev/null && ! $sh -n "$cf" 2>"$W/sh.err"; then
+			bad "$sh completion $n" "$(cat "$W/sh.err")"
+		else
+			ok "$sh completion $n"
+		fi
+	done
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
