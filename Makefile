@@ -41,6 +41,7 @@ TOOLS = $(O)/tests/data/mkmodel $(O)/tests/malformed/mkbad $(O)/tests/unit/t_mod
 
 MODELS_DIR = $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/.cache)/llmutils/models
 DEFAULT_MODEL = $(MODELS_DIR)/SmolLM2-135M-Instruct.Q4_1.gguf
+FUZZ_SECONDS = 60
 
 all: $(BINS)
 
@@ -75,9 +76,23 @@ demo: deps models
 check: deps models
 	$(MAKE) test
 
-# build and run every test (no set-up)
+# build and run every test (no set-up); without sanitizers the malformed
+# corpus also runs under a 1 GiB address-space limit, so a huge
+# allocation fails the test instead of passing unnoticed
+ifeq ($(strip $(SAN)),1)
+MEMLIMIT =
+else
+MEMLIMIT = LC_MEMLIMIT_KB=1048576
+endif
 test: $(BINS) $(UNIT_BINS) $(TOOLS)
-	O=$(O) BINDIR=$(BINDIR) MODELS_DIR=$(MODELS_DIR) sh tests/run.sh
+	O=$(O) BINDIR=$(BINDIR) MODELS_DIR=$(MODELS_DIR) $(MEMLIMIT) sh tests/run.sh
+
+# a short fuzzing run of the GGUF reader, seeded with the corpus
+fuzz-run: build/fuzz/fuzz_gguf
+	mkdir -p build/fuzz/corpus
+	build/fuzz/fuzz_gguf -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    -rss_limit_mb=1024 -malloc_limit_mb=256 -print_final_stats=1 \
+	    build/fuzz/corpus tests/fuzz/corpus
 
 # --- fuzzing (clang + libFuzzer) ------------------------------------------
 FUZZ_SRC = $(filter-out libcore/sysinfo.c,$(CORE_SRC))
@@ -116,5 +131,5 @@ dist:
 clean:
 	rm -rf build $(CMDS) llmutils-*.tar.gz
 
-.PHONY: all deps models demo check test fuzz install uninstall dist clean
+.PHONY: all deps models demo check test fuzz fuzz-run install uninstall dist clean
 .SECONDARY:

@@ -288,17 +288,32 @@ getstr(rd *r, const char **s, uint64_t *n, uint64_t max, int isname,
 	return LC_OK;
 }
 
-/* Prints name into buf for messages, replacing what is not printable. */
+/*
+ * Copies a validated name (UTF-8, no C0 controls) into buf for messages:
+ * C1 controls become '?', and a long name is cut between characters and
+ * marked with "...".
+ */
 static void
 shown(char *buf, size_t sz, const char *s, uint64_t n)
 {
-	size_t i, j = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, j = 0, k;
 
-	for (i = 0; i < n && j + 4 < sz; i++) {
-		unsigned char c = (unsigned char)s[i];
-		buf[j++] = (c >= 0x20 && c < 0x7f) || c >= 0x80 ? (char)c : '?';
+	while (i < n) {
+		k = u[i] < 0x80 ? 1 : u[i] < 0xe0 ? 2 : u[i] < 0xf0 ? 3 : 4;
+		if (k > n - i || j + k + 4 > sz)
+			break;
+		if (k == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0)
+			buf[j++] = '?';
+		else if (u[i] == 0x7f)
+			buf[j++] = '?';
+		else {
+			memcpy(buf + j, u + i, k);
+			j += k;
+		}
+		i += k;
 	}
-	if (i < n && j + 4 <= sz) {
+	if (i < n) {
 		memcpy(buf + j, "...", 3);
 		j += 3;
 	}
@@ -635,8 +650,8 @@ parse(lc_gguf *g, lc_err *e)
 		if (v == 0 || (v & (v - 1)) != 0)
 			return bad(&r, "alignment %u is not a power of two", v);
 		if (v > LC_GGUF_MAX_ALIGNMENT)
-			return bad(&r, "alignment %u exceeds the limit of %u", v,
-			    LC_GGUF_MAX_ALIGNMENT);
+			return bad(&r, "alignment %u exceeds the limit of %u",
+			    v, LC_GGUF_MAX_ALIGNMENT);
 		g->alignment = v;
 	}
 	for (i = 0; i < g->ntensors; i++)
@@ -1035,6 +1050,8 @@ put(lc_gguf_writer *w, const void *p, size_t n, lc_err *e)
 	size_t cap;
 	uint8_t *q;
 
+	if (n == 0)
+		return LC_OK;	/* p may be NULL: an empty writer's kvs */
 	if (n > SIZE_MAX - w->kvlen)
 		return lc_errf(e, LC_ENOMEM, "gguf writer: metadata too large");
 	if (w->kvlen + n > w->kvcap) {

@@ -35,6 +35,12 @@ static const struct {
 };
 
 static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
 cmp_off(const void *a, const void *b)
 {
 	const lc_st_info *x = a, *y = b;
@@ -127,7 +133,7 @@ static int
 parse(lc_st *st, lc_err *e)
 {
 	const cJSON *j, *m;
-	const char *end;
+	const char *end, **names;
 	cJSON *root;
 	uint64_t i, pos, namesz = 0;
 	char *np;
@@ -214,6 +220,22 @@ parse(lc_st *st, lc_err *e)
 			}
 		}
 	}
+	/* names are unique (JSON allows a key twice; the format does not) */
+	if ((names = malloc((st->nt ? st->nt : 1) * sizeof(*names))) == NULL) {
+		rc = lc_errf(e, LC_ENOMEM, "tensor index");
+		goto out;
+	}
+	for (i = 0; i < st->nt; i++)
+		names[i] = st->t[i].name;
+	qsort(names, st->nt, sizeof(*names), cmp_name);
+	for (i = 1; i < st->nt; i++)
+		if (strcmp(names[i - 1], names[i]) == 0) {
+			rc = lc_errf(e, LC_EFORMAT, "tensor '%s' appears twice",
+			    names[i]);
+			free(names);
+			goto out;
+		}
+	free(names);
 	qsort(st->t, st->nt, sizeof(*st->t), cmp_off);
 	pos = 8 + st->hdr;
 	for (i = 0; i < st->nt; i++) {
@@ -234,6 +256,10 @@ parse(lc_st *st, lc_err *e)
 		}
 		pos += st->t[i].nbytes;
 	}
+	if (pos != st->size)
+		rc = lc_errf(e, LC_EFORMAT, "%llu bytes after the last tensor "
+		    "(offset %llu)", (unsigned long long)(st->size - pos),
+		    (unsigned long long)pos);
 out:
 	cJSON_Delete(root);
 	return rc;

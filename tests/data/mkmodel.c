@@ -21,6 +21,8 @@
 #define N_VOCAB	64
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+static void *bufs[64];		/* tensor data, borrowed by the writer */
+static int nbufs;
 
 static float
 frand(void)
@@ -59,6 +61,7 @@ tensor(lc_gguf_writer *w, const char *name, uint32_t dtype, uint64_t ne0,
 		x[i] = scale == 0 ? 1.0f : frand() * scale;
 	tr->from_float(x, q, (int64_t)(ne0 * ne1));
 	free(x);
+	bufs[nbufs++] = q;
 	if (lc_gguf_w_tensor(w, name, dtype, ne1 > 1 ? 2 : 1, ne, q, &e) !=
 	    LC_OK)
 		fail(&e);
@@ -138,5 +141,7 @@ main(int argc, char *argv[])
 	if (lc_gguf_writer_write(w, argv[1], &e) != LC_OK)
 		fail(&e);
 	lc_gguf_writer_free(w);
+	while (nbufs > 0)
+		free(bufs[--nbufs]);
 	return 0;
 }
