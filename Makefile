@@ -29,7 +29,7 @@ CORE_SRC = \
 	libcore/quant/q4_k.c libcore/quant/q5_k.c libcore/quant/q6_k.c \
 	libcore/quant/q8_k.c libcore/quant/iq4.c
 CORE_OBJ = $(CORE_SRC:%.c=$(O)/%.o)
-CORE_HDR = $(wildcard libcore/*.h libcore/quant/*.h)
+CORE_HDR = $(wildcard libcore/*.h libcore/quant/*.h cmd/*.h tests/unit/*.h)
 
 CMDS = llm-inspect
 BINS = $(CMDS:%=$(BINDIR)/%)

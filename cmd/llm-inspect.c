@@ -26,7 +26,7 @@
 #define MAX_SHARDS	256
 
 static struct {
-	int		 summary, fit, check, diffable, json, verbose;
+	int		 summary, fit, check, diffable, json, verbose, quiet;
 	uint32_t	 ctx, batch, kv_dtype;
 	uint64_t	 mem;		/* 0: MemAvailable */
 } opt = { .batch = 512, .kv_dtype = LC_F16 };
@@ -37,16 +37,16 @@ static lc_sysinfo si;
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: %s [-sfvDjq] [--check] [-c ctx] [-b batch] "
+	fprintf(fp, "usage: %s [-SfvDjq] [--check] [-c ctx] [-b batch] "
 	    "[-k f16|f32|q8_0] [-M size] model ...\n", argv0);
 	if (status == 0)
 		fputs("\n"
 		    "  model is a .gguf file, a .safetensors file or a Hugging Face\n"
 		    "  model directory.  Default output: JSONL records of kind file,\n"
 		    "  kv and tensor.\n\n"
-		    "  -s, --summary       a table: architecture, parameters, quant mix,\n"
+		    "  -S, --summary       a table: architecture, parameters, quant mix,\n"
 		    "                      context, tokenizer, chat template\n"
-		    "  -j, --json          with -s: one JSON summary record instead\n"
+		    "  -j, --json          with -S: one JSON summary record instead\n"
 		    "  -f, --fit           memory a run needs (weights + KV cache + scratch)\n"
 		    "                      and whether it fits\n"
 		    "  -c, --ctx N         context length for --fit (default: trained)\n"
@@ -77,8 +77,11 @@ emit(void)
 /* model facts, shared by --summary and --fit                         */
 
 typedef struct mix {
-	uint64_t	n, nelem, bytes;
+	const char	*name;		/* "q4_k", or a safetensors name: "U8" */
+	uint64_t	 n, nelem, bytes;
 } mix;
+
+#define MAX_TYPES	64
 
 typedef struct facts {
 	const char	*path;
@@ -90,26 +93,50 @@ typedef struct facts {
 	lc_hparams	 hp;
 	int		 have_hp;
 	lc_err		 hp_err;
-	mix		 types[LC_DTYPE_COUNT];
-	uint64_t	 nelem, tbytes;
+	mix		 types[MAX_TYPES];
+	int		 ntypes;
+	uint64_t	 nelem, tbytes;	/* parameters: not integer buffers */
+	uint64_t	 allbytes;	/* every tensor */
 	const char	*tok_model, *tok_pre;
 	size_t		 tok_model_len, tok_pre_len;
 	uint64_t	 n_tokens;
 	int64_t		 bos, eos;
 	const char	*chat;
 	uint64_t	 chat_bytes;
+	lc_hf_tok	 hftok;
 } facts;
 
+/*
+ * Counts a tensor under its type name.  Integer tensors (position ids
+ * and other buffers) are not parameters: they count in allbytes only.
+ */
 static void
-addtype(facts *f, uint32_t dtype, uint64_t nelem, uint64_t bytes)
+addtype(facts *f, const char *name, int param, uint64_t nelem,
+    uint64_t bytes)
 {
-	if (dtype < LC_DTYPE_COUNT) {
-		f->types[dtype].n++;
-		f->types[dtype].nelem += nelem;
-		f->types[dtype].bytes += bytes;
+	int i;
+
+	for (i = 0; i < f->ntypes; i++)
+		if (strcmp(f->types[i].name, name) == 0)
+			break;
+	if (i == f->ntypes && f->ntypes < MAX_TYPES)
+		f->types[f->ntypes++].name = name;
+	if (i < f->ntypes) {
+		f->types[i].n++;
+		f->types[i].nelem += nelem;
+		f->types[i].bytes += bytes;
 	}
-	f->nelem += nelem;
-	f->tbytes += bytes;
+	if (param) {
+		f->nelem += nelem;
+		f->tbytes += bytes;
+	}
+	f->allbytes += bytes;
+}
+
+static int
+is_param_dtype(uint32_t t)
+{
+	return t != LC_I8 && t != LC_I16 && t != LC_I32 && t != LC_I64;
 }
 
 static void
@@ -130,7 +157,8 @@ facts_gguf(facts *f, const lc_gguf *g)
 	f->have_hp = lc_hparams_gguf(&f->hp, g, &f->hp_err) == LC_OK;
 	for (i = 0; i < f->ntensors; i++) {
 		lc_gguf_tensor(g, i, &ti);
-		addtype(f, ti.dtype, ti.nelem, ti.nbytes);
+		addtype(f, lc_dtype(ti.dtype)->name, is_param_dtype(ti.dtype),
+		    ti.nelem, ti.nbytes);
 	}
 	lc_gguf_get_str(g, "tokenizer.ggml.model", &f->tok_model,
 	    &f->tok_model_len, NULL);
@@ -279,7 +307,8 @@ typedef struct stmodel {
 	lc_st		*st[MAX_SHARDS];
 	char		*path[MAX_SHARDS];
 	int		 n;
-	char		 config[4096];	/* config.json beside it, or "" */
+	char		 dir[3000];	/* the directory of the files */
+	char		 config[4096];	/* config.json there, or "" */
 } stmodel;
 
 static void
@@ -303,7 +332,7 @@ static int
 st_open(stmodel *m, const char *path, int isdir, lc_err *e)
 {
 	struct dirent *de;
-	char dir[3000], *slash;
+	char *slash;
 	DIR *d;
 	size_t n;
 	int i, rc;
@@ -331,9 +360,11 @@ st_open(stmodel *m, const char *path, int isdir, lc_err *e)
 		}
 		closedir(d);
 		if (m->n == 0)
-			return lc_errf(e, LC_ENOTFOUND, "%s: no .gguf or "
-			    ".safetensors model in this directory", path);
+			return lc_errf(e, LC_ENOTFOUND, "%s: no .safetensors "
+			    "files in this directory (name .gguf files one by "
+			    "one)", path);
 		qsort(m->path, (size_t)m->n, sizeof(m->path[0]), cmpstr);
+		snprintf(m->dir, sizeof(m->dir), "%s", path);
 		if (snprintf(m->config, sizeof(m->config), "%s/config.json",
 		    path) >= (int)sizeof(m->config))
 			m->config[0] = '\0';
@@ -341,12 +372,13 @@ st_open(stmodel *m, const char *path, int isdir, lc_err *e)
 		if ((m->path[0] = strdup(path)) == NULL)
 			return lc_errf(e, LC_ENOMEM, "%s", path);
 		m->n = 1;
-		snprintf(dir, sizeof(dir), "%s", path);
-		if ((slash = strrchr(dir, '/')) != NULL)
+		snprintf(m->dir, sizeof(m->dir), "%s", path);
+		if ((slash = strrchr(m->dir, '/')) != NULL)
 			*slash = '\0';
 		else
-			snprintf(dir, sizeof(dir), ".");
-		snprintf(m->config, sizeof(m->config), "%s/config.json", dir);
+			snprintf(m->dir, sizeof(m->dir), ".");
+		snprintf(m->config, sizeof(m->config), "%s/config.json",
+		    m->dir);
 	}
 	if (access(m->config, R_OK) != 0)
 		m->config[0] = '\0';
@@ -430,8 +462,13 @@ facts_st(facts *f, const stmodel *m, lc_err *e)
 		f->ntensors += lc_st_ntensors(m->st[s]);
 		for (i = 0; i < lc_st_ntensors(m->st[s]); i++) {
 			lc_st_tensor(m->st[s], i, &ti);
-			addtype(f, ti.lc_dtype >= 0 ? (uint32_t)ti.lc_dtype :
-			    LC_DTYPE_COUNT, ti.nelem, ti.nbytes);
+			if (ti.lc_dtype >= 0)
+				addtype(f, lc_dtype((uint32_t)ti.lc_dtype)->name,
+				    is_param_dtype((uint32_t)ti.lc_dtype),
+				    ti.nelem, ti.nbytes);
+			else	/* U8, BOOL, F8_*: named as in the file */
+				addtype(f, ti.dtype, ti.dtype[0] == 'F',
+				    ti.nelem, ti.nbytes);
 		}
 	}
 	if (m->config[0] == '\0') {
@@ -439,36 +476,44 @@ facts_st(facts *f, const stmodel *m, lc_err *e)
 		    "it", m->path[0]);
 		return LC_OK;
 	}
+	if (lc_hf_tok_read(&f->hftok, m->dir, e) != LC_OK)
+		return e->code;
+	if (f->hftok.model[0] != '\0') {
+		f->tok_model = f->hftok.model;
+		f->tok_model_len = strlen(f->hftok.model);
+		f->n_tokens = f->hftok.n_vocab;
+	}
+	if (f->hftok.chat_template != NULL) {
+		f->chat_bytes = strlen(f->hftok.chat_template);
+		f->chat = lc_chat_family(f->hftok.chat_template, f->chat_bytes);
+	}
 	f->have_hp = lc_hparams_hf(&f->hp, m->config, m->st[0],
 	    &f->hp_err) == LC_OK;
 	if (!f->have_hp && f->hp_err.code != LC_EFORMAT)
 		return *e = f->hp_err, e->code;
 	f->hp.n_params = f->nelem;	/* over every shard */
 	f->hp.n_params_active = f->nelem;
-	f->hp.weight_bytes = f->tbytes;
+	f->hp.weight_bytes = f->allbytes;
 	return LC_OK;
 }
 
 /* ------------------------------------------------------------------ */
 /* --summary                                                          */
 
-/* Types by bytes, largest first, into order[]; returns how many. */
-static int
-type_order(const facts *f, int order[LC_DTYPE_COUNT])
+/* Sorts the types by bytes, largest first (stable). */
+static void
+sort_types(facts *f)
 {
-	int n = 0, i, j, t;
+	mix t;
+	int i, j;
 
-	for (t = 0; t < LC_DTYPE_COUNT; t++)
-		if (f->types[t].n > 0)
-			order[n++] = t;
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && f->types[order[j]].bytes >
-		    f->types[order[j - 1]].bytes; j--) {
-			t = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = t;
+	for (i = 1; i < f->ntypes; i++)
+		for (j = i; j > 0 && f->types[j].bytes > f->types[j - 1].bytes;
+		    j--) {
+			t = f->types[j];
+			f->types[j] = f->types[j - 1];
+			f->types[j - 1] = t;
 		}
-	return n;
 }
 
 static double
@@ -480,7 +525,7 @@ bpw(const facts *f)
 static void
 summary_json(const facts *f)
 {
-	int order[LC_DTYPE_COUNT], n, i;
+	int i;
 
 	lc_jw_obj(&jw);
 	lc_jw_key(&jw, "kind"); lc_jw_str(&jw, "summary");
@@ -498,13 +543,12 @@ summary_json(const facts *f)
 	lc_jw_key(&jw, "bits_per_weight"); lc_jw_fix(&jw, bpw(f), 3);
 	lc_jw_key(&jw, "types");
 	lc_jw_arr(&jw);
-	n = type_order(f, order);
-	for (i = 0; i < n; i++) {
-		const mix *x = &f->types[order[i]];
+	for (i = 0; i < f->ntypes; i++) {
+		const mix *x = &f->types[i];
 		lc_jw_obj(&jw);
-		lc_jw_key(&jw, "dtype"); lc_jw_str(&jw, lc_dtype(order[i])->name);
+		lc_jw_key(&jw, "dtype"); lc_jw_str(&jw, x->name);
 		lc_jw_key(&jw, "n_tensors"); lc_jw_u64(&jw, x->n);
-		lc_jw_key(&jw, "n_params"); lc_jw_u64(&jw, x->nelem);
+		lc_jw_key(&jw, "n_elements"); lc_jw_u64(&jw, x->nelem);
 		lc_jw_key(&jw, "bytes"); lc_jw_u64(&jw, x->bytes);
 		lc_jw_obj_end(&jw);
 	}
@@ -565,17 +609,20 @@ static void
 summary_text(const facts *f)
 {
 	const lc_hparams *h = &f->hp;
-	int order[LC_DTYPE_COUNT], n, i;
 	char b1[32];
+	int i;
 
-	printf("%s\n", f->path);
-	printf("  %-14s %s", "format", f->format);
+	fputsafe(stdout, f->path, strlen(f->path));
+	printf("\n  %-14s %s", "format", f->format);
 	if (f->version)
 		printf(" v%u", f->version);
 	printf(", %s, %llu tensors\n", fmtbytes(f->bytes, b1, sizeof(b1)),
 	    (unsigned long long)f->ntensors);
-	if (f->name)
-		printf("  %-14s %.*s\n", "name", (int)f->namelen, f->name);
+	if (f->name) {
+		printf("  %-14s ", "name");
+		fputsafe(stdout, f->name, f->namelen);
+		putchar('\n');
+	}
 	if (f->have_hp)
 		printf("  %-14s %s (%s, %u layers)\n", "architecture", h->arch,
 		    h->causal ? "decoder" : "encoder", h->n_layer);
@@ -585,12 +632,10 @@ summary_text(const facts *f)
 		    (double)h->n_params_active / 1e6, h->n_expert_used,
 		    h->n_expert);
 	printf("\n  %-14s ", "weights");
-	n = type_order(f, order);
-	for (i = 0; i < n; i++)
-		printf("%s%s x%llu (%.1f%%)", i ? ", " : "",
-		    lc_dtype(order[i])->name,
-		    (unsigned long long)f->types[order[i]].n,
-		    100.0 * (double)f->types[order[i]].nelem /
+	for (i = 0; i < f->ntypes; i++)
+		printf("%s%s x%llu (%.1f%%)", i ? ", " : "", f->types[i].name,
+		    (unsigned long long)f->types[i].n,
+		    100.0 * (double)f->types[i].nelem /
 		    (double)(f->nelem ? f->nelem : 1));
 	printf("; %.2f bits per weight\n", bpw(f));
 	if (f->have_hp) {
@@ -599,7 +644,7 @@ summary_text(const facts *f)
 		    h->n_head_kv, h->head_dim_k, h->n_vocab);
 		printf("  %-14s %u trained", "context", h->n_ctx_train);
 		if (h->rope_base > 0)
-			printf(", rope base %g", h->rope_base);
+			printf(", rope base %.10g", h->rope_base);
 		if (h->n_swa)
 			printf(", sliding window %u", h->n_swa);
 		printf("\n");
@@ -607,10 +652,12 @@ summary_text(const facts *f)
 		printf("  %-14s %s\n", "hparams", f->hp_err.msg);
 	}
 	if (f->tok_model) {
-		printf("  %-14s %.*s", "tokenizer", (int)f->tok_model_len,
-		    f->tok_model);
-		if (f->tok_pre)
-			printf(" / %.*s", (int)f->tok_pre_len, f->tok_pre);
+		printf("  %-14s ", "tokenizer");
+		fputsafe(stdout, f->tok_model, f->tok_model_len);
+		if (f->tok_pre) {
+			printf(" / ");
+			fputsafe(stdout, f->tok_pre, f->tok_pre_len);
+		}
 		printf(", %llu tokens", (unsigned long long)f->n_tokens);
 		if (f->bos >= 0)
 			printf(", bos %lld", (long long)f->bos);
@@ -636,7 +683,7 @@ fit(const facts *f, lc_err *e)
 	uint64_t mem = opt.mem ? opt.mem : si.mem_available;
 	uint32_t ctx, lo, hi, mid, maxctx;
 	char b[4][32];
-	int rc;
+	int rc, within;
 
 	if (!f->have_hp)
 		return *e = f->hp_err, e->code;
@@ -646,10 +693,10 @@ fit(const facts *f, lc_err *e)
 		lc_errprefix(e, f->path);
 		return rc;
 	}
-	/* the largest context that fits: every term grows with ctx */
+	/* the largest context that fits, up to the trained one (beyond it
+	   a model needs RoPE scaling): every term grows with ctx */
 	hi = h->n_ctx_train ? h->n_ctx_train : LC_MAX_CTX;
-	if (!h->causal && ctx > hi)
-		hi = ctx;
+	within = h->n_ctx_train == 0 || ctx <= h->n_ctx_train;
 	lo = 0;
 	while (lo < hi) {
 		mid = lo + (hi - lo + 1) / 2;
@@ -666,9 +713,10 @@ fit(const facts *f, lc_err *e)
 		    fmtbytes(mp.weights, b[0], 32), fmtbytes(mp.kv, b[1], 32),
 		    fmtbytes(mp.scratch, b[2], 32),
 		    fmtbytes(mp.total, b[3], 32));
-		printf(" of %s %s: %s (largest context that fits: %u)\n",
+		printf(" of %s %s: %s (largest context that fits: %u)%s\n",
 		    fmtbytes(mem, b[0], 32), opt.mem ? "given" : "available",
-		    mp.total <= mem ? "fits" : "DOES NOT FIT", maxctx);
+		    mp.total <= mem ? "fits" : "DOES NOT FIT", maxctx,
+		    within ? "" : "; ctx is beyond the trained context");
 		return LC_OK;
 	}
 	lc_jw_obj(&jw);
@@ -677,6 +725,7 @@ fit(const facts *f, lc_err *e)
 	lc_jw_key(&jw, "arch"); lc_jw_str(&jw, h->arch);
 	lc_jw_key(&jw, "ctx"); lc_jw_u64(&jw, mp.ctx);
 	lc_jw_key(&jw, "ctx_train"); lc_jw_u64(&jw, h->n_ctx_train);
+	lc_jw_key(&jw, "ctx_within_train"); lc_jw_bool(&jw, within);
 	lc_jw_key(&jw, "batch"); lc_jw_u64(&jw, mp.batch);
 	lc_jw_key(&jw, "kv_type"); lc_jw_str(&jw, lc_dtype(mp.kv_dtype)->name);
 	lc_jw_key(&jw, "weights_bytes"); lc_jw_u64(&jw, mp.weights);
@@ -729,59 +778,73 @@ scan_tensor(scan *sc, const char *name, size_t namelen, uint32_t dtype,
 	sc->nonfinite += bad;
 }
 
+/* Hashes file p and writes its check record from sc. */
+static int
+check_record(const char *p, const scan *sc, lc_err *e)
+{
+	char hex[65];
+	uint64_t bytes;
+	int rc;
+
+	if ((rc = lc_sha256_file(p, hex, &bytes, e)) != LC_OK)
+		return rc;
+	lc_jw_obj(&jw);
+	lc_jw_key(&jw, "kind"); lc_jw_str(&jw, "check");
+	lc_jw_key(&jw, "path"); lc_jw_str(&jw, p);
+	lc_jw_key(&jw, "bytes"); lc_jw_u64(&jw, bytes);
+	lc_jw_key(&jw, "sha256"); lc_jw_str(&jw, hex);
+	lc_jw_key(&jw, "tensors"); lc_jw_u64(&jw, sc->tensors);
+	lc_jw_key(&jw, "dequantized"); lc_jw_u64(&jw, sc->dequantized);
+	lc_jw_key(&jw, "values"); lc_jw_u64(&jw, sc->values);
+	lc_jw_key(&jw, "nonfinite"); lc_jw_u64(&jw, sc->nonfinite);
+	lc_jw_key(&jw, "valid"); lc_jw_bool(&jw, sc->nonfinite == 0);
+	lc_jw_obj_end(&jw);
+	emit();
+	return LC_OK;
+}
+
+/*
+ * --check: one record per file (each shard of a safetensors model);
+ * LC_EFORMAT naming the first file and tensor with NaN/Inf weights.
+ */
 static int
 check(const char *path, const lc_gguf *g, const stmodel *m, lc_err *e)
 {
 	enum { BUFN = 1 << 16 };	/* a multiple of every block size */
 	lc_tensor_info ti;
 	lc_st_info si_;
-	char hex[65];
-	uint64_t bytes, i;
+	char first[4096] = "";
+	uint64_t i;
 	float *buf;
-	scan sc = { 0 };
-	int rc, s, ok;
+	scan sc;
+	int rc = LC_OK, s;
 
 	if ((buf = malloc(BUFN * sizeof(*buf))) == NULL)
 		return lc_errf(e, LC_ENOMEM, "%s: check buffer", path);
-	for (i = 0; g != NULL && i < lc_gguf_ntensors(g); i++) {
-		lc_gguf_tensor(g, i, &ti);
-		scan_tensor(&sc, ti.name, ti.namelen, ti.dtype, ti.data,
-		    ti.nelem, buf, BUFN);
-	}
-	for (s = 0; m != NULL && s < m->n; s++)
-		for (i = 0; i < lc_st_ntensors(m->st[s]); i++) {
+	for (s = 0; rc == LC_OK && s < (m ? m->n : 1); s++) {
+		memset(&sc, 0, sizeof(sc));
+		for (i = 0; g != NULL && i < lc_gguf_ntensors(g); i++) {
+			lc_gguf_tensor(g, i, &ti);
+			scan_tensor(&sc, ti.name, ti.namelen, ti.dtype, ti.data,
+			    ti.nelem, buf, BUFN);
+		}
+		for (i = 0; m != NULL && i < lc_st_ntensors(m->st[s]); i++) {
 			lc_st_tensor(m->st[s], i, &si_);
 			scan_tensor(&sc, si_.name, strlen(si_.name),
 			    si_.lc_dtype >= 0 ? (uint32_t)si_.lc_dtype :
 			    LC_DTYPE_COUNT, si_.data, si_.nelem, buf, BUFN);
 		}
-	free(buf);
-	for (s = 0; s < (m ? m->n : 1); s++) {
-		const char *p = m ? m->path[s] : path;
-		if ((rc = lc_sha256_file(p, hex, &bytes, e)) != LC_OK)
-			return rc;
-		ok = sc.nonfinite == 0;
-		lc_jw_obj(&jw);
-		lc_jw_key(&jw, "kind"); lc_jw_str(&jw, "check");
-		lc_jw_key(&jw, "path"); lc_jw_str(&jw, p);
-		lc_jw_key(&jw, "bytes"); lc_jw_u64(&jw, bytes);
-		lc_jw_key(&jw, "sha256"); lc_jw_str(&jw, hex);
-		if (s == 0) {
-			lc_jw_key(&jw, "tensors"); lc_jw_u64(&jw, sc.tensors);
-			lc_jw_key(&jw, "dequantized");
-			lc_jw_u64(&jw, sc.dequantized);
-			lc_jw_key(&jw, "values"); lc_jw_u64(&jw, sc.values);
-			lc_jw_key(&jw, "nonfinite"); lc_jw_u64(&jw, sc.nonfinite);
-		}
-		lc_jw_key(&jw, "valid"); lc_jw_bool(&jw, ok);
-		lc_jw_obj_end(&jw);
-		emit();
+		rc = check_record(m ? m->path[s] : path, &sc, e);
+		if (rc == LC_OK && sc.nonfinite > 0 && first[0] == '\0')
+			snprintf(first, sizeof(first), "%s: %llu NaN or "
+			    "infinite weights (first in tensor '%s')",
+			    m ? m->path[s] : path,
+			    (unsigned long long)sc.nonfinite, sc.first_bad);
 	}
-	if (sc.nonfinite > 0)
-		return lc_errf(e, LC_EFORMAT, "%s: %llu NaN or infinite weights "
-		    "(first in tensor '%s')", path,
-		    (unsigned long long)sc.nonfinite, sc.first_bad);
-	return LC_OK;
+	free(buf);
+	if (rc == LC_OK && first[0] != '\0')
+		rc = lc_errf(e, LC_EFORMAT, "%s", first);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -812,6 +875,7 @@ inspect(const char *path)
 	stmodel *m = NULL;
 	facts f = { .path = path };
 	lc_err e;
+	unsigned bad8 = 0, nonfin = 0;
 	int rc = LC_OK, isdir;
 
 	isdir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
@@ -825,6 +889,9 @@ inspect(const char *path)
 	}
 	if (rc != LC_OK)
 		goto out;
+	sort_types(&f);
+	bad8 = jw.badutf8;
+	nonfin = jw.nonfinite;
 	if (!opt.summary && !opt.fit && !opt.check) {
 		if (g)
 			dump_gguf(g, path);
@@ -844,6 +911,13 @@ inspect(const char *path)
 out:
 	if (rc != LC_OK)
 		warn_err(&e);
+	else if (!opt.quiet && jw.badutf8 > bad8)
+		warn("%s: %u bytes of invalid UTF-8 in its strings, shown as "
+		    "U+FFFD", path, jw.badutf8 - bad8);
+	if (rc == LC_OK && !opt.quiet && jw.nonfinite > nonfin)
+		warn("%s: %u NaN or infinite values in its metadata, shown as "
+		    "null", path, jw.nonfinite - nonfin);
+	lc_hf_tok_free(&f.hftok);
 	lc_gguf_close(g);
 	if (m) {
 		st_free(m);
@@ -856,7 +930,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "summary",	no_argument,		NULL, 's' },
+		{ "summary",	no_argument,		NULL, 'S' },
 		{ "json",	no_argument,		NULL, 'j' },
 		{ "fit",	no_argument,		NULL, 'f' },
 		{ "ctx",	required_argument,	NULL, 'c' },
@@ -877,10 +951,10 @@ main(int argc, char *argv[])
 
 	argv0 = "llm-inspect";
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((ch = getopt_long(argc, argv, "sjfc:b:k:M:DvqhV", longopts,
+	while ((ch = getopt_long(argc, argv, "Sjfc:b:k:M:DvqhV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
-		case 's': opt.summary = 1; break;
+		case 'S': opt.summary = 1; break;
 		case 'j': opt.json = 1; break;
 		case 'f': opt.fit = 1; break;
 		case 'c':
@@ -902,11 +976,11 @@ main(int argc, char *argv[])
 		case 'C': opt.check = 1; break;
 		case 'D': opt.diffable = 1; break;
 		case 'v': opt.verbose = 1; break;
-		case 'q': break;	/* nothing but errors is printed anyway */
+		case 'q': opt.quiet = 1; break;
 		case 'h': usage(stdout, 0); break;
 		case 'V':
-			printf("llm-inspect %s (blas=%s vulkan=%d cpu=%s)\n",
-			    LC_VERSION, LC_BUILD_BLAS, LC_BUILD_VULKAN,
+			printf("llm-inspect %s\nbuild: blas=%s vulkan=%d; "
+			    "cpu: %s\n", LC_VERSION, LC_BUILD_BLAS, LC_BUILD_VULKAN,
 			    lc_sysinfo_get(&si, NULL) == LC_OK ?
 			    lc_sysinfo_features_str(si.features, feat,
 			    sizeof(feat)) : "unknown");

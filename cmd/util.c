@@ -147,3 +147,36 @@ fmtbytes(uint64_t n, char *buf, size_t len)
 		snprintf(buf, len, "%.1f %s", v, units[i]);
 	return buf;
 }
+
+void
+fputsafe(FILE *fp, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, k, len;
+	unsigned c;
+
+	while (i < n) {
+		c = s[i];
+		len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 :
+		    c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+		if (len > n - i)
+			len = 0;
+		for (k = 1; k < len; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				len = 0;
+		if (len == 3 && ((c == 0xe0 && s[i + 1] < 0xa0) ||
+		    (c == 0xed && s[i + 1] >= 0xa0)))
+			len = 0;	/* overlong, surrogate */
+		if (len == 4 && ((c == 0xf0 && s[i + 1] < 0x90) ||
+		    (c == 0xf4 && s[i + 1] >= 0x90)))
+			len = 0;	/* overlong, past U+10FFFF */
+		if (len == 0 || (len == 1 && (c < 0x20 || c == 0x7f)) ||
+		    (len == 2 && c == 0xc2 && s[i + 1] < 0xa0)) {
+			fprintf(fp, "\\x%02x", c);
+			i++;
+			continue;
+		}
+		fwrite(s + i, 1, len, fp);
+		i += len;
+	}
+}

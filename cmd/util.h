@@ -26,6 +26,12 @@ long long	estrtonum(const char *s, long long lo, long long hi,
 		    const char *opt);
 /* Parses "8G", "512M", "1.5T", "123456" (binary units); exits 2. */
 uint64_t	esizetonum(const char *s, const char *opt);
+/*
+ * Writes n bytes of s for a human on a terminal: control characters
+ * (C0, DEL, C1 such as ESC and CSI) and invalid UTF-8 become \xNN, so
+ * text from a model file cannot drive the terminal.
+ */
+void		fputsafe(FILE *fp, const char *s, size_t n);
 /* "93.8 MiB": bytes in binary units, into buf. */
 const char	*fmtbytes(uint64_t n, char *buf, size_t len);
 

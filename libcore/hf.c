@@ -1,6 +1,8 @@
 /* hf.c - validated safetensors reader. */
+#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -48,6 +50,19 @@ cmp_off(const void *a, const void *b)
 	if (x->offset != y->offset)
 		return (x->offset > y->offset) - (x->offset < y->offset);
 	return (x->nbytes > y->nbytes) - (x->nbytes < y->nbytes);
+}
+
+/* No C0 or C1 control characters (cJSON has validated nothing else). */
+static int
+printable(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (; *u; u++)
+		if (*u < 0x20 || *u == 0x7f || (u[0] == 0xc2 && u[1] >= 0x80 &&
+		    u[1] < 0xa0))
+			return 0;
+	return 1;
 }
 
 /* A JSON number that is a non-negative integer below 2^53. */
@@ -187,6 +202,11 @@ parse(lc_st *st, lc_err *e)
 	cJSON_ArrayForEach(j, root) {
 		if (strcmp(j->string, "__metadata__") == 0)
 			continue;
+		if (!printable(j->string)) {
+			rc = lc_errf(e, LC_EFORMAT, "tensor %llu: name contains "
+			    "control characters", (unsigned long long)i);
+			goto out;
+		}
 		st->t[i].name = strcpy(np, j->string);
 		np += strlen(np) + 1;
 		if ((rc = parse_tensor(st, j, &st->t[i], e)) != LC_OK)
@@ -347,4 +367,129 @@ lc_st_meta(const lc_st *s, uint64_t i, const char **key, const char **val)
 {
 	*key = s->meta[2 * i];
 	*val = s->meta[2 * i + 1];
+}
+
+int
+lc_slurp(const char *path, size_t max, char **buf, size_t *len, lc_err *e)
+{
+	struct stat st;
+	ssize_t k;
+	size_t n = 0;
+	char *p;
+	int fd;
+
+	*buf = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return lc_errsys(e, "%s", path);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return lc_errf(e, LC_EIO, "%s: not a regular file", path);
+	}
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
+		return lc_errf(e, LC_EFORMAT, "%s: %lld bytes, more than the "
+		    "limit of %zu", path, (long long)st.st_size, max);
+	}
+	if ((p = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
+		return lc_errf(e, LC_ENOMEM, "%s", path);
+	}
+	while (n < (size_t)st.st_size) {
+		if ((k = read(fd, p + n, (size_t)st.st_size - n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			lc_errsys(e, "%s", path);
+			free(p);
+			close(fd);
+			return LC_EIO;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	close(fd);
+	p[n] = '\0';
+	*buf = p;
+	*len = n;
+	return LC_OK;
+}
+
+void
+lc_hf_tok_free(lc_hf_tok *t)
+{
+	free(t->chat_template);
+	t->chat_template = NULL;
+}
+
+/* Parses dir/name as a JSON object; *root NULL (LC_OK) if absent. */
+static int
+readjson(const char *dir, const char *name, cJSON **root, lc_err *e)
+{
+	char path[4096], *text;
+	size_t len;
+	int rc;
+
+	*root = NULL;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path))
+		return lc_errf(e, LC_EINVAL, "%s: path too long", dir);
+	if (access(path, F_OK) != 0)
+		return LC_OK;
+	if ((rc = lc_slurp(path, 256u << 20, &text, &len, e)) != LC_OK)
+		return rc;
+	*root = cJSON_ParseWithLength(text, len);
+	free(text);
+	if (*root == NULL || !cJSON_IsObject(*root)) {
+		cJSON_Delete(*root);
+		*root = NULL;
+		return lc_errf(e, LC_EFORMAT, "%s: not a JSON object", path);
+	}
+	return LC_OK;
+}
+
+int
+lc_hf_tok_read(lc_hf_tok *t, const char *dir, lc_err *e)
+{
+	const cJSON *m, *j, *x;
+	cJSON *root;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if ((rc = readjson(dir, "tokenizer.json", &root, e)) != LC_OK)
+		return rc;
+	if (root != NULL) {
+		m = cJSON_GetObjectItemCaseSensitive(root, "model");
+		j = cJSON_GetObjectItemCaseSensitive(m, "type");
+		if (cJSON_IsString(j))
+			snprintf(t->model, sizeof(t->model), "%s",
+			    j->valuestring);
+		j = cJSON_GetObjectItemCaseSensitive(m, "vocab");
+		if (cJSON_IsObject(j) || cJSON_IsArray(j))
+			t->n_vocab = (uint64_t)cJSON_GetArraySize(j);
+		j = cJSON_GetObjectItemCaseSensitive(root, "added_tokens");
+		if (cJSON_IsArray(j))
+			t->n_added = (uint64_t)cJSON_GetArraySize(j);
+		cJSON_Delete(root);
+	}
+	if ((rc = readjson(dir, "tokenizer_config.json", &root, e)) != LC_OK)
+		return rc;
+	if (root == NULL)
+		return LC_OK;
+	j = cJSON_GetObjectItemCaseSensitive(root, "chat_template");
+	if (cJSON_IsArray(j)) {	/* [{"name": "default", "template": ...}] */
+		cJSON_ArrayForEach(x, j) {
+			m = cJSON_GetObjectItemCaseSensitive(x, "name");
+			if (cJSON_IsString(m) &&
+			    strcmp(m->valuestring, "default") == 0) {
+				j = cJSON_GetObjectItemCaseSensitive(x,
+				    "template");
+				break;
+			}
+		}
+	}
+	if (cJSON_IsString(j) &&
+	    (t->chat_template = strdup(j->valuestring)) == NULL)
+		rc = lc_errf(e, LC_ENOMEM, "%s: chat template", dir);
+	cJSON_Delete(root);
+	return rc;
 }

@@ -52,4 +52,27 @@ uint64_t	 lc_st_nmeta(const lc_st *st);
 void		 lc_st_meta(const lc_st *st, uint64_t i, const char **key,
 		    const char **val);
 
+/*
+ * Reads a whole small file (at most max bytes) into a NUL-terminated
+ * malloc'ed buffer the caller frees.  LC_EIO, or LC_EFORMAT if larger.
+ */
+int		 lc_slurp(const char *path, size_t max, char **buf, size_t *len,
+		    lc_err *e);
+
+typedef struct lc_hf_tok {
+	char		 model[32];	/* tokenizer.json model.type: "WordPiece",
+					   "BPE", "Unigram"; "" if absent */
+	uint64_t	 n_vocab;	/* entries of model.vocab */
+	uint64_t	 n_added;	/* added_tokens */
+	char		*chat_template;	/* tokenizer_config.json; NULL if none */
+} lc_hf_tok;
+
+/*
+ * The tokenizer facts of a Hugging Face model directory, from
+ * tokenizer.json and tokenizer_config.json (each optional).  Free with
+ * lc_hf_tok_free().
+ */
+int		 lc_hf_tok_read(lc_hf_tok *t, const char *dir, lc_err *e);
+void		 lc_hf_tok_free(lc_hf_tok *t);
+
 #endif /* LC_HF_H */

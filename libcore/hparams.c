@@ -253,26 +253,14 @@ lc_hparams_hf(lc_hparams *hp, const char *config, const lc_st *st, lc_err *e)
 	const cJSON *j;
 	lc_st_info ti;
 	char *text = NULL;
-	long n;
+	size_t n;
 	uint64_t i;
 	int rc = LC_OK;
-	FILE *fp;
 
 	memset(hp, 0, sizeof(*hp));
-	if ((fp = fopen(config, "rb")) == NULL)
-		return lc_errsys(e, "%s", config);
-	if (fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0 ||
-	    n > (1 << 24) || fseek(fp, 0, SEEK_SET) != 0 ||
-	    (text = malloc((size_t)n + 1)) == NULL ||
-	    fread(text, 1, (size_t)n, fp) != (size_t)n) {
-		fclose(fp);
-		free(text);
-		return lc_errf(e, LC_EIO, "%s: cannot read (or over 16 MiB)",
-		    config);
-	}
-	fclose(fp);
-	text[n] = '\0';
-	if ((root = cJSON_ParseWithLength(text, (size_t)n)) == NULL ||
+	if ((rc = lc_slurp(config, 16u << 20, &text, &n, e)) != LC_OK)
+		return rc;
+	if ((root = cJSON_ParseWithLength(text, n)) == NULL ||
 	    !cJSON_IsObject(root)) {
 		rc = lc_errf(e, LC_EFORMAT, "%s: not a JSON object", config);
 		goto out;

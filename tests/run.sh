@@ -37,6 +37,7 @@ done
 # --- fixtures ----------------------------------------------------------
 TINY=$W/tiny.gguf
 "$O"/tests/data/mkmodel "$TINY" || bad mkmodel "cannot write $TINY"
+"$O"/tests/data/mkmodel -x "$W/odd.gguf" || bad mkmodel "cannot write odd.gguf"
 export TINY
 
 # --- CLI tests: command, stdin, ".", expected stdout (or stderr for a
@@ -111,7 +112,7 @@ for c in cmd/llm-*.c; do
 	# and the other way round
 	"$BINDIR/$n" --help > "$W/$n.help" 2>&1 || bad "$n --help" "exit $?"
 	help=$(grep -o -- '--[a-z][a-z-]*' "$W/$n.help" | sort -u)
-	man=$(grep -o -- '^\.Fl -[a-z][a-z-]*\|Fl -[a-z][a-z-]*' "man/$n.1" |
+	man=$(sed 's/\\-/-/g' "man/$n.1" | grep -o -- 'Fl -[a-z][a-z-]*' |
 	    sed 's/.*Fl -/--/' | sort -u)
 	if [ "$help" != "$man" ]; then
 		bad "$n options" "--help and man/$n.1 differ: $(echo "$help" | tr '\n' ' ') / $(echo "$man" | tr '\n' ' ')"

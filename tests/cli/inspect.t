@@ -59,7 +59,7 @@ cd $W && llm-inspect -v tiny.gguf | grep tokenizer.ggml.tokens
 
 cd $W && llm-inspect --summary --json tiny.gguf
 .
-{"kind":"summary","path":"tiny.gguf","format":"gguf","version":3,"name":"tiny llama","bytes":1197632,"n_tensors":21,"n_params":1213696,"bits_per_weight":7.873,"types":[{"dtype":"f16","n_tensors":2,"n_params":262144,"bytes":524288},{"dtype":"q5_1","n_tensors":2,"n_params":262144,"bytes":196608},{"dtype":"q4_1","n_tensors":2,"n_params":262144,"bytes":163840},{"dtype":"q5_0","n_tensors":2,"n_params":131072,"bytes":90112},{"dtype":"q4_k","n_tensors":2,"n_params":131072,"bytes":73728},{"dtype":"q6_k","n_tensors":2,"n_params":65536,"bytes":53760},{"dtype":"q4_0","n_tensors":2,"n_params":65536,"bytes":36864},{"dtype":"bf16","n_tensors":1,"n_params":16384,"bytes":32768},{"dtype":"q8_0","n_tensors":1,"n_params":16384,"bytes":17408},{"dtype":"f32","n_tensors":5,"n_params":1280,"bytes":5120}],"arch":"llama","causal":true,"n_layer":2,"n_embd":256,"n_ff":512,"n_head":4,"n_head_kv":2,"head_dim":64,"n_vocab":64,"ctx_train":256,"rope_base":10000,"tokenizer":{"model":"gpt2","pre":"smollm","n_tokens":64,"bos":1,"eos":2},"chat_template":"chatml"}
+{"kind":"summary","path":"tiny.gguf","format":"gguf","version":3,"name":"tiny llama","bytes":1197632,"n_tensors":21,"n_params":1213696,"bits_per_weight":7.873,"types":[{"dtype":"f16","n_tensors":2,"n_elements":262144,"bytes":524288},{"dtype":"q5_1","n_tensors":2,"n_elements":262144,"bytes":196608},{"dtype":"q4_1","n_tensors":2,"n_elements":262144,"bytes":163840},{"dtype":"q5_0","n_tensors":2,"n_elements":131072,"bytes":90112},{"dtype":"q4_k","n_tensors":2,"n_elements":131072,"bytes":73728},{"dtype":"q6_k","n_tensors":2,"n_elements":65536,"bytes":53760},{"dtype":"q4_0","n_tensors":2,"n_elements":65536,"bytes":36864},{"dtype":"bf16","n_tensors":1,"n_elements":16384,"bytes":32768},{"dtype":"q8_0","n_tensors":1,"n_elements":16384,"bytes":17408},{"dtype":"f32","n_tensors":5,"n_elements":1280,"bytes":5120}],"arch":"llama","causal":true,"n_layer":2,"n_embd":256,"n_ff":512,"n_head":4,"n_head_kv":2,"head_dim":64,"n_vocab":64,"ctx_train":256,"rope_base":10000,"tokenizer":{"model":"gpt2","pre":"smollm","n_tokens":64,"bos":1,"eos":2},"chat_template":"chatml"}
 
 cd $W && llm-inspect --summary tiny.gguf --fit --mem 1G
 .
@@ -77,45 +77,45 @@ tiny.gguf
 
 cd $W && llm-inspect --fit --mem 8G tiny.gguf
 .
-{"kind":"fit","path":"tiny.gguf","arch":"llama","ctx":256,"ctx_train":256,"batch":256,"kv_type":"f16","weights_bytes":1194496,"kv_bytes":262144,"scratch_bytes":4333824,"total_bytes":5790464,"mem_bytes":8589934592,"mem_source":"option","fits":true,"max_ctx":256}
+{"kind":"fit","path":"tiny.gguf","arch":"llama","ctx":256,"ctx_train":256,"ctx_within_train":true,"batch":256,"kv_type":"f16","weights_bytes":1194496,"kv_bytes":262144,"scratch_bytes":4333824,"total_bytes":5790464,"mem_bytes":8589934592,"mem_source":"option","fits":true,"max_ctx":256}
 
 cd $W && llm-inspect -f -M 5M tiny.gguf
 .
-{"kind":"fit","path":"tiny.gguf","arch":"llama","ctx":256,"ctx_train":256,"batch":256,"kv_type":"f16","weights_bytes":1194496,"kv_bytes":262144,"scratch_bytes":4333824,"total_bytes":5790464,"mem_bytes":5242880,"mem_source":"option","fits":false,"max_ctx":230}
+{"kind":"fit","path":"tiny.gguf","arch":"llama","ctx":256,"ctx_train":256,"ctx_within_train":true,"batch":256,"kv_type":"f16","weights_bytes":1194496,"kv_bytes":262144,"scratch_bytes":4333824,"total_bytes":5790464,"mem_bytes":5242880,"mem_source":"option","fits":false,"max_ctx":230}
 
 cd $W && llm-inspect -f -c 1024 -b 64 -k q8_0 -M 1.5G tiny.gguf
 .
-{"kind":"fit","path":"tiny.gguf","arch":"llama","ctx":1024,"ctx_train":256,"batch":64,"kv_type":"q8_0","weights_bytes":1194496,"kv_bytes":557056,"scratch_bytes":1870080,"total_bytes":3621632,"mem_bytes":1610612736,"mem_source":"option","fits":true,"max_ctx":256}
+{"kind":"fit","path":"tiny.gguf","arch":"llama","ctx":1024,"ctx_train":256,"ctx_within_train":false,"batch":64,"kv_type":"q8_0","weights_bytes":1194496,"kv_bytes":557056,"scratch_bytes":1870080,"total_bytes":3621632,"mem_bytes":1610612736,"mem_source":"option","fits":true,"max_ctx":256}
 
 cd $W && llm-inspect --fit --ctx 100 --kv-type f32 --mem 2097152 tiny.gguf
 .
-{"kind":"fit","path":"tiny.gguf","arch":"llama","ctx":100,"ctx_train":256,"batch":100,"kv_type":"f32","weights_bytes":1194496,"kv_bytes":204800,"scratch_bytes":1443456,"total_bytes":2842752,"mem_bytes":2097152,"mem_source":"option","fits":false,"max_ctx":57}
+{"kind":"fit","path":"tiny.gguf","arch":"llama","ctx":100,"ctx_train":256,"ctx_within_train":true,"batch":100,"kv_type":"f32","weights_bytes":1194496,"kv_bytes":204800,"scratch_bytes":1443456,"total_bytes":2842752,"mem_bytes":2097152,"mem_source":"option","fits":false,"max_ctx":57}
 
 cd $W && llm-inspect --check tiny.gguf
 .
 {"kind":"check","path":"tiny.gguf","bytes":1197632,"sha256":"d53ae3ebbedacd3f0ec361ea1416aeeae6ae9e6a7bab0cb50e101b4f62652ae2","tensors":21,"dequantized":21,"values":1213696,"nonfinite":0,"valid":true}
 
-cd $MODELS_DIR && llm-inspect -sj SmolLM2-135M-Instruct.Q4_1.gguf gemma-3-270m-q4_k_m.gguf all-MiniLM-L6-v2
+cd $MODELS_DIR && llm-inspect -Sj SmolLM2-135M-Instruct.Q4_1.gguf gemma-3-270m-q4_k_m.gguf all-MiniLM-L6-v2
 .
-{"kind":"summary","path":"SmolLM2-135M-Instruct.Q4_1.gguf","format":"gguf","version":3,"name":"Smollm2 135M 8k Lc100K Mix1 Ep2","bytes":98362432,"n_tensors":272,"n_params":134515008,"bits_per_weight":5.744,"types":[{"dtype":"q4_1","n_tensors":210,"n_params":106168320,"bytes":66355200},{"dtype":"q8_0","n_tensors":1,"n_params":28311552,"bytes":30081024},{"dtype":"f32","n_tensors":61,"n_params":35136,"bytes":140544}],"arch":"llama","causal":true,"n_layer":30,"n_embd":576,"n_ff":1536,"n_head":9,"n_head_kv":3,"head_dim":64,"n_vocab":49152,"ctx_train":8192,"rope_base":100000,"tokenizer":{"model":"gpt2","pre":"smollm","n_tokens":49152,"bos":1,"eos":2},"chat_template":"chatml"}
-{"kind":"summary","path":"gemma-3-270m-q4_k_m.gguf","format":"gguf","version":3,"name":"Gemma 3 270m","bytes":253113024,"n_tensors":236,"n_params":268098176,"bits_per_weight":7.358,"types":[{"dtype":"q8_0","n_tensors":10,"n_params":169246720,"bytes":179824640},{"dtype":"q5_0","n_tensors":81,"n_params":63406080,"bytes":43591680},{"dtype":"q4_k","n_tensors":27,"n_params":23592960,"bytes":13271040},{"dtype":"q6_k","n_tensors":9,"n_params":11796480,"bytes":9676800},{"dtype":"f32","n_tensors":109,"n_params":55936,"bytes":223744}],"arch":"gemma3","causal":true,"n_layer":18,"n_embd":640,"n_ff":2048,"n_head":4,"n_head_kv":1,"head_dim":256,"n_vocab":262144,"ctx_train":32768,"rope_base":1000000,"sliding_window":512,"tokenizer":{"model":"llama","pre":"default","n_tokens":262144,"bos":2,"eos":1},"chat_template":"none"}
-{"kind":"summary","path":"all-MiniLM-L6-v2","format":"safetensors","bytes":90868376,"n_tensors":104,"n_params":22713728,"bits_per_weight":32.001,"types":[{"dtype":"f32","n_tensors":103,"n_params":22713216,"bytes":90852864},{"dtype":"i64","n_tensors":1,"n_params":512,"bytes":4096}],"arch":"bert","causal":false,"n_layer":6,"n_embd":384,"n_ff":1536,"n_head":12,"n_head_kv":12,"head_dim":32,"n_vocab":30522,"ctx_train":512,"chat_template":"none"}
+{"kind":"summary","path":"SmolLM2-135M-Instruct.Q4_1.gguf","format":"gguf","version":3,"name":"Smollm2 135M 8k Lc100K Mix1 Ep2","bytes":98362432,"n_tensors":272,"n_params":134515008,"bits_per_weight":5.744,"types":[{"dtype":"q4_1","n_tensors":210,"n_elements":106168320,"bytes":66355200},{"dtype":"q8_0","n_tensors":1,"n_elements":28311552,"bytes":30081024},{"dtype":"f32","n_tensors":61,"n_elements":35136,"bytes":140544}],"arch":"llama","causal":true,"n_layer":30,"n_embd":576,"n_ff":1536,"n_head":9,"n_head_kv":3,"head_dim":64,"n_vocab":49152,"ctx_train":8192,"rope_base":100000,"tokenizer":{"model":"gpt2","pre":"smollm","n_tokens":49152,"bos":1,"eos":2},"chat_template":"chatml"}
+{"kind":"summary","path":"gemma-3-270m-q4_k_m.gguf","format":"gguf","version":3,"name":"Gemma 3 270m","bytes":253113024,"n_tensors":236,"n_params":268098176,"bits_per_weight":7.358,"types":[{"dtype":"q8_0","n_tensors":10,"n_elements":169246720,"bytes":179824640},{"dtype":"q5_0","n_tensors":81,"n_elements":63406080,"bytes":43591680},{"dtype":"q4_k","n_tensors":27,"n_elements":23592960,"bytes":13271040},{"dtype":"q6_k","n_tensors":9,"n_elements":11796480,"bytes":9676800},{"dtype":"f32","n_tensors":109,"n_elements":55936,"bytes":223744}],"arch":"gemma3","causal":true,"n_layer":18,"n_embd":640,"n_ff":2048,"n_head":4,"n_head_kv":1,"head_dim":256,"n_vocab":262144,"ctx_train":32768,"rope_base":1000000,"sliding_window":512,"tokenizer":{"model":"llama","pre":"default","n_tokens":262144,"bos":2,"eos":1},"chat_template":"none"}
+{"kind":"summary","path":"all-MiniLM-L6-v2","format":"safetensors","bytes":90868376,"n_tensors":104,"n_params":22713216,"bits_per_weight":32.000,"types":[{"dtype":"f32","n_tensors":103,"n_elements":22713216,"bytes":90852864},{"dtype":"i64","n_tensors":1,"n_elements":512,"bytes":4096}],"arch":"bert","causal":false,"n_layer":6,"n_embd":384,"n_ff":1536,"n_head":12,"n_head_kv":12,"head_dim":32,"n_vocab":30522,"ctx_train":512,"tokenizer":{"model":"WordPiece","n_tokens":30522},"chat_template":"none"}
 
 cd $MODELS_DIR && llm-inspect -f -M 8G SmolLM2-135M-Instruct.Q4_1.gguf gemma-3-270m-q4_k_m.gguf all-MiniLM-L6-v2
 .
-{"kind":"fit","path":"SmolLM2-135M-Instruct.Q4_1.gguf","arch":"llama","ctx":8192,"ctx_train":8192,"batch":512,"kv_type":"f16","weights_bytes":96576768,"kv_bytes":188743680,"scratch_bytes":168148992,"total_bytes":453469440,"mem_bytes":8589934592,"mem_source":"option","fits":true,"max_ctx":8192}
-{"kind":"fit","path":"gemma-3-270m-q4_k_m.gguf","arch":"gemma3","ctx":32768,"ctx_train":32768,"batch":512,"kv_type":"f16","weights_bytes":246587904,"kv_bytes":116391936,"scratch_bytes":292356096,"total_bytes":655335936,"mem_bytes":8589934592,"mem_source":"option","fits":true,"max_ctx":32768}
-{"kind":"fit","path":"all-MiniLM-L6-v2","arch":"bert","ctx":512,"ctx_train":512,"batch":512,"kv_type":"f16","weights_bytes":90856960,"kv_bytes":0,"scratch_bytes":28482792,"total_bytes":119339752,"mem_bytes":8589934592,"mem_source":"option","fits":true,"max_ctx":512}
+{"kind":"fit","path":"SmolLM2-135M-Instruct.Q4_1.gguf","arch":"llama","ctx":8192,"ctx_train":8192,"ctx_within_train":true,"batch":512,"kv_type":"f16","weights_bytes":96576768,"kv_bytes":188743680,"scratch_bytes":168148992,"total_bytes":453469440,"mem_bytes":8589934592,"mem_source":"option","fits":true,"max_ctx":8192}
+{"kind":"fit","path":"gemma-3-270m-q4_k_m.gguf","arch":"gemma3","ctx":32768,"ctx_train":32768,"ctx_within_train":true,"batch":512,"kv_type":"f16","weights_bytes":246587904,"kv_bytes":116391936,"scratch_bytes":292356096,"total_bytes":655335936,"mem_bytes":8589934592,"mem_source":"option","fits":true,"max_ctx":32768}
+{"kind":"fit","path":"all-MiniLM-L6-v2","arch":"bert","ctx":512,"ctx_train":512,"ctx_within_train":true,"batch":512,"kv_type":"f16","weights_bytes":90856960,"kv_bytes":0,"scratch_bytes":28482792,"total_bytes":119339752,"mem_bytes":8589934592,"mem_source":"option","fits":true,"max_ctx":512}
 
 cd $MODELS_DIR && llm-inspect -f -M 8G -c 2048 -k q8_0 SmolLM2-135M-Instruct.Q4_1.gguf gemma-3-270m-q4_k_m.gguf
 .
-{"kind":"fit","path":"SmolLM2-135M-Instruct.Q4_1.gguf","arch":"llama","ctx":2048,"ctx_train":8192,"batch":512,"kv_type":"q8_0","weights_bytes":96576768,"kv_bytes":25067520,"scratch_bytes":54902784,"total_bytes":176547072,"mem_bytes":8589934592,"mem_source":"option","fits":true,"max_ctx":8192}
-{"kind":"fit","path":"gemma-3-270m-q4_k_m.gguf","arch":"gemma3","ctx":2048,"ctx_train":32768,"batch":512,"kv_type":"q8_0","weights_bytes":246587904,"kv_bytes":11698176,"scratch_bytes":40697856,"total_bytes":298983936,"mem_bytes":8589934592,"mem_source":"option","fits":true,"max_ctx":32768}
+{"kind":"fit","path":"SmolLM2-135M-Instruct.Q4_1.gguf","arch":"llama","ctx":2048,"ctx_train":8192,"ctx_within_train":true,"batch":512,"kv_type":"q8_0","weights_bytes":96576768,"kv_bytes":25067520,"scratch_bytes":54902784,"total_bytes":176547072,"mem_bytes":8589934592,"mem_source":"option","fits":true,"max_ctx":8192}
+{"kind":"fit","path":"gemma-3-270m-q4_k_m.gguf","arch":"gemma3","ctx":2048,"ctx_train":32768,"ctx_within_train":true,"batch":512,"kv_type":"q8_0","weights_bytes":246587904,"kv_bytes":11698176,"scratch_bytes":40697856,"total_bytes":298983936,"mem_bytes":8589934592,"mem_source":"option","fits":true,"max_ctx":32768}
 
 cd $MODELS_DIR && llm-inspect --fit --mem 300M SmolLM2-135M-Instruct.Q4_1.gguf gemma-3-270m-q4_k_m.gguf
 .
-{"kind":"fit","path":"SmolLM2-135M-Instruct.Q4_1.gguf","arch":"llama","ctx":8192,"ctx_train":8192,"batch":512,"kv_type":"f16","weights_bytes":96576768,"kv_bytes":188743680,"scratch_bytes":168148992,"total_bytes":453469440,"mem_bytes":314572800,"mem_source":"option","fits":false,"max_ctx":4842}
-{"kind":"fit","path":"gemma-3-270m-q4_k_m.gguf","arch":"gemma3","ctx":32768,"ctx_train":32768,"batch":512,"kv_type":"f16","weights_bytes":246587904,"kv_bytes":116391936,"scratch_bytes":292356096,"total_bytes":655335936,"mem_bytes":314572800,"mem_source":"option","fits":false,"max_ctx":2515}
+{"kind":"fit","path":"SmolLM2-135M-Instruct.Q4_1.gguf","arch":"llama","ctx":8192,"ctx_train":8192,"ctx_within_train":true,"batch":512,"kv_type":"f16","weights_bytes":96576768,"kv_bytes":188743680,"scratch_bytes":168148992,"total_bytes":453469440,"mem_bytes":314572800,"mem_source":"option","fits":false,"max_ctx":4842}
+{"kind":"fit","path":"gemma-3-270m-q4_k_m.gguf","arch":"gemma3","ctx":32768,"ctx_train":32768,"ctx_within_train":true,"batch":512,"kv_type":"f16","weights_bytes":246587904,"kv_bytes":116391936,"scratch_bytes":292356096,"total_bytes":655335936,"mem_bytes":314572800,"mem_source":"option","fits":false,"max_ctx":2515}
 
 cd $MODELS_DIR && llm-inspect --check SmolLM2-135M-Instruct.Q4_1.gguf gemma-3-270m-q4_k_m.gguf all-MiniLM-L6-v2
 .
@@ -139,7 +139,7 @@ cd $W && llm-inspect -D tiny.gguf nosuch.gguf tiny.gguf 2>&1 >/dev/null; echo "e
 llm-inspect: nosuch.gguf: No such file or directory
 exit 1
 
-cd $W && llm-inspect -sj tiny.gguf nosuch.gguf tiny.gguf 2>/dev/null | wc -l
+cd $W && llm-inspect -Sj tiny.gguf nosuch.gguf tiny.gguf 2>/dev/null | wc -l
 .
 2
 
@@ -151,7 +151,7 @@ llm-inspect: nosuch.gguf: No such file or directory
 %%FAIL 1
 cd $W && mkdir -p empty && llm-inspect empty
 .
-llm-inspect: empty: no .gguf or .safetensors model in this directory
+llm-inspect: empty: no .safetensors files in this directory (name .gguf files one by one)
 
 %%FAIL 1
 cd $W && : > zero.gguf && llm-inspect zero.gguf
@@ -222,7 +222,7 @@ llm-inspect: h10.safetensors: tensor 'a': element count overflows
 llm-inspect
 .
 llm-inspect: no model given
-usage: llm-inspect [-sfvDjq] [--check] [-c ctx] [-b batch] [-k f16|f32|q8_0] [-M size] model ...
+usage: llm-inspect [-SfvDjq] [--check] [-c ctx] [-b batch] [-k f16|f32|q8_0] [-M size] model ...
 
 %%FAIL 2
 llm-inspect --kv-type q4_0 --fit x.gguf
@@ -248,12 +248,52 @@ llm-inspect: --json goes with --summary (other output is JSONL already)
 llm-inspect --bogus x.gguf
 .
 llm-inspect: unrecognized option '--bogus'
-usage: llm-inspect [-sfvDjq] [--check] [-c ctx] [-b batch] [-k f16|f32|q8_0] [-M size] model ...
+usage: llm-inspect [-SfvDjq] [--check] [-c ctx] [-b batch] [-k f16|f32|q8_0] [-M size] model ...
 
 llm-inspect --help | head -n 1
 .
-usage: llm-inspect [-sfvDjq] [--check] [-c ctx] [-b batch] [-k f16|f32|q8_0] [-M size] model ...
+usage: llm-inspect [-SfvDjq] [--check] [-c ctx] [-b batch] [-k f16|f32|q8_0] [-M size] model ...
 
-llm-inspect --version | cut -d' ' -f1-2
+llm-inspect --version | head -n 1
 .
 llm-inspect 0.1.0
+
+cd $W && llm-inspect odd.gguf 2>&1
+.
+{"kind":"file","path":"odd.gguf","format":"gguf","version":3,"n_kv":4,"n_tensors":1,"alignment":32,"data_offset":256,"bytes":512}
+{"kind":"kv","key":"general.architecture","type":"string","value":"llama"}
+{"kind":"kv","key":"general.name","type":"string","value":"bad \ufffd\ufffd utf-8, \u001b[31mred\u001b[0m, \u009b csi"}
+{"kind":"kv","key":"test.nan","type":"float32","value":null}
+{"kind":"kv","key":"test.inf","type":"array","elem_type":"float32","n":2,"value":[null,null]}
+{"kind":"tensor","name":"weights","dtype":"f32","ne":[64],"offset":256,"bytes":256}
+llm-inspect: odd.gguf: 2 bytes of invalid UTF-8 in its strings, shown as U+FFFD
+llm-inspect: odd.gguf: 3 NaN or infinite values in its metadata, shown as null
+
+cd $W && llm-inspect -q odd.gguf 2>&1 | grep -c '"kind"'
+.
+6
+
+cd $W && llm-inspect --summary odd.gguf 2>&1
+.
+odd.gguf
+  format         gguf v3, 512 B, 1 tensors
+  name           bad \xff\xfe utf-8, \x1b[31mred\x1b[0m, \xc2\x9b csi
+  parameters     0.0 M
+  weights        f32 x1 (100.0%); 32.00 bits per weight
+  hparams        odd.gguf: key 'llama.block_count' missing
+  chat template  none
+
+%%FAIL 1
+cd $W && llm-inspect --check odd.gguf
+.
+llm-inspect: odd.gguf: 2 NaN or infinite weights (first in tensor 'weights')
+
+cd $W && llm-inspect --check odd.gguf 2>/dev/null; echo "exit $?"
+.
+{"kind":"check","path":"odd.gguf","bytes":512,"sha256":"5fcd49a1b3f7c14f10df8379df9419aa045f7491b493505f16b5b167ae94e3d6","tensors":1,"dequantized":1,"values":64,"nonfinite":2,"valid":false}
+exit 1
+
+%%FAIL 1
+cd $W && printf '\077\000\000\000\000\000\000\000{"a\\u001b[2J":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}' > h12.safetensors && llm-inspect h12.safetensors
+.
+llm-inspect: h12.safetensors: tensor 0: name contains control characters

@@ -3,8 +3,13 @@
  * writer: 2 layers, embedding 256, random weights from a fixed seed,
  * several tensor types.  The fixture of the unit and CLI tests.
  *
- * usage: mkmodel out.gguf
+ * usage: mkmodel [-x] out.gguf
+ *
+ * -x writes a valid file with awkward contents instead: a string value
+ * with invalid UTF-8 and terminal escapes, NaN and infinite metadata, and
+ * a weight tensor holding NaN and Inf (for llm-inspect --check).
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +72,32 @@ tensor(lc_gguf_writer *w, const char *name, uint32_t dtype, uint64_t ne0,
 		fail(&e);
 }
 
+static int
+awkward(const char *path)
+{
+	float w[64], nan[2] = { NAN, -INFINITY };
+	uint64_t ne[4] = { 64, 1, 1, 1 };
+	lc_gguf_writer *w_;
+	lc_err e;
+	int i;
+
+	for (i = 0; i < 64; i++)
+		w[i] = (float)i;
+	w[5] = NAN;
+	w[9] = INFINITY;
+	if (lc_gguf_writer_new(&w_, &e) != LC_OK ||
+	    lc_gguf_w_str(w_, "general.architecture", "llama", &e) != LC_OK ||
+	    lc_gguf_w_str(w_, "general.name", "bad \xff\xfe utf-8, "
+	    "\x1b[31mred\x1b[0m, \xc2\x9b csi", &e) != LC_OK ||
+	    lc_gguf_w_f32(w_, "test.nan", NAN, &e) != LC_OK ||
+	    lc_gguf_w_arr(w_, "test.inf", LC_GGUF_F32, nan, 2, &e) != LC_OK ||
+	    lc_gguf_w_tensor(w_, "weights", LC_F32, 1, ne, w, &e) != LC_OK ||
+	    lc_gguf_writer_write(w_, path, &e) != LC_OK)
+		fail(&e);
+	lc_gguf_writer_free(w_);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -81,8 +112,10 @@ main(int argc, char *argv[])
 	lc_err e;
 	int i, l;
 
+	if (argc == 3 && strcmp(argv[1], "-x") == 0)
+		return awkward(argv[2]);
 	if (argc != 2) {
-		fprintf(stderr, "usage: mkmodel out.gguf\n");
+		fprintf(stderr, "usage: mkmodel [-x] out.gguf\n");
 		return 2;
 	}
 	for (i = 0; i < N_VOCAB; i++) {
