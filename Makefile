@@ -108,7 +108,7 @@ install: all
 	    $(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man7 \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	for c in $(CMDS); do \
-	    cp -f $$c $(DESTDIR)$(PREFIX)/bin/$$c && chmod 755 $(DESTDIR)$(PREFIX)/bin/$$c; \
+	    cp -f $(BINDIR)/$$c $(DESTDIR)$(PREFIX)/bin/$$c && chmod 755 $(DESTDIR)$(PREFIX)/bin/$$c; \
 	    cp -f man/$$c.1 $(DESTDIR)$(MANPREFIX)/man1/ && chmod 644 $(DESTDIR)$(MANPREFIX)/man1/$$c.1; \
 	    cp -f completions/bash/$$c $(DESTDIR)$(BASHCOMPDIR)/$$c; \
 	    cp -f completions/zsh/_$$c $(DESTDIR)$(ZSHCOMPDIR)/_$$c; \

@@ -3,6 +3,7 @@
  * safetensors), and will it fit this machine.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
@@ -41,9 +42,9 @@ usage(FILE *fp, int status)
 	    "[-k f16|f32|q8_0] [-M size] model ...\n", argv0);
 	if (status == 0)
 		fputs("\n"
-		    "  model is a .gguf file, a .safetensors file or a Hugging Face\n"
-		    "  model directory.  Default output: JSONL records of kind file,\n"
-		    "  kv and tensor.\n\n"
+		    "  model is a .gguf file (- reads one from standard input), a\n"
+		    "  .safetensors file or a Hugging Face model directory.  Default\n"
+		    "  output: JSONL records of kind file, kv and tensor.\n\n"
 		    "  -S, --summary       a table: architecture, parameters, quant mix,\n"
 		    "                      context, tokenizer, chat template\n"
 		    "  -j, --json          with -S: one JSON summary record instead\n"
@@ -778,15 +779,19 @@ scan_tensor(scan *sc, const char *name, size_t namelen, uint32_t dtype,
 	sc->nonfinite += bad;
 }
 
-/* Hashes file p and writes its check record from sc. */
+/* Hashes file p (or in[0..inlen), read from stdin) and writes its
+   check record from sc. */
 static int
-check_record(const char *p, const scan *sc, lc_err *e)
+check_record(const char *p, const char *in, size_t inlen, const scan *sc,
+    lc_err *e)
 {
 	char hex[65];
-	uint64_t bytes;
+	uint64_t bytes = inlen;
 	int rc;
 
-	if ((rc = lc_sha256_file(p, hex, &bytes, e)) != LC_OK)
+	if (in != NULL)
+		lc_sha256_buf(in, inlen, hex);
+	else if ((rc = lc_sha256_file(p, hex, &bytes, e)) != LC_OK)
 		return rc;
 	lc_jw_obj(&jw);
 	lc_jw_key(&jw, "kind"); lc_jw_str(&jw, "check");
@@ -808,7 +813,8 @@ check_record(const char *p, const scan *sc, lc_err *e)
  * LC_EFORMAT naming the first file and tensor with NaN/Inf weights.
  */
 static int
-check(const char *path, const lc_gguf *g, const stmodel *m, lc_err *e)
+check(const char *path, const lc_gguf *g, const stmodel *m, const char *in,
+    size_t inlen, lc_err *e)
 {
 	enum { BUFN = 1 << 16 };	/* a multiple of every block size */
 	lc_tensor_info ti;
@@ -834,7 +840,7 @@ check(const char *path, const lc_gguf *g, const stmodel *m, lc_err *e)
 			    si_.lc_dtype >= 0 ? (uint32_t)si_.lc_dtype :
 			    LC_DTYPE_COUNT, si_.data, si_.nelem, buf, BUFN);
 		}
-		rc = check_record(m ? m->path[s] : path, &sc, e);
+		rc = check_record(m ? m->path[s] : path, in, inlen, &sc, e);
 		if (rc == LC_OK && sc.nonfinite > 0 && first[0] == '\0')
 			snprintf(first, sizeof(first), "%s: %llu NaN or "
 			    "infinite weights (first in tensor '%s')",
@@ -848,6 +854,44 @@ check(const char *path, const lc_gguf *g, const stmodel *m, lc_err *e)
 }
 
 /* ------------------------------------------------------------------ */
+
+/* Reads all of standard input into a malloc'ed buffer. */
+static int
+slurp_stdin(char **buf, size_t *len, lc_err *e)
+{
+	size_t cap = 1 << 20, n = 0;
+	char *p = NULL, *q;
+	ssize_t k;
+
+	for (;;) {
+		if (p == NULL || n == cap) {
+			if (p != NULL)
+				cap *= 2;
+			if ((q = realloc(p, cap)) == NULL) {
+				free(p);
+				return lc_errf(e, LC_ENOMEM, "<stdin>: %zu bytes",
+				    cap);
+			}
+			p = q;
+		}
+		if ((k = read(0, p + n, cap - n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			free(p);
+			return lc_errsys(e, "<stdin>");
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	if (n == 0) {
+		free(p);
+		return lc_errf(e, LC_EFORMAT, "<stdin>: empty");
+	}
+	*buf = p;
+	*len = n;
+	return LC_OK;
+}
 
 /* 1 if path looks like safetensors: u64 length, then '{'. */
 static int
@@ -876,10 +920,17 @@ inspect(const char *path)
 	facts f = { .path = path };
 	lc_err e;
 	unsigned bad8 = 0, nonfin = 0;
+	char *in = NULL;
+	size_t inlen = 0;
 	int rc = LC_OK, isdir;
 
 	isdir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-	if (isdir || is_safetensors(path)) {
+	if (strcmp(path, "-") == 0) {
+		if ((rc = slurp_stdin(&in, &inlen, &e)) == LC_OK &&
+		    (rc = lc_gguf_open_mem(&g, in, inlen, "<stdin>",
+		    &e)) == LC_OK)
+			facts_gguf(&f, g);
+	} else if (isdir || is_safetensors(path)) {
 		if ((m = calloc(1, sizeof(*m))) == NULL)
 			die("out of memory");
 		if ((rc = st_open(m, path, isdir, &e)) == LC_OK)
@@ -907,7 +958,7 @@ inspect(const char *path)
 	if (opt.fit && (rc = fit(&f, &e)) != LC_OK)
 		goto out;
 	if (opt.check)
-		rc = check(path, g, m, &e);
+		rc = check(path, g, m, in, inlen, &e);
 out:
 	if (rc != LC_OK)
 		warn_err(&e);
@@ -919,6 +970,7 @@ out:
 		    "null", path, jw.nonfinite - nonfin);
 	lc_hf_tok_free(&f.hftok);
 	lc_gguf_close(g);
+	free(in);
 	if (m) {
 		st_free(m);
 		free(m);

@@ -297,3 +297,21 @@ exit 1
 cd $W && printf '\077\000\000\000\000\000\000\000{"a\\u001b[2J":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}' > h12.safetensors && llm-inspect h12.safetensors
 .
 llm-inspect: h12.safetensors: tensor 0: name contains control characters
+
+cd $W && llm-inspect --summary --json - < tiny.gguf
+.
+{"kind":"summary","path":"-","format":"gguf","version":3,"name":"tiny llama","bytes":1197632,"n_tensors":21,"n_params":1213696,"bits_per_weight":7.873,"types":[{"dtype":"f16","n_tensors":2,"n_elements":262144,"bytes":524288},{"dtype":"q5_1","n_tensors":2,"n_elements":262144,"bytes":196608},{"dtype":"q4_1","n_tensors":2,"n_elements":262144,"bytes":163840},{"dtype":"q5_0","n_tensors":2,"n_elements":131072,"bytes":90112},{"dtype":"q4_k","n_tensors":2,"n_elements":131072,"bytes":73728},{"dtype":"q6_k","n_tensors":2,"n_elements":65536,"bytes":53760},{"dtype":"q4_0","n_tensors":2,"n_elements":65536,"bytes":36864},{"dtype":"bf16","n_tensors":1,"n_elements":16384,"bytes":32768},{"dtype":"q8_0","n_tensors":1,"n_elements":16384,"bytes":17408},{"dtype":"f32","n_tensors":5,"n_elements":1280,"bytes":5120}],"arch":"llama","causal":true,"n_layer":2,"n_embd":256,"n_ff":512,"n_head":4,"n_head_kv":2,"head_dim":64,"n_vocab":64,"ctx_train":256,"rope_base":10000,"tokenizer":{"model":"gpt2","pre":"smollm","n_tokens":64,"bos":1,"eos":2},"chat_template":"chatml"}
+
+cd $W && cat tiny.gguf | llm-inspect --check -
+.
+{"kind":"check","path":"-","bytes":1197632,"sha256":"d53ae3ebbedacd3f0ec361ea1416aeeae6ae9e6a7bab0cb50e101b4f62652ae2","tensors":21,"dequantized":21,"values":1213696,"nonfinite":0,"valid":true}
+
+%%FAIL 1
+cd $W && head -c 3000 tiny.gguf | llm-inspect -
+.
+llm-inspect: <stdin>: tensor 19: name length 18 exceeds the 16 bytes left (offset 2976)
+
+%%FAIL 1
+llm-inspect - < /dev/null
+.
+llm-inspect: <stdin>: empty
