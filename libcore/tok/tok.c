@@ -1,0 +1,675 @@
+/*
+ * tok.c - building a tokenizer from a GGUF's tokenizer.* keys, special
+ * tokens in text, encoding, pieces and streaming detokenization.  The
+ * model-specific parts live in bpe.c (and later spm.c, wpm.c); the
+ * switch on t->model in encode_raw() is where they plug in.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tok_impl.h"
+
+#define SHOW(len)	((int)((len) < 64 ? (len) : 64))
+
+/* Token texts that end generation (llama_vocab::impl::load). */
+static const char *const eog_texts[] = {
+	"<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>",
+	"<|flush|>", "<|calls|>", "<end_of_turn>", "<|endoftext|>", "</s>",
+	"<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]", "[EOS]", "<|end_of_text|>",
+	"<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>",
+	"<\xef\xbd\x9c" "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence\xef\xbd\x9c>",
+	"[e~[",
+};
+
+/* Special-id keys: each must name a token when present. */
+static const char *const id_keys[] = {
+	"tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id",
+	"tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id",
+	"tokenizer.ggml.unknown_token_id", "tokenizer.ggml.seperator_token_id",
+	"tokenizer.ggml.padding_token_id", "tokenizer.ggml.mask_token_id",
+	"tokenizer.ggml.fim_pre_token_id", "tokenizer.ggml.fim_suf_token_id",
+	"tokenizer.ggml.fim_mid_token_id", "tokenizer.ggml.fim_pad_token_id",
+	"tokenizer.ggml.fim_rep_token_id", "tokenizer.ggml.fim_sep_token_id",
+};
+
+enum {
+	K_BOS, K_EOS, K_EOT, K_EOM, K_UNK, K_SEP, K_PAD, K_MASK,
+	K_FIM_PRE, K_FIM_SUF, K_FIM_MID, K_FIM_PAD, K_FIM_REP, K_FIM_SEP,
+	NKEYS
+};
+_Static_assert(NKEYS == sizeof(id_keys) / sizeof(id_keys[0]), "id keys");
+
+/* ---- small helpers ---- */
+
+int
+lc_tok_push_id(int32_t **ids, size_t *n, size_t *cap, int32_t id)
+{
+	int32_t *p;
+	size_t c;
+
+	if (*n == *cap) {
+		c = *cap ? 2 * *cap : 64;
+		if (c > SIZE_MAX / sizeof(*p) || (p = realloc(*ids,
+		    c * sizeof(*p))) == NULL)
+			return -1;
+		*ids = p;
+		*cap = c;
+	}
+	(*ids)[(*n)++] = id;
+	return 0;
+}
+
+static size_t
+shash(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return (size_t)(h ^ h >> 29);
+}
+
+int32_t
+lc_tok_find(const lc_tok *t, const char *text, size_t len)
+{
+	size_t i;
+	uint32_t v;
+
+	for (i = shash(text, len) & t->vmask;; i = (i + 1) & t->vmask) {
+		if ((v = t->vht[i]) == 0)
+			return -1;
+		v--;
+		if (t->toff[v + 1] - t->toff[v] == len &&
+		    memcmp(t->text + t->toff[v], text, len) == 0)
+			return (int32_t)v;
+	}
+}
+
+/* ---- construction ---- */
+
+static int
+load_tokens(lc_tok *t, const lc_gguf *g, lc_err *e)
+{
+	lc_gguf_kv kv;
+	lc_gguf_str_iter it;
+	const char *s;
+	size_t len, total = 0, i, size, h;
+	uint64_t k;
+	uint32_t v;
+
+	if (lc_gguf_find_kv(g, "tokenizer.ggml.tokens", &kv) != LC_OK)
+		return lc_errf(e, LC_EFORMAT, "tokenizer.ggml.tokens: missing");
+	if (kv.type != LC_GGUF_ARRAY || kv.elem_type != LC_GGUF_STRING)
+		return lc_errf(e, LC_EFORMAT,
+		    "tokenizer.ggml.tokens: not an array of strings");
+	if (kv.n == 0 || kv.n > (1u << 26))
+		return lc_errf(e, LC_EFORMAT,
+		    "tokenizer.ggml.tokens: %llu tokens",
+		    (unsigned long long)kv.n);
+	t->n = (uint32_t)kv.n;
+	lc_gguf_kv_strs(&kv, &it);
+	while (lc_gguf_str_next(&it, &s, &len))
+		total += len;		/* bounded by the file size */
+	t->text = malloc(total ? total : 1);
+	t->toff = malloc((t->n + 1) * sizeof(*t->toff));
+	t->type = malloc(t->n);
+	t->attr = calloc(t->n, 1);
+	for (size = 16; size < 2 * (size_t)t->n; size *= 2)
+		;
+	t->vht = calloc(size, sizeof(*t->vht));
+	t->vmask = size - 1;
+	if (!t->text || !t->toff || !t->type || !t->attr || !t->vht)
+		return lc_errf(e, LC_ENOMEM, "tokenizer.ggml.tokens: no memory");
+	lc_gguf_kv_strs(&kv, &it);
+	total = 0;
+	for (v = 0; lc_gguf_str_next(&it, &s, &len); v++) {
+		t->toff[v] = total;
+		memcpy(t->text + total, s, len);
+		total += len;
+		t->toff[v + 1] = total;
+		/* a text listed twice maps to its last id, as in llama.cpp */
+		for (h = shash(s, len) & t->vmask;; h = (h + 1) & t->vmask) {
+			if (t->vht[h] == 0)
+				break;
+			i = t->vht[h] - 1;
+			if (t->toff[i + 1] - t->toff[i] == len &&
+			    memcmp(t->text + t->toff[i], s, len) == 0)
+				break;
+		}
+		t->vht[h] = v + 1;
+	}
+
+	memset(t->type, LC_TOKT_NORMAL, t->n);
+	if (lc_gguf_find_kv(g, "tokenizer.ggml.token_type", &kv) != LC_OK)
+		return LC_OK;
+	if (kv.type != LC_GGUF_ARRAY)
+		return lc_errf(e, LC_EFORMAT,
+		    "tokenizer.ggml.token_type: not an array");
+	if (kv.n != t->n)
+		return lc_errf(e, LC_EFORMAT,
+		    "tokenizer.ggml.token_type: %llu types for %u tokens",
+		    (unsigned long long)kv.n, t->n);
+	for (k = 0; k < kv.n; k++) {
+		int64_t ty;
+
+		if (lc_gguf_kv_i64(&kv, k, &ty) != 0 || ty < 0 ||
+		    ty > LC_TOKT_BYTE)
+			return lc_errf(e, LC_EFORMAT,
+			    "tokenizer.ggml.token_type[%llu]: not a token type",
+			    (unsigned long long)k);
+		t->type[k] = (uint8_t)ty;
+	}
+	return LC_OK;
+}
+
+/* The piece of each token: byte-level decoded text for normal tokens. */
+static int
+load_pieces(lc_tok *t, lc_err *e)
+{
+	size_t i, j, k, len, total = t->toff[t->n];
+	const unsigned char *s;
+	uint32_t cp;
+	int n, b, rev[0x144];
+
+	for (i = 0; i < 0x144; i++)
+		rev[i] = -1;
+	for (b = 0; b < 256; b++)
+		rev[lc_bytelevel_cp((unsigned)b)] = b;
+	/* decoding never makes a text longer */
+	t->dec = malloc(total ? total : 1);
+	t->doff = malloc((t->n + 1) * sizeof(*t->doff));
+	if (!t->dec || !t->doff)
+		return lc_errf(e, LC_ENOMEM, "tokenizer pieces: no memory");
+	k = 0;
+	for (i = 0; i < t->n; i++) {
+		t->doff[i] = k;
+		s = (const unsigned char *)t->text + t->toff[i];
+		len = t->toff[i + 1] - t->toff[i];
+		switch (t->type[i]) {
+		case LC_TOKT_NORMAL:
+		case LC_TOKT_BYTE:
+			for (j = 0; j < len; j += (size_t)n) {
+				n = lc_utf8_dec(s + j, len - j, &cp);
+				if (n > 0 && cp < 0x144 && rev[cp] >= 0) {
+					t->dec[k++] = (char)rev[cp];
+					continue;
+				}
+				/* not in the byte alphabet: copied as is */
+				n = n > 0 ? n : 1;
+				memcpy(t->dec + k, s + j, (size_t)n);
+				k += (size_t)n;
+			}
+			break;
+		case LC_TOKT_UNKNOWN:
+		case LC_TOKT_CONTROL:
+		case LC_TOKT_USER_DEFINED:
+			memcpy(t->dec + k, s, len);
+			k += len;
+			break;
+		default:			/* unused, undefined: nothing */
+			break;
+		}
+		if (k - t->doff[i] > t->maxpiece)
+			t->maxpiece = k - t->doff[i];
+	}
+	t->doff[t->n] = k;
+	return LC_OK;
+}
+
+static int
+load_ids(lc_tok *t, const lc_gguf *g, int32_t *ids, lc_err *e)
+{
+	uint64_t v;
+	size_t k;
+	int rc;
+
+	for (k = 0; k < NKEYS; k++) {
+		ids[k] = -1;
+		rc = lc_gguf_get_u64(g, id_keys[k], &v, e);
+		if (rc == LC_ENOTFOUND)
+			continue;
+		if (rc != LC_OK)
+			return rc;
+		if (v >= t->n)
+			return lc_errf(e, LC_EFORMAT,
+			    "%s: %llu is not below the %u tokens", id_keys[k],
+			    (unsigned long long)v, t->n);
+		ids[k] = (int32_t)v;
+	}
+	return LC_OK;
+}
+
+static void
+mark_eog(lc_tok *t, const int32_t *ids)
+{
+	size_t k;
+	int32_t id;
+
+	for (k = 0; k < sizeof(eog_texts) / sizeof(eog_texts[0]); k++) {
+		id = lc_tok_find(t, eog_texts[k], strlen(eog_texts[k]));
+		if (id < 0)
+			continue;
+		t->attr[id] |= LC_TOKA_EOG;
+		/* llama.cpp forces these to control tokens */
+		if (t->type[id] != LC_TOKT_USER_DEFINED)
+			t->type[id] = LC_TOKT_CONTROL;
+	}
+	for (k = 0; k < NKEYS; k++) {
+		id = ids[k];
+		if (id >= 0 && (k == K_EOS || k == K_EOT || k == K_EOM ||
+		    k == K_FIM_PAD || k == K_FIM_REP || k == K_FIM_SEP))
+			t->attr[id] |= LC_TOKA_EOG;
+	}
+}
+
+struct spec_key {
+	uint64_t	 key;	/* first byte, then length descending */
+	int32_t		 id;
+};
+
+static int
+spec_cmp(const void *x, const void *y)
+{
+	const struct spec_key *a = x, *b = y;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int
+is_spec(const lc_tok *t, uint32_t v)
+{
+	return (t->type[v] == LC_TOKT_CONTROL || t->type[v] ==
+	    LC_TOKT_USER_DEFINED || t->type[v] == LC_TOKT_UNKNOWN) &&
+	    t->toff[v + 1] > t->toff[v];
+}
+
+/* The tokens that are matched in text, by first byte, longest first. */
+static int
+load_specials(lc_tok *t, lc_err *e)
+{
+	struct spec_key *k;
+	size_t n = 0, i, c;
+	uint32_t v;
+
+	for (v = 0; v < t->n; v++)
+		n += is_spec(t, v);
+	k = malloc((n ? n : 1) * sizeof(*k));
+	t->spec = malloc((n ? n : 1) * sizeof(*t->spec));
+	if (k == NULL || t->spec == NULL) {
+		free(k);
+		return lc_errf(e, LC_ENOMEM, "special tokens: no memory");
+	}
+	for (v = 0, i = 0; v < t->n; v++) {
+		if (!is_spec(t, v))
+			continue;
+		k[i].key = (uint64_t)(unsigned char)t->text[t->toff[v]] << 32 |
+		    (UINT32_MAX - (uint32_t)(t->toff[v + 1] - t->toff[v]));
+		k[i++].id = (int32_t)v;
+	}
+	qsort(k, n, sizeof(*k), spec_cmp);
+	for (i = 0; i < n; i++)
+		t->spec[i] = k[i].id;
+	free(k);
+	for (c = 0, i = 0; c < 256; c++) {
+		t->spec_at[c] = i;
+		while (i < n && (unsigned char)t->text[t->toff[t->spec[i]]] ==
+		    c)
+			i++;
+	}
+	t->spec_at[256] = n;
+	return LC_OK;
+}
+
+int
+lc_tok_new(lc_tok **out, const lc_gguf *g, lc_err *e)
+{
+	lc_tok *t;
+	lc_gguf_kv kv;
+	const char *s;
+	size_t len;
+	int32_t ids[NKEYS];
+	char cb[4];
+	uint32_t cp;
+	int rc, b, v;
+
+	*out = NULL;
+	rc = lc_gguf_get_str(g, "tokenizer.ggml.model", &s, &len, e);
+	if (rc == LC_ENOTFOUND)
+		return lc_errf(e, LC_ENOTFOUND, "tokenizer.ggml.model: missing");
+	if (rc != LC_OK)
+		return rc;
+	if (len != 4 || memcmp(s, "gpt2", 4) != 0)
+		return lc_errf(e, LC_EUNSUP,
+		    "tokenizer.ggml.model: '%.*s' is not supported",
+		    SHOW(len), s);
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return lc_errf(e, LC_ENOMEM, "tokenizer: no memory");
+	t->model = LC_TOKM_BPE;
+	t->pre = LC_PRE_DEFAULT;
+	rc = lc_gguf_get_str(g, "tokenizer.ggml.pre", &s, &len, e);
+	if (rc == LC_OK && (t->pre = lc_pre_lookup(s, len)) < 0)
+		rc = lc_errf(e, LC_EUNSUP,
+		    "tokenizer.ggml.pre: '%.*s' is not supported", SHOW(len), s);
+	if (rc == LC_ENOTFOUND) {
+		t->pre = LC_PRE_DEFAULT;
+		rc = LC_OK;
+	}
+	if (rc != LC_OK)
+		goto fail;
+	if ((rc = load_tokens(t, g, e)) != LC_OK)
+		goto fail;
+	if ((rc = lc_gguf_find_kv(g, "tokenizer.ggml.merges", &kv)) != LC_OK) {
+		rc = lc_errf(e, LC_EFORMAT, "tokenizer.ggml.merges: missing");
+		goto fail;
+	}
+	if ((rc = lc_bpe_merges(t, &kv, e)) != LC_OK)
+		goto fail;
+	if ((rc = load_ids(t, g, ids, e)) != LC_OK)
+		goto fail;
+	t->bos = ids[K_BOS];
+	t->eos = ids[K_EOS];
+	t->ignore_merges = t->pre == LC_PRE_LLAMA3;
+	t->add_bos = t->pre == LC_PRE_LLAMA3;
+	if ((rc = lc_gguf_get_bool(g, "tokenizer.ggml.add_bos_token", &v,
+	    e)) == LC_OK)
+		t->add_bos = v;
+	else if (rc != LC_ENOTFOUND)
+		goto fail;
+	if ((rc = lc_gguf_get_bool(g, "tokenizer.ggml.add_eos_token", &v,
+	    e)) == LC_OK)
+		t->add_eos = v;
+	else if (rc != LC_ENOTFOUND)
+		goto fail;
+	mark_eog(t, ids);
+	for (b = 0; b < 256; b++) {
+		cp = lc_bytelevel_cp((unsigned)b);
+		if (cp < 0x80) {
+			cb[0] = (char)cp;
+			len = 1;
+		} else {
+			cb[0] = (char)(0xC0 | cp >> 6);
+			cb[1] = (char)(0x80 | (cp & 0x3F));
+			len = 2;
+		}
+		t->byte_tok[b] = lc_tok_find(t, cb, len);
+	}
+	if ((rc = load_pieces(t, e)) != LC_OK ||
+	    (rc = load_specials(t, e)) != LC_OK)
+		goto fail;
+	*out = t;
+	return LC_OK;
+fail:
+	lc_tok_free(t);
+	return rc;
+}
+
+void
+lc_tok_free(lc_tok *t)
+{
+	if (t == NULL)
+		return;
+	free(t->text);
+	free(t->toff);
+	free(t->dec);
+	free(t->doff);
+	free(t->type);
+	free(t->attr);
+	free(t->vht);
+	free(t->mht);
+	free(t->spec);
+	free(t);
+}
+
+/* ---- getters ---- */
+
+uint32_t
+lc_tok_nvocab(const lc_tok *t)
+{
+	return t->n;
+}
+
+int32_t
+lc_tok_bos(const lc_tok *t)
+{
+	return t->bos;
+}
+
+int32_t
+lc_tok_eos(const lc_tok *t)
+{
+	return t->eos;
+}
+
+int
+lc_tok_add_bos(const lc_tok *t)
+{
+	return t->add_bos && t->bos >= 0;
+}
+
+int
+lc_tok_add_eos(const lc_tok *t)
+{
+	return t->add_eos && t->eos >= 0;
+}
+
+int
+lc_tok_is_eog(const lc_tok *t, int32_t id)
+{
+	return id >= 0 && (uint32_t)id < t->n && (t->attr[id] & LC_TOKA_EOG);
+}
+
+int
+lc_tok_type(const lc_tok *t, int32_t id)
+{
+	return id >= 0 && (uint32_t)id < t->n ? t->type[id] : -1;
+}
+
+const char *
+lc_tok_text(const lc_tok *t, int32_t id, size_t *len)
+{
+	if (id < 0 || (uint32_t)id >= t->n)
+		return NULL;
+	*len = t->toff[id + 1] - t->toff[id];
+	return t->text + t->toff[id];
+}
+
+size_t
+lc_tok_maxpiece(const lc_tok *t)
+{
+	return t->maxpiece;
+}
+
+/* ---- encoding ---- */
+
+typedef struct session {
+	lc_utext	 u;
+	lc_pieces	 pc, tmp;
+	lc_bpe_scratch	 bpe;
+} session;
+
+/* Text without special tokens: pre-tokenize, then the model. */
+static int
+encode_raw(const lc_tok *t, session *s, const char *text, size_t len,
+    int32_t **ids, size_t *n, size_t *cap)
+{
+	size_t i, start, end;
+
+	if (len == 0)
+		return 0;
+	if (lc_utext_decode(&s->u, text, len) != 0 ||
+	    lc_pre_split(t->pre, &s->u, &s->pc, &s->tmp) != 0)
+		return -1;
+	start = 0;
+	for (i = 0; i < s->pc.n; i++) {
+		end = start + s->pc.len[i];
+		switch (t->model) {
+		case LC_TOKM_BPE:
+			if (lc_bpe_word(t, &s->bpe, (const unsigned char *)text +
+			    s->u.off[start], s->u.off[end] - s->u.off[start],
+			    ids, n, cap) != 0)
+				return -1;
+			break;
+		}
+		start = end;
+	}
+	return 0;
+}
+
+/* Length of the special token matched at text[pos], its id in *id. */
+static size_t
+match_special(const lc_tok *t, const char *text, size_t len, size_t pos,
+    int parse_special, int32_t *id)
+{
+	unsigned char c = (unsigned char)text[pos];
+	size_t i, l;
+	int32_t v;
+
+	for (i = t->spec_at[c]; i < t->spec_at[c + 1]; i++) {
+		v = t->spec[i];
+		if (!parse_special && t->type[v] != LC_TOKT_USER_DEFINED)
+			continue;
+		l = t->toff[v + 1] - t->toff[v];
+		if (l <= len - pos && memcmp(text + pos, t->text + t->toff[v],
+		    l) == 0) {
+			*id = v;
+			return l;
+		}
+	}
+	return 0;
+}
+
+int
+lc_tok_encode(const lc_tok *t, const char *text, size_t len,
+    int add_special, int parse_special, int32_t **ids, size_t *n,
+    size_t *cap, lc_err *e)
+{
+	session s;
+	size_t n0 = *n, pos, start, l;
+	int32_t id;
+	int rc = -1;
+
+	memset(&s, 0, sizeof(s));
+	if (add_special && lc_tok_add_bos(t) &&
+	    lc_tok_push_id(ids, n, cap, t->bos) != 0)
+		goto out;
+	/*
+	 * Special tokens first: at the leftmost position where one starts,
+	 * the longest one wins (HF's added-vocabulary split,
+	 * leftmost-longest); the text between goes to the model.
+	 */
+	for (pos = start = 0; pos < len; ) {
+		if (t->spec_at[256] == 0 || (l = match_special(t, text, len,
+		    pos, parse_special, &id)) == 0) {
+			pos++;
+			continue;
+		}
+		if (encode_raw(t, &s, text + start, pos - start, ids, n,
+		    cap) != 0 || lc_tok_push_id(ids, n, cap, id) != 0)
+			goto out;
+		pos += l;
+		start = pos;
+	}
+	if (encode_raw(t, &s, text + start, len - start, ids, n, cap) != 0)
+		goto out;
+	if (add_special && lc_tok_add_eos(t) &&
+	    lc_tok_push_id(ids, n, cap, t->eos) != 0)
+		goto out;
+	rc = 0;
+out:
+	lc_utext_free(&s.u);
+	free(s.pc.len);
+	free(s.tmp.len);
+	lc_bpe_scratch_free(&s.bpe);
+	if (rc != 0) {
+		*n = n0;
+		return lc_errf(e, LC_ENOMEM, "tokenize %zu bytes: no memory",
+		    len);
+	}
+	return LC_OK;
+}
+
+/* ---- decoding ---- */
+
+size_t
+lc_tok_piece(const lc_tok *t, int32_t id, int special, char *buf,
+    size_t cap)
+{
+	size_t len;
+
+	if (id < 0 || (uint32_t)id >= t->n)
+		return 0;
+	if (!special && (t->type[id] == LC_TOKT_CONTROL || t->type[id] ==
+	    LC_TOKT_UNKNOWN))
+		return 0;
+	len = t->doff[id + 1] - t->doff[id];
+	if (len <= cap && len > 0)
+		memcpy(buf, t->dec + t->doff[id], len);
+	return len;
+}
+
+void
+lc_tok_dec_init(lc_tok_dec *d, int special)
+{
+	memset(d, 0, sizeof(*d));
+	d->special = special;
+}
+
+size_t
+lc_tok_dec_push(lc_tok_dec *d, const lc_tok *t, int32_t id, char *buf,
+    size_t cap)
+{
+	const unsigned char *p;
+	unsigned char c[4];
+	size_t plen, total, i, j, k, cut;
+	uint32_t cp;
+	int r;
+
+	if (id < 0 || (uint32_t)id >= t->n || (!d->special &&
+	    (t->type[id] == LC_TOKT_CONTROL || t->type[id] ==
+	    LC_TOKT_UNKNOWN)))
+		return 0;
+	p = (const unsigned char *)t->dec + t->doff[id];
+	plen = t->doff[id + 1] - t->doff[id];
+	total = d->npend + plen;
+	/* the text is pend[] then p[]; cut where a character is left
+	   unfinished at the end */
+	for (i = 0, cut = total; i < total; i += (size_t)r) {
+		k = total - i < 4 ? total - i : 4;
+		for (j = 0; j < k; j++)
+			c[j] = i + j < d->npend ? d->pend[i + j] :
+			    p[i + j - d->npend];
+		r = lc_utf8_dec(c, k, &cp);
+		if (r < 0) {
+			cut = i;
+			break;
+		}
+		if (r == 0)
+			r = 1;		/* invalid: passed on as it is */
+	}
+	if (cut > cap)
+		return cut;
+	for (j = 0; j < cut; j++)
+		buf[j] = (char)(j < d->npend ? d->pend[j] : p[j - d->npend]);
+	for (j = cut; j < total; j++)
+		c[j - cut] = j < d->npend ? d->pend[j] : p[j - d->npend];
+	memcpy(d->pend, c, total - cut);
+	d->npend = (unsigned)(total - cut);
+	return cut;
+}
+
+size_t
+lc_tok_dec_flush(lc_tok_dec *d, char *buf, size_t cap)
+{
+	size_t n = d->npend;
+
+	if (n > cap)
+		return n;
+	memcpy(buf, d->pend, n);
+	d->npend = 0;
+	return n;
+}

@@ -1,0 +1,768 @@
+/*
+ * t_tok.c - libcore/tok against its goldens (tests/golden/tok, made by
+ * tests/oracle/tok_corpus.py with Hugging Face tokenizers and the Python
+ * regex module; run from the repository root).
+ *
+ * usage: t_tok [MODELS_DIR | model.gguf]	(default: $MODELS_DIR)
+ * The SmolLM2 model is required: missing is a failure, not a skip.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../libcore/gguf.h"
+#include "../../libcore/tok/tok.h"
+#include "../../libcore/tok/tok_impl.h"
+#include "check.h"
+
+#define GOLDEN	"tests/golden/tok"
+#define MODEL	"SmolLM2-135M-Instruct.Q4_1.gguf"
+
+typedef struct str {
+	char	*s;
+	size_t	 len;
+} str;
+
+/* ---- reading the goldens ---- */
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp;
+	char *buf = NULL;
+	long n;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		return NULL;
+	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 &&
+	    fseek(fp, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
+	    fread(buf, 1, (size_t)n, fp) == (size_t)n) {
+		buf[n] = '\0';
+		*len = (size_t)n;
+	} else {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(fp);
+	return buf;
+}
+
+/* Splits buf into lines in place; returns the count. */
+static size_t
+lines(char *buf, size_t len, char ***out)
+{
+	size_t n = 0, i, k = 0;
+
+	for (i = 0; i < len; i++)
+		n += buf[i] == '\n';
+	*out = malloc((n + 1) * sizeof(**out));
+	(*out)[0] = buf;
+	for (i = 0; i < len && k < n; i++)
+		if (buf[i] == '\n') {
+			buf[i] = '\0';
+			(*out)[++k] = buf + i + 1;
+		}
+	return n;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static size_t
+put_utf8(char *o, unsigned long cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xC0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xE0 | cp >> 12);
+		o[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | cp >> 18);
+	o[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+	o[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+	o[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+static unsigned long
+hex4(const char *p)
+{
+	unsigned long v = 0;
+	int i, h;
+
+	for (i = 0; i < 4; i++) {
+		if ((h = hexval(p[i])) < 0)
+			return 0xFFFFFFFFUL;
+		v = v << 4 | (unsigned)h;
+	}
+	return v;
+}
+
+/* A JSON string literal (as json.dumps writes it) to UTF-8. */
+static int
+json_str(const char *p, str *out)
+{
+	size_t n = strlen(p), k = 0;
+	unsigned long cp, lo;
+	char *o;
+
+	if (n < 2 || p[0] != '"' || p[n - 1] != '"')
+		return -1;
+	o = malloc(n + 1);
+	for (p++; *p != '"'; p++) {
+		if (*p != '\\') {
+			o[k++] = *p;
+			continue;
+		}
+		switch (*++p) {
+		case 'n': o[k++] = '\n'; break;
+		case 't': o[k++] = '\t'; break;
+		case 'r': o[k++] = '\r'; break;
+		case 'b': o[k++] = '\b'; break;
+		case 'f': o[k++] = '\f'; break;
+		case 'u':
+			cp = hex4(p + 1);
+			p += 4;
+			if (cp >= 0xD800 && cp < 0xDC00 && p[1] == '\\' &&
+			    p[2] == 'u') {
+				lo = hex4(p + 3);
+				p += 6;
+				cp = 0x10000 + ((cp - 0xD800) << 10) +
+				    (lo - 0xDC00);
+			}
+			k += put_utf8(o + k, cp);
+			break;
+		default: o[k++] = *p; break;
+		}
+	}
+	out->s = o;
+	out->len = k;
+	return 0;
+}
+
+/* "1 2 3" to ids; returns the count. */
+static size_t
+parse_ids(const char *p, const char *end, int32_t *ids, size_t cap)
+{
+	size_t n = 0;
+	char *q;
+	long v;
+
+	while (p < end) {
+		v = strtol(p, &q, 10);
+		if (q == p)
+			break;
+		if (n < cap)
+			ids[n] = (int32_t)v;
+		n++;
+		p = q;
+	}
+	return n;
+}
+
+/* ---- helpers ---- */
+
+static int
+valid_utf8(const char *s, size_t n)
+{
+	uint32_t cp;
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i += (size_t)k)
+		if ((k = lc_utf8_dec((const unsigned char *)s + i, n - i,
+		    &cp)) <= 0)
+			return 0;
+	return 1;
+}
+
+/* The text ids decode to, pieces joined (special: control tokens too). */
+static str
+detok(const lc_tok *t, const int32_t *ids, size_t n, int special)
+{
+	str r;
+	size_t i, cap = 64, l;
+
+	r.s = malloc(cap);
+	r.len = 0;
+	for (i = 0; i < n; i++) {
+		l = lc_tok_piece(t, ids[i], special, NULL, 0);
+		if (r.len + l > cap) {
+			while (r.len + l > cap)
+				cap *= 2;
+			r.s = realloc(r.s, cap);
+		}
+		lc_tok_piece(t, ids[i], special, r.s + r.len, l);
+		r.len += l;
+	}
+	return r;
+}
+
+/* s without the bytes that have no token (BPE without unk drops them). */
+static str
+representable(const lc_tok *t, const char *s, size_t n)
+{
+	str r;
+	size_t i;
+
+	r.s = malloc(n + 1);
+	r.len = 0;
+	for (i = 0; i < n; i++)
+		if (t->byte_tok[(unsigned char)s[i]] >= 0)
+			r.s[r.len++] = s[i];
+	return r;
+}
+
+static void
+show_ids(char *buf, size_t cap, const int32_t *ids, size_t n, size_t at)
+{
+	size_t i, a = at > 3 ? at - 3 : 0, k = 0;
+
+	buf[0] = '\0';
+	for (i = a; i < n && i < at + 4 && k + 16 < cap; i++)
+		k += (size_t)snprintf(buf + k, cap - k, "%s%s%d%s",
+		    i > a ? " " : "", i == at ? "[" : "", ids[i],
+		    i == at ? "]" : "");
+}
+
+/* ---- the corpus against HF ---- */
+
+static size_t
+load_corpus(str **out)
+{
+	char *buf, **ln;
+	size_t len, n, i;
+
+	if ((buf = slurp(GOLDEN "/corpus.txt", &len)) == NULL) {
+		CHECK(0, "cannot read %s (run from the repository root)",
+		    GOLDEN "/corpus.txt");
+		return 0;
+	}
+	n = lines(buf, len, &ln);
+	*out = calloc(n + 1, sizeof(**out));
+	for (i = 0; i < n; i++)
+		CHECK(json_str(ln[i], &(*out)[i]) == 0, "corpus line %zu: "
+		    "bad JSON string", i + 1);
+	free(ln);
+	free(buf);
+	return n;
+}
+
+static void
+test_golden_ids(const lc_tok *t, const str *cs, size_t nc)
+{
+	char *buf, **ln, a[200], b[200];
+	int32_t *ids = NULL, *gold;
+	size_t len, n, cap = 0, i, ng, j, bad[2] = { 0, 0 }, total = 0;
+	const char *bar;
+	int ps, rc;
+
+	if ((buf = slurp(GOLDEN "/smollm.ids", &len)) == NULL) {
+		CHECK(0, "cannot read %s", GOLDEN "/smollm.ids");
+		return;
+	}
+	CHECK(lines(buf, len, &ln) == nc, "smollm.ids: line count differs "
+	    "from corpus.txt");
+	gold = malloc(1u << 22);
+	for (i = 0; i < nc; i++) {
+		bar = strchr(ln[i], '|');
+		if (bar == NULL) {
+			CHECK(0, "smollm.ids line %zu: no '|'", i + 1);
+			continue;
+		}
+		for (ps = 0; ps < 2; ps++) {
+			const char *p = ps ? bar + 1 : ln[i];
+			const char *end = ps ? bar + 1 + strlen(bar + 1) : bar;
+
+			ng = parse_ids(p, end, gold, (1u << 22) / 4);
+			n = 0;
+			rc = lc_tok_encode(t, cs[i].s, cs[i].len, 0, ps, &ids,
+			    &n, &cap, NULL);
+			total++;
+			for (j = 0; j < n && j < ng && ids[j] == gold[j]; j++)
+				;
+			if (rc == LC_OK && n == ng && j == n)
+				continue;
+			bad[ps]++;
+			show_ids(a, sizeof(a), ids, n, j);
+			show_ids(b, sizeof(b), gold, ng, j);
+			CHECK(0, "corpus line %zu (parse_special %d, %zu bytes): "
+			    "ids differ at %zu: got %zu ids ... %s ..., HF %zu "
+			    "ids ... %s ...", i + 1, ps, cs[i].len, j, n, a, ng,
+			    b);
+		}
+	}
+	printf("smollm vs HF: %zu of %zu encodings identical (%zu differ "
+	    "with parse_special off, %zu with it on)\n",
+	    total - bad[0] - bad[1], total, bad[0], bad[1]);
+	free(gold);
+	free(ids);
+	free(ln);
+	free(buf);
+}
+
+static void
+test_splits(const str *cs, size_t nc)
+{
+	static const struct { const char *file; int pre; } vs[] = {
+		{ "smollm", LC_PRE_SMOLLM }, { "gpt2", LC_PRE_GPT2 },
+		{ "llama3", LC_PRE_LLAMA3 }, { "qwen2", LC_PRE_QWEN2 },
+		{ "default", LC_PRE_DEFAULT }, { "falcon", LC_PRE_FALCON },
+	};
+	lc_utext u = { 0 };
+	lc_pieces pc = { 0 }, tmp = { 0 };
+	char path[256], *buf, **ln, *p, *q;
+	size_t len, v, i, j, bad, nl;
+	long g;
+
+	for (v = 0; v < sizeof(vs) / sizeof(vs[0]); v++) {
+		snprintf(path, sizeof(path), GOLDEN "/split_%s.txt", vs[v].file);
+		if ((buf = slurp(path, &len)) == NULL) {
+			CHECK(0, "cannot read %s", path);
+			continue;
+		}
+		nl = lines(buf, len, &ln);
+		CHECK(nl == nc, "%s: %zu lines, corpus %zu", path, nl, nc);
+		bad = 0;
+		for (i = 0; i < nc && i < nl; i++) {
+			if (lc_utext_decode(&u, cs[i].s, cs[i].len) != 0 ||
+			    lc_pre_split(vs[v].pre, &u, &pc, &tmp) != 0) {
+				CHECK(0, "split: no memory");
+				break;
+			}
+			p = ln[i];
+			for (j = 0; ; j++) {
+				g = strtol(p, &q, 10);
+				if (q == p)
+					break;
+				p = q;
+				if (j >= pc.n || pc.len[j] != (size_t)g)
+					break;
+			}
+			if (q == p && j == pc.n)
+				continue;
+			bad++;
+			CHECK(0, "split %s, corpus line %zu: piece %zu differs "
+			    "(%zu pieces, golden line '%.60s')", vs[v].file,
+			    i + 1, j, pc.n, ln[i]);
+		}
+		printf("split %s: %zu of %zu identical\n", vs[v].file,
+		    nc - bad, nc);
+		free(ln);
+		free(buf);
+	}
+	lc_utext_free(&u);
+	free(pc.len);
+	free(tmp.len);
+}
+
+/* decode(encode(s)) == s, and the streaming decoder agrees. */
+static void
+roundtrip(const lc_tok *t, const char *s, size_t len, int ps,
+    const char *what)
+{
+	int32_t *ids = NULL;
+	size_t n = 0, cap = 0, i, k, outn = 0;
+	char *out, chunk[512];
+	lc_tok_dec d;
+	str want, got;
+	int ok = 1, valid;
+
+	CHECK(lc_tok_encode(t, s, len, 0, ps, &ids, &n, &cap, NULL) == LC_OK,
+	    "%s: encode failed", what);
+	want = representable(t, s, len);
+	got = detok(t, ids, n, 1);
+	CHECK(got.len == want.len && memcmp(got.s, want.s, got.len) == 0,
+	    "%s: decode(encode(s)) != s (%zu vs %zu bytes)", what, got.len,
+	    want.len);
+	out = malloc(got.len + 8);
+	valid = valid_utf8(want.s, want.len);
+	lc_tok_dec_init(&d, 1);
+	for (i = 0; i < n; i++) {
+		k = lc_tok_dec_push(&d, t, ids[i], chunk, sizeof(chunk));
+		if (k > sizeof(chunk)) {
+			ok = 0;
+			break;
+		}
+		if (valid && !valid_utf8(chunk, k))
+			ok = 0;
+		memcpy(out + outn, chunk, k);
+		outn += k;
+	}
+	k = lc_tok_dec_flush(&d, chunk, sizeof(chunk));
+	memcpy(out + outn, chunk, k);
+	outn += k;
+	CHECK(ok && outn == got.len && memcmp(out, got.s, outn) == 0,
+	    "%s: streamed text differs or has a broken character", what);
+	free(out);
+	free(want.s);
+	free(got.s);
+	free(ids);
+}
+
+static void
+test_roundtrips(const lc_tok *t, const str *cs, size_t nc)
+{
+	char what[64];
+	size_t i;
+
+	for (i = 0; i < nc; i++) {
+		snprintf(what, sizeof(what), "corpus line %zu", i + 1);
+		roundtrip(t, cs[i].s, cs[i].len, 0, what);
+		roundtrip(t, cs[i].s, cs[i].len, 1, what);
+	}
+}
+
+/* ---- special tokens, getters ---- */
+
+static void
+test_special(const lc_tok *t)
+{
+	static const char chat[] = "<|im_start|>user\nHi<|im_end|>\n";
+	int32_t *ids = NULL;
+	size_t n = 0, cap = 0, i, l;
+	char buf[64];
+
+	CHECK(lc_tok_nvocab(t) == 49152, "n_vocab %u", lc_tok_nvocab(t));
+	CHECK(lc_tok_bos(t) == 1 && lc_tok_eos(t) == 2, "bos %d eos %d",
+	    lc_tok_bos(t), lc_tok_eos(t));
+	CHECK(!lc_tok_add_bos(t) && !lc_tok_add_eos(t), "add_bos/add_eos");
+	CHECK(lc_tok_is_eog(t, 2) && lc_tok_is_eog(t, 0) &&
+	    !lc_tok_is_eog(t, 1) && !lc_tok_is_eog(t, 100) &&
+	    !lc_tok_is_eog(t, -1) && !lc_tok_is_eog(t, 49152), "is_eog");
+	CHECK(lc_tok_find(t, "<|im_end|>", 10) == 2 &&
+	    lc_tok_find(t, "\xc4\xa0t", 3) >= 0 &&
+	    lc_tok_find(t, "no such token!", 14) == -1, "find");
+	CHECK(lc_tok_type(t, 1) == LC_TOKT_CONTROL &&
+	    lc_tok_type(t, 100) == LC_TOKT_NORMAL &&
+	    lc_tok_type(t, 49152) == -1, "types");
+	CHECK(lc_tok_piece(t, 2, 0, buf, sizeof(buf)) == 0, "control piece "
+	    "without special");
+	l = lc_tok_piece(t, 2, 1, buf, sizeof(buf));
+	CHECK(l == 10 && memcmp(buf, "<|im_end|>", 10) == 0, "control piece");
+	CHECK(lc_tok_piece(t, 2, 1, buf, 3) == 10, "piece: short buffer");
+	CHECK(lc_tok_piece(t, 99999, 1, buf, sizeof(buf)) == 0 &&
+	    lc_tok_piece(t, -5, 1, buf, sizeof(buf)) == 0, "piece of bad id");
+
+	CHECK(lc_tok_encode(t, chat, sizeof(chat) - 1, 1, 1, &ids, &n, &cap,
+	    NULL) == LC_OK, "encode chat");
+	CHECK(n >= 4 && ids[0] == 1 && ids[n - 2] == 2, "chat: %zu ids, "
+	    "first %d", n, n ? ids[0] : -1);
+	n = 0;
+	lc_tok_encode(t, chat, sizeof(chat) - 1, 1, 0, &ids, &n, &cap, NULL);
+	for (i = 0; i < n; i++)
+		CHECK(ids[i] > 16, "parse_special off gave special id %d",
+		    ids[i]);
+	/* appending: ids already there stay */
+	n = 0;
+	lc_tok_encode(t, "a", 1, 0, 0, &ids, &n, &cap, NULL);
+	lc_tok_encode(t, "<|endoftext|>", 13, 0, 1, &ids, &n, &cap, NULL);
+	CHECK(n == 2 && ids[1] == 0, "append: %zu ids", n);
+	/* empty input */
+	n = 0;
+	CHECK(lc_tok_encode(t, "", 0, 1, 1, &ids, &n, &cap, NULL) == LC_OK &&
+	    n == 0, "empty input gave %zu ids", n);
+	free(ids);
+}
+
+/* A character split across tokens comes out whole. */
+static void
+test_stream(const lc_tok *t)
+{
+	/* U+1F999 and U+4E16 in a string BPE cuts mid-character */
+	static const char s[] = "\xf0\x9f\xa6\x99\xe4\xb8\x96 x";
+	int32_t ids[3];
+	lc_tok_dec d;
+	char buf[16];
+	size_t k;
+
+	ids[0] = t->byte_tok[0xf0];
+	ids[1] = t->byte_tok[0x9f];
+	lc_tok_dec_init(&d, 0);
+	CHECK(lc_tok_dec_push(&d, t, ids[0], buf, sizeof(buf)) == 0 &&
+	    lc_tok_dec_push(&d, t, ids[1], buf, sizeof(buf)) == 0 &&
+	    d.npend == 2, "partial character was emitted");
+	k = lc_tok_dec_flush(&d, buf, sizeof(buf));
+	CHECK(k == 2 && memcmp(buf, s, 2) == 0 && d.npend == 0, "flush");
+	/* a stray continuation byte passes at once */
+	ids[2] = t->byte_tok[0x80];
+	CHECK(lc_tok_dec_push(&d, t, ids[2], buf, sizeof(buf)) == 1, "stray "
+	    "continuation byte held back");
+	/* too small a buffer changes nothing */
+	lc_tok_dec_init(&d, 0);
+	lc_tok_dec_push(&d, t, ids[0], buf, sizeof(buf));
+	CHECK(lc_tok_dec_push(&d, t, lc_tok_find(t, "hello", 5), buf, 2) ==
+	    6 && d.npend == 1, "short buffer");
+	roundtrip(t, s, sizeof(s) - 1, 0, "stream string");
+}
+
+/* ---- hostile input ---- */
+
+static uint32_t rng = 12345;
+
+static uint32_t
+rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng;
+}
+
+static void
+test_hostile(const lc_tok *t)
+{
+	static const struct { const char *s; size_t n; } bad[] = {
+		{ "\xff\xfe", 2 }, { "\xc3", 1 }, { "\xe2\x82", 2 },
+		{ "a\x80" "b", 3 }, { "\xc0\xaf", 2 }, { "\xed\xa0\x80", 3 },
+		{ "\xf4\x90\x80\x80", 4 }, { "a\0b\0\0c", 6 },
+		{ "<|im_end|>\xff<|im_start|>\0", 24 },
+		{ "\xf0\x9f\x98", 3 }, { "x \xe4\xb8 y", 5 },
+	};
+	int32_t *ids = NULL;
+	size_t n = 0, cap = 0, i, k, len;
+	char *big, what[64];
+	clock_t c0;
+	double sec;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(what, sizeof(what), "invalid UTF-8 #%zu", i);
+		roundtrip(t, bad[i].s, bad[i].n, 0, what);
+		roundtrip(t, bad[i].s, bad[i].n, 1, what);
+	}
+	big = malloc(1u << 20);
+	for (i = 0; i < 300; i++) {
+		len = rnd() % 200;
+		for (k = 0; k < len; k++)
+			big[k] = rnd() % 4 == 0 ? (char)rnd() : "ab <|>\n1'"[
+			    rnd() % 9];
+		snprintf(what, sizeof(what), "random bytes #%zu", i);
+		roundtrip(t, big, len, (int)(i & 1), what);
+	}
+
+	/* 1 MB of one letter: one word of a million bytes */
+	memset(big, 'a', 1u << 20);
+	c0 = clock();
+	CHECK(lc_tok_encode(t, big, 1u << 20, 0, 1, &ids, &n, &cap, NULL) ==
+	    LC_OK && n > 0, "1 MB of 'a'");
+	sec = (double)(clock() - c0) / CLOCKS_PER_SEC;
+	printf("1 MB of 'a': %zu ids in %.3f s\n", n, sec);
+	CHECK(sec < 3.0, "1 MB of 'a' took %.2f s", sec);
+	roundtrip(t, big, 1u << 20, 0, "1 MB of 'a'");
+	/* 1 MB of mixed text */
+	for (k = 0; k < (1u << 20); k++)
+		big[k] = "Hello, world! 123 \xe4\xb8\x96\n\t<|im_end|>"[
+		    rnd() % 33];
+	c0 = clock();
+	n = 0;
+	CHECK(lc_tok_encode(t, big, 1u << 20, 0, 1, &ids, &n, &cap, NULL) ==
+	    LC_OK && n > 0, "1 MB of mixed bytes");
+	sec = (double)(clock() - c0) / CLOCKS_PER_SEC;
+	printf("1 MB of mixed bytes: %zu ids in %.3f s\n", n, sec);
+	CHECK(sec < 3.0, "1 MB of mixed bytes took %.2f s", sec);
+	/* 1 MB of spaces, of digits, of punctuation */
+	memset(big, ' ', 1u << 20);
+	roundtrip(t, big, 1u << 20, 0, "1 MB of spaces");
+	memset(big, '7', 1u << 20);
+	roundtrip(t, big, 1u << 20, 0, "1 MB of digits");
+	memset(big, '!', 1u << 20);
+	roundtrip(t, big, 1u << 20, 0, "1 MB of '!'");
+	free(big);
+	free(ids);
+}
+
+/* ---- malformed tokenizers ---- */
+
+enum { M_OK, M_UNKNOWN_MERGE, M_BAD_RESULT, M_NOSPACE, M_BOS, M_TYPES,
+    M_TYPEVAL, M_NOMERGES, M_MODEL, M_PRE, M_NOTOKENS, M_N };
+
+static const char *const mcase[M_N] = {
+	"valid", "merge of unknown token", "merge result not a token",
+	"merge without space", "bos id >= n_vocab", "types count",
+	"type value", "no merges", "unknown model", "unknown pre",
+	"no tokens",
+};
+
+/* A tiny byte-level vocabulary: the 256 byte chars, "ab", "Ġab". */
+static int
+write_vocab(const char *path, int m, lc_err *e)
+{
+	lc_gguf_writer *w;
+	char tok[258][4];
+	const char *tp[258], *merges[3];
+	int32_t types[258];
+	uint32_t cp;
+	int i, rc, ntok = 258;
+
+	for (i = 0; i < 256; i++) {
+		cp = lc_bytelevel_cp((unsigned)i);
+		tok[i][put_utf8(tok[i], cp)] = '\0';
+		tp[i] = tok[i];
+		types[i] = LC_TOKT_NORMAL;
+	}
+	tp[256] = "ab";
+	tp[257] = "\xc4\xa0" "ab";
+	types[256] = types[257] = LC_TOKT_NORMAL;
+	merges[0] = "a b";
+	merges[1] = "\xc4\xa0 ab";
+	merges[2] = m == M_UNKNOWN_MERGE ? "a zz" : m == M_BAD_RESULT ?
+	    "b a" : "ab";
+	if ((rc = lc_gguf_writer_new(&w, e)) != LC_OK)
+		return rc;
+	rc = lc_gguf_w_str(w, "general.architecture", "llama", e);
+	if (rc == LC_OK)
+		rc = lc_gguf_w_str(w, "tokenizer.ggml.model", m == M_MODEL ?
+		    "wordpiece" : "gpt2", e);
+	if (rc == LC_OK)
+		rc = lc_gguf_w_str(w, "tokenizer.ggml.pre", m == M_PRE ?
+		    "no-such-pre" : "gpt-2", e);
+	if (rc == LC_OK && m != M_NOTOKENS)
+		rc = lc_gguf_w_arr_str(w, "tokenizer.ggml.tokens", tp, NULL,
+		    (uint64_t)ntok, e);
+	if (rc == LC_OK) {
+		if (m == M_TYPEVAL)
+			types[7] = 9;
+		rc = lc_gguf_w_arr(w, "tokenizer.ggml.token_type",
+		    LC_GGUF_I32, types, (uint64_t)(m == M_TYPES ? ntok - 1 :
+		    ntok), e);
+	}
+	if (rc == LC_OK && m != M_NOMERGES)
+		rc = lc_gguf_w_arr_str(w, "tokenizer.ggml.merges", merges,
+		    NULL, m == M_OK ? 2 : m == M_NOSPACE ||
+		    m == M_UNKNOWN_MERGE || m == M_BAD_RESULT ? 3 : 2, e);
+	if (rc == LC_OK)
+		rc = lc_gguf_w_u32(w, "tokenizer.ggml.bos_token_id",
+		    m == M_BOS ? 258 : 0, e);
+	if (rc == LC_OK)
+		rc = lc_gguf_writer_write(w, path, e);
+	lc_gguf_writer_free(w);
+	return rc;
+}
+
+static void
+test_malformed(void)
+{
+	static const char *const expect[M_N] = {
+		"", "tokenizer.ggml.merges[2]", "tokenizer.ggml.merges[2]",
+		"tokenizer.ggml.merges[2]", "tokenizer.ggml.bos_token_id",
+		"tokenizer.ggml.token_type", "tokenizer.ggml.token_type[7]",
+		"tokenizer.ggml.merges", "tokenizer.ggml.model",
+		"tokenizer.ggml.pre", "tokenizer.ggml.tokens",
+	};
+	char dir[] = "/tmp/t_tok.XXXXXX", path[64];
+	lc_gguf *g;
+	lc_tok *t;
+	lc_err e;
+	int32_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	int m, rc;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0, "mkdtemp failed");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/v.gguf", dir);
+	for (m = 0; m < M_N; m++) {
+		memset(&e, 0, sizeof(e));
+		if (write_vocab(path, m, &e) != LC_OK ||
+		    lc_gguf_open(&g, path, &e) != LC_OK) {
+			CHECK(0, "%s: cannot write the GGUF: %s", mcase[m],
+			    e.msg);
+			continue;
+		}
+		rc = lc_tok_new(&t, g, &e);
+		lc_gguf_close(g);
+		if (m == M_OK) {
+			CHECK(rc == LC_OK, "valid tiny vocab refused: %s",
+			    e.msg);
+			if (rc != LC_OK)
+				continue;
+			n = 0;
+			lc_tok_encode(t, "ab ab ba", 8, 1, 1, &ids, &n, &cap,
+			    NULL);
+			CHECK(n == 5 && ids[0] == 256 && ids[1] == 257 &&
+			    ids[2] == ' ' && ids[3] == 'b' && ids[4] == 'a',
+			    "tiny vocab: %zu ids", n);
+			lc_tok_free(t);
+			continue;
+		}
+		CHECK(rc != LC_OK && t == NULL, "%s: accepted", mcase[m]);
+		CHECK(rc == ((m == M_MODEL || m == M_PRE) ? LC_EUNSUP :
+		    LC_EFORMAT) && strstr(e.msg, expect[m]) != NULL,
+		    "%s: code %d, message '%s'", mcase[m], rc, e.msg);
+		if (getenv("T_TOK_VERBOSE"))
+			printf("%s: %s\n", mcase[m], e.msg);
+	}
+	unlink(path);
+	rmdir(dir);
+	free(ids);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *dir = argc > 1 ? argv[1] : getenv("MODELS_DIR");
+	char path[4096];
+	size_t nc, i, l;
+	lc_gguf *g;
+	lc_tok *t;
+	lc_err e;
+	str *cs = NULL;
+
+	test_malformed();
+	if (dir == NULL) {
+		CHECK(0, "no model: give MODELS_DIR or a path to %s", MODEL);
+		return DONE("t_tok");
+	}
+	l = strlen(dir);
+	if (l > 5 && strcmp(dir + l - 5, ".gguf") == 0)
+		snprintf(path, sizeof(path), "%s", dir);
+	else
+		snprintf(path, sizeof(path), "%s/%s", dir, MODEL);
+	if (lc_gguf_open(&g, path, &e) != LC_OK) {
+		CHECK(0, "%s", e.msg);
+		return DONE("t_tok");
+	}
+	if (lc_tok_new(&t, g, &e) != LC_OK) {
+		CHECK(0, "%s: %s", path, e.msg);
+		lc_gguf_close(g);
+		return DONE("t_tok");
+	}
+	lc_gguf_close(g);		/* the tokenizer owns its data */
+	CHECK(t->pre == LC_PRE_SMOLLM, "pre %s", lc_pre_name(t->pre));
+
+	test_special(t);
+	test_stream(t);
+	nc = load_corpus(&cs);
+	CHECK(nc >= 1000, "corpus has %zu strings", nc);
+	test_golden_ids(t, cs, nc);
+	test_splits(cs, nc);
+	test_roundtrips(t, cs, nc);
+	test_hostile(t);
+
+	for (i = 0; i < nc; i++)
+		free(cs[i].s);
+	free(cs);
+	lc_tok_free(t);
+	return DONE("t_tok");
+}
