@@ -1,0 +1,123 @@
+/*
+ * arch/llama.c - the llama family: llama (SmolLM2, Llama 3), qwen2
+ * (Q/K/V biases, NeoX RoPE) and qwen3 (per-head Q/K RMS norm, NeoX
+ * RoPE, head size from key_length).  Pre-norm residual blocks with
+ * grouped-query attention and a SwiGLU feed-forward:
+ *
+ *   x = token_embd[ids]
+ *   per layer:  h = rms(x) * attn_norm
+ *               q, k, v = Wq h (+bq), Wk h (+bk), Wv h (+bv)
+ *               [qwen3: q, k = rms per head * q_norm, k_norm]
+ *               q, k = rope(q, k);  x += Wo attn(q, k, v)
+ *               h = rms(x) * ffn_norm;  x += Wdown(silu(Wgate h) * Wup h)
+ *   logits = Woutput (rms(x) * output_norm)   (token_embd when tied)
+ */
+#include <math.h>
+#include <stddef.h>
+
+#include "../model_impl.h"
+
+const lc_arch lc_arch_llama = {
+	.name = "llama", .rope_mode = LC_ROPE_NORM, .forward = lc_llama_forward,
+};
+const lc_arch lc_arch_qwen2 = {
+	.name = "qwen2", .rope_mode = LC_ROPE_NEOX, .qkv_bias = 1,
+	.forward = lc_llama_forward,
+};
+const lc_arch lc_arch_qwen3 = {
+	.name = "qwen3", .rope_mode = LC_ROPE_NEOX, .qk_norm = 1,
+	.forward = lc_llama_forward,
+};
+
+/* A view of the first n columns of t. */
+static lc_tensor
+cols(const lc_tensor *t, int n)
+{
+	lc_tensor v = *t;
+
+	v.ne[1] = n;
+	return v;
+}
+
+/* A view of t's [ne0 * ne1] data as [ne0', ne1'] (same bytes). */
+static lc_tensor
+reshape(const lc_tensor *t, int64_t ne0, int64_t ne1)
+{
+	lc_tensor v = *t;
+
+	v.ne[0] = ne0;
+	v.ne[1] = ne1;
+	v.row_bytes = (size_t)ne0 * sizeof(float);
+	return v;
+}
+
+static const lc_tensor *
+opt(const lc_tensor *t)
+{
+	return t->data != NULL ? t : NULL;
+}
+
+void
+lc_llama_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
+    int n_out)
+{
+	const lc_backend_ops *op = m->b->ops;
+	const lc_hparams *hp = &m->hp;
+	lc_backend *b = m->b;
+	lc_scratch *s = &m->s;
+	lc_tensor x = cols(&s->x, n), h = cols(&s->h, n), q = cols(&s->q, n);
+	lc_tensor k = cols(&s->k, n), v = cols(&s->v, n), att = cols(&s->att, n);
+	lc_tensor o = cols(&s->o, n), g = cols(&s->g, n), u = cols(&s->u, n);
+	lc_tensor f = cols(&s->f, n), qh, kh, last, lo;
+	lc_attn_args a = {
+		.n_head = (int)hp->n_head, .n_head_kv = (int)hp->n_head_kv,
+		.head_dim = (int)hp->head_dim_k,
+		.scale = 1.0f / sqrtf((float)hp->head_dim_k),
+	};
+	uint32_t il;
+
+	op->get_rows(b, &m->tok_embd, ids, 1.0f, &x);
+	for (il = 0; il < hp->n_layer; il++) {
+		const lc_layer *L = &m->layers[il];
+
+		op->norm(b, LC_NORM_RMS, &x, &L->attn_norm, NULL,
+		    (float)hp->norm_eps, &h);
+		op->matmul(b, &L->wq, &h, opt(&L->bq), &q);
+		op->matmul(b, &L->wk, &h, opt(&L->bk), &k);
+		op->matmul(b, &L->wv, &h, opt(&L->bv), &v);
+		if (m->arch->qk_norm) {
+			qh = reshape(&q, a.head_dim, (int64_t)n * a.n_head);
+			kh = reshape(&k, a.head_dim, (int64_t)n * a.n_head_kv);
+			op->norm(b, LC_NORM_RMS, &qh, &L->q_norm, NULL,
+			    (float)hp->norm_eps, &qh);
+			op->norm(b, LC_NORM_RMS, &kh, &L->k_norm, NULL,
+			    (float)hp->norm_eps, &kh);
+		}
+		op->rope(b, &q, a.n_head, a.head_dim, m->n_rot,
+		    m->arch->rope_mode, m->rope_base, m->rope_scale, pos);
+		op->rope(b, &k, a.n_head_kv, a.head_dim, m->n_rot,
+		    m->arch->rope_mode, m->rope_base, m->rope_scale, pos);
+		a.layer = (int)il;
+		a.n_swa = hp->swa_layer[il] ? (int)hp->n_swa : 0;
+		op->attention(b, &a, &q, &k, &v, pos, &att);
+		op->matmul(b, &L->wo, &att, NULL, &o);
+		op->add(b, &x, &o, &x);
+		op->norm(b, LC_NORM_RMS, &x, &L->ffn_norm, NULL,
+		    (float)hp->norm_eps, &h);
+		op->matmul(b, &L->gate, &h, NULL, &g);
+		op->matmul(b, &L->up, &h, NULL, &u);
+		op->act(b, LC_ACT_SILU_GATE, &g, &u, &g);
+		op->matmul(b, &L->down, &g, NULL, &f);
+		op->add(b, &x, &f, &x);
+	}
+	/* only the rows whose logits are wanted: the last n_out */
+	last = x;
+	last.data = (char *)x.data + (size_t)(n - n_out) * x.row_bytes;
+	last.ne[1] = n_out;
+	lo = cols(&s->out, n_out);
+	op->norm(b, LC_NORM_RMS, &last, &m->output_norm, NULL,
+	    (float)hp->norm_eps, &lo);
+	last = cols(&s->logits, n_out);
+	op->matmul(b, m->output.data ? &m->output : &m->tok_embd, &lo, NULL,
+	    &last);
+}

@@ -1,0 +1,100 @@
+/*
+ * backend.h - the op interface every forward pass is written against.
+ *
+ * An architecture's forward pass (libcore/arch/) is a sequence of these
+ * ops over tensors that live in backend memory; the CPU backend
+ * (libcore/cpu/cpu_backend.c) runs each op at once, a GPU backend may
+ * record them all between begin() and end() and submit once.  Only
+ * end() can fail; ops themselves do not return errors: model.c checks
+ * every shape and type up front, when the model is loaded.
+ *
+ * Activations are f32 and contiguous, [ne0, ne1] = [row length,
+ * tokens]; weights keep their file type.  Shapes follow GGUF: ne[0] is
+ * the row length.
+ */
+#ifndef LC_BACKEND_H
+#define LC_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+typedef struct lc_backend lc_backend;	/* opaque, one per device */
+
+typedef struct lc_tensor {
+	uint32_t	 dtype;		/* enum lc_dtype */
+	int64_t		 ne[4];		/* ne[0] = row length; unused dims 1 */
+	size_t		 row_bytes;	/* bytes of one ne[0] row */
+	void		*data;		/* CPU: host pointer; else backend's */
+	uint32_t	 buf;		/* backend buffer id (0 = host memory) */
+} lc_tensor;
+
+enum lc_norm_kind { LC_NORM_RMS, LC_NORM_LAYER };
+enum lc_rope_mode { LC_ROPE_NORM, LC_ROPE_NEOX };	/* pairs (2i, 2i+1) or (i, i+d/2) */
+enum lc_act_kind { LC_ACT_SILU_GATE, LC_ACT_GELU_GATE, LC_ACT_GELU };
+
+/* The attention of one layer: where its K and V cache rows live. */
+typedef struct lc_attn_args {
+	int		 layer;
+	int		 n_head, n_head_kv, head_dim;
+	int		 n_swa;		/* sliding window (keys p1-p0 < n_swa); 0 none */
+	float		 scale;		/* kq scale, usually 1/sqrt(head_dim) */
+} lc_attn_args;
+
+typedef struct lc_backend_ops {
+	const char	*name;
+	/* an f32 activation tensor of ne0 x ne1 in backend memory */
+	int		(*alloc)(lc_backend *b, lc_tensor *t, int64_t ne0,
+			    int64_t ne1, lc_err *e);
+	void		(*release)(lc_backend *b, lc_tensor *t);
+	/* makes a weight (mapped from the file) usable by the backend */
+	int		(*weight)(lc_backend *b, lc_tensor *w, lc_err *e);
+	/* K and V caches: n_layer x cells x kv_dim in kv_dtype */
+	int		(*kv_init)(lc_backend *b, int n_layer, int64_t cells,
+			    int64_t kv_dim, uint32_t kv_dtype, lc_err *e);
+	void		(*kv_clear)(lc_backend *b);
+
+	void		(*begin)(lc_backend *b);
+	/* y[:, t] = row ids[t] of w (embedding lookup), times scale */
+	void		(*get_rows)(lc_backend *b, const lc_tensor *w,
+			    const int32_t *ids, float scale, lc_tensor *y);
+	/* y = norm(x) * w (+ bias); w, bias: f32 [ne0] or NULL */
+	void		(*norm)(lc_backend *b, int kind, const lc_tensor *x,
+			    const lc_tensor *w, const lc_tensor *bias, float eps,
+			    lc_tensor *y);
+	/* y[:, t] = W x[:, t] (+ bias); W is [in, out] as stored */
+	void		(*matmul)(lc_backend *b, const lc_tensor *w,
+			    const lc_tensor *x, const lc_tensor *bias,
+			    lc_tensor *y);
+	/* y = a + c (c broadcast if it has one column) */
+	void		(*add)(lc_backend *b, const lc_tensor *a,
+			    const lc_tensor *c, lc_tensor *y);
+	/* x [head_dim * n_head, tokens] rotated in place at positions pos */
+	void		(*rope)(lc_backend *b, lc_tensor *x, int n_head,
+			    int head_dim, int n_rot, int mode, float base,
+			    float freq_scale, const int32_t *pos);
+	/* stores k, v [kv_dim, tokens] at cells pos[], then out[:, t] =
+	   softmax(q_t K^T * scale, causal and window masks) V */
+	void		(*attention)(lc_backend *b, const lc_attn_args *a,
+			    const lc_tensor *q, const lc_tensor *k,
+			    const lc_tensor *v, const int32_t *pos,
+			    lc_tensor *out);
+	/* y = act(gate) * up, or act(x) for LC_ACT_GELU (up NULL) */
+	void		(*act)(lc_backend *b, int kind, const lc_tensor *gate,
+			    const lc_tensor *up, lc_tensor *y);
+	/* copies column col of x to host memory */
+	void		(*read)(lc_backend *b, const lc_tensor *x, int64_t col,
+			    float *host);
+	int		(*end)(lc_backend *b, lc_err *e);
+	void		(*free)(lc_backend *b);
+} lc_backend_ops;
+
+struct lc_backend {
+	const lc_backend_ops	*ops;
+};
+
+/* The CPU backend with n threads (0: one per core). */
+int	lc_cpu_backend_new(lc_backend **out, int nthreads, lc_err *e);
+
+#endif /* LC_BACKEND_H */

@@ -1,0 +1,508 @@
+/*
+ * cpu_backend.c - the op interface of backend.h on the CPU: each op runs
+ * at once on host memory.  Weights are read in place from the mapped
+ * file.  Numerics follow ggml's CPU backend where it matters for
+ * agreement with llama.cpp: norms and softmax sums in double, RoPE
+ * angles by repeated multiplication in float.
+ *
+ * Matrix products go through the kernels of cpu.h (SIMD chosen at run
+ * time) on activations quantized as llama.cpp does; matrix products and
+ * attention are split between the threads of a persistent pool.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../backend.h"
+#include "../dtype.h"
+#include "cpu.h"
+#include "pool.h"
+
+typedef struct cpu_backend {
+	lc_backend	 base;
+	lc_pool		*pool;
+	/* KV cache: per layer, cells x kv_dim rows of kv_dtype */
+	uint8_t		**k, **v;
+	int		 n_layer;
+	int64_t		 cells, kv_dim;
+	size_t		 kv_row;	/* bytes of one cell's row */
+	uint32_t	 kv_dtype;
+	uint8_t		*xq;		/* activations in a vec_dot_type */
+	size_t		 xqcap;
+	float		*kf, *vf;	/* dequantized cache rows for a head */
+	float		*sc;		/* attention scores, cells */
+} cpu_backend;
+
+#define CPU(b) ((cpu_backend *)(b))
+#define COL(t, j) ((float *)((char *)(t)->data + (size_t)(j) * (t)->row_bytes))
+
+static int
+cpu_alloc(lc_backend *b, lc_tensor *t, int64_t ne0, int64_t ne1, lc_err *e)
+{
+	cpu_backend *c = CPU(b);
+
+	memset(t, 0, sizeof(*t));
+	t->dtype = LC_F32;
+	t->ne[0] = ne0;
+	t->ne[1] = ne1;
+	t->ne[2] = t->ne[3] = 1;
+	t->row_bytes = (size_t)ne0 * sizeof(float);
+	if ((t->data = calloc((size_t)(ne0 * ne1), sizeof(float))) == NULL)
+		return lc_errf(e, LC_ENOMEM, "cpu: %lld x %lld activations",
+		    (long long)ne0, (long long)ne1);
+	/* room for any activation of this size quantized (f32 is widest) */
+	if ((size_t)(ne0 * ne1) * sizeof(float) > c->xqcap) {
+		uint8_t *p = realloc(c->xq, (size_t)(ne0 * ne1) * sizeof(float));
+		if (p == NULL) {
+			free(t->data);
+			t->data = NULL;
+			return lc_errf(e, LC_ENOMEM, "cpu: activation copy");
+		}
+		c->xq = p;
+		c->xqcap = (size_t)(ne0 * ne1) * sizeof(float);
+	}
+	return LC_OK;
+}
+
+static void
+cpu_release(lc_backend *b, lc_tensor *t)
+{
+	(void)b;
+	free(t->data);
+	t->data = NULL;
+}
+
+static int
+cpu_weight(lc_backend *b, lc_tensor *w, lc_err *e)
+{
+	(void)b;
+	if (w->ne[1] > 1 && !lc_cpu_supports(w->dtype))
+		return lc_errf(e, LC_EUNSUP, "cpu: no kernel for %s weights",
+		    lc_dtype(w->dtype)->name);
+	return LC_OK;
+}
+
+static void
+kv_free(cpu_backend *c)
+{
+	int i;
+
+	for (i = 0; i < c->n_layer; i++) {
+		free(c->k ? c->k[i] : NULL);
+		free(c->v ? c->v[i] : NULL);
+	}
+	free(c->k);
+	free(c->v);
+	free(c->kf);
+	free(c->vf);
+	free(c->sc);
+	c->k = c->v = NULL;
+	c->kf = c->vf = c->sc = NULL;
+	c->n_layer = 0;
+}
+
+static int
+cpu_kv_init(lc_backend *b, int n_layer, int64_t cells, int64_t kv_dim,
+    uint32_t kv_dtype, lc_err *e)
+{
+	cpu_backend *c = CPU(b);
+	uint64_t ne[4] = { (uint64_t)kv_dim, 1, 1, 1 }, row;
+	int i;
+
+	kv_free(c);
+	if (lc_dtype_nbytes(kv_dtype, ne, &row) != 0)
+		return lc_errf(e, LC_EINVAL, "cpu: KV rows of %lld in %s",
+		    (long long)kv_dim, lc_dtype(kv_dtype) ?
+		    lc_dtype(kv_dtype)->name : "?");
+	c->kv_row = (size_t)row;
+	c->cells = cells;
+	c->kv_dim = kv_dim;
+	c->kv_dtype = kv_dtype;
+	c->k = calloc((size_t)n_layer, sizeof(*c->k));
+	c->v = calloc((size_t)n_layer, sizeof(*c->v));
+	c->kf = malloc((size_t)(cells * kv_dim) * sizeof(float));
+	c->vf = malloc((size_t)(cells * kv_dim) * sizeof(float));
+	c->sc = malloc((size_t)cells * (size_t)lc_pool_nthreads(c->pool) *
+	    sizeof(float));
+	if (c->k == NULL || c->v == NULL || c->kf == NULL || c->vf == NULL ||
+	    c->sc == NULL)
+		goto nomem;
+	c->n_layer = n_layer;
+	for (i = 0; i < n_layer; i++)
+		if ((c->k[i] = calloc((size_t)cells, c->kv_row)) == NULL ||
+		    (c->v[i] = calloc((size_t)cells, c->kv_row)) == NULL)
+			goto nomem;
+	return LC_OK;
+nomem:
+	kv_free(c);
+	return lc_errf(e, LC_ENOMEM, "cpu: KV cache of %d layers x %lld cells",
+	    n_layer, (long long)cells);
+}
+
+static void
+cpu_kv_clear(lc_backend *b)
+{
+	(void)b;	/* positions beyond the current one are never read */
+}
+
+static void
+cpu_begin(lc_backend *b)
+{
+	(void)b;
+}
+
+static void
+cpu_get_rows(lc_backend *b, const lc_tensor *w, const int32_t *ids,
+    float scale, lc_tensor *y)
+{
+	const lc_dtype_traits *tr = lc_dtype(w->dtype);
+	float *out;
+	int64_t t, i;
+
+	(void)b;
+	for (t = 0; t < y->ne[1]; t++) {
+		out = COL(y, t);
+		tr->to_float((const char *)w->data + (size_t)ids[t] *
+		    w->row_bytes, out, w->ne[0]);
+		if (scale != 1.0f)
+			for (i = 0; i < w->ne[0]; i++)
+				out[i] *= scale;
+	}
+}
+
+static void
+cpu_norm(lc_backend *b, int kind, const lc_tensor *x, const lc_tensor *w,
+    const lc_tensor *bias, float eps, lc_tensor *y)
+{
+	const float *wv = w ? w->data : NULL, *bv = bias ? bias->data : NULL;
+	int64_t t, i, n = x->ne[0];
+	double sum, sum2;
+	float *in, *out, mean, scale;
+
+	(void)b;
+	for (t = 0; t < x->ne[1]; t++) {
+		in = COL(x, t);
+		out = COL(y, t);
+		if (kind == LC_NORM_RMS) {
+			for (sum = 0, i = 0; i < n; i++)
+				sum += (double)(in[i] * in[i]);
+			scale = 1.0f / sqrtf((float)(sum / (double)n) + eps);
+			for (i = 0; i < n; i++)
+				out[i] = in[i] * scale;
+		} else {
+			for (sum = 0, i = 0; i < n; i++)
+				sum += (double)in[i];
+			mean = (float)(sum / (double)n);
+			for (sum2 = 0, i = 0; i < n; i++) {
+				out[i] = in[i] - mean;
+				sum2 += (double)(out[i] * out[i]);
+			}
+			scale = 1.0f / sqrtf((float)(sum2 / (double)n) + eps);
+			for (i = 0; i < n; i++)
+				out[i] *= scale;
+		}
+		for (i = 0; wv != NULL && i < n; i++)
+			out[i] *= wv[i];
+		for (i = 0; bv != NULL && i < n; i++)
+			out[i] += bv[i];
+	}
+}
+
+/*
+ * y = W x: each activation column is quantized once to the weight's
+ * vec_dot_type (as llama.cpp's CPU backend does), then the threads
+ * split the weight rows, each multiplying its rows with every column
+ * (lc_cpu_matmul reuses a tile of rows across the batch).  Every output
+ * comes from one dot product in a fixed order: results do not depend on
+ * the thread count.
+ */
+typedef struct mm_job {
+	const lc_tensor	*w, *x, *bias;
+	lc_tensor	*y;
+	size_t		 qrow;
+	uint8_t		*xq;
+} mm_job;
+
+static void
+mm_quant(void *arg, int ith, int nth)
+{
+	mm_job *j = arg;
+	int64_t t0, t1, t;
+
+	lc_cpu_split(j->x->ne[1], ith, nth, &t0, &t1);
+	for (t = t0; t < t1; t++)
+		lc_cpu_quant_act(j->w->dtype, COL(j->x, t), j->xq +
+		    (size_t)t * j->qrow, j->w->ne[0]);
+}
+
+static void
+mm_rows(void *arg, int ith, int nth)
+{
+	mm_job *j = arg;
+	const float *bv = j->bias ? j->bias->data : NULL;
+	int64_t r0, r1, r, t;
+
+	lc_cpu_split(j->w->ne[1], ith, nth, &r0, &r1);
+	if (r0 >= r1)
+		return;
+	lc_cpu_matmul(j->w->dtype, j->w->data, (int64_t)j->w->row_bytes,
+	    j->w->ne[0], j->xq, (int64_t)j->qrow, j->x->ne[1], j->y->data,
+	    (int64_t)(j->y->row_bytes / sizeof(float)), r0, r1);
+	for (t = 0; bv != NULL && t < j->x->ne[1]; t++)
+		for (r = r0; r < r1; r++)
+			COL(j->y, t)[r] += bv[r];
+}
+
+static void
+cpu_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *x,
+    const lc_tensor *bias, lc_tensor *y)
+{
+	cpu_backend *c = CPU(b);
+	mm_job j = { .w = w, .x = x, .bias = bias, .y = y, .xq = c->xq,
+	    .qrow = (size_t)lc_cpu_act_bytes(w->dtype, w->ne[0]) };
+
+	lc_pool_run(c->pool, mm_quant, &j);
+	lc_pool_run(c->pool, mm_rows, &j);
+}
+
+static void
+cpu_add(lc_backend *b, const lc_tensor *a, const lc_tensor *c,
+    lc_tensor *y)
+{
+	int64_t t, i;
+	const float *pa, *pc;
+	float *py;
+
+	(void)b;
+	for (t = 0; t < a->ne[1]; t++) {
+		pa = COL(a, t);
+		pc = COL(c, c->ne[1] == 1 ? 0 : t);
+		py = COL(y, t);
+		for (i = 0; i < a->ne[0]; i++)
+			py[i] = pa[i] + pc[i];
+	}
+}
+
+static void
+cpu_rope(lc_backend *b, lc_tensor *x, int n_head, int head_dim, int n_rot,
+    int mode, float base, float freq_scale, const int32_t *pos)
+{
+	float theta_scale = powf(base, -2.0f / (float)n_rot);
+	float theta, cs, sn, x0, x1, *v;
+	int64_t t;
+	int h, i, i0, i1;
+
+	(void)b;
+	for (t = 0; t < x->ne[1]; t++) {
+		for (h = 0; h < n_head; h++) {
+			v = COL(x, t) + (size_t)h * head_dim;
+			theta = (float)pos[t];
+			for (i = 0; i < n_rot / 2; i++) {
+				cs = cosf(theta * freq_scale);
+				sn = sinf(theta * freq_scale);
+				theta *= theta_scale;
+				i0 = mode == LC_ROPE_NEOX ? i : 2 * i;
+				i1 = mode == LC_ROPE_NEOX ? i + n_rot / 2 :
+				    2 * i + 1;
+				x0 = v[i0];
+				x1 = v[i1];
+				v[i0] = x0 * cs - x1 * sn;
+				v[i1] = x0 * sn + x1 * cs;
+			}
+		}
+	}
+}
+
+typedef struct attn_job {
+	cpu_backend		*c;
+	const lc_attn_args	*a;
+	const lc_tensor		*q;
+	const int32_t		*pos;
+	lc_tensor		*out;
+	int64_t			 hi;	/* cells in use */
+	const lc_dtype_traits	*tr;
+	const uint8_t		*kc, *vc;
+} attn_job;
+
+/* dequantizes the cells in use, split between the threads */
+static void
+attn_load(void *arg, int ith, int nth)
+{
+	attn_job *j = arg;
+	cpu_backend *c = j->c;
+	int64_t c0, c1, i, kvd = c->kv_dim;
+
+	lc_cpu_split(j->hi, ith, nth, &c0, &c1);
+	for (i = c0; i < c1; i++) {
+		j->tr->to_float(j->kc + (size_t)i * c->kv_row, c->kf + i * kvd,
+		    kvd);
+		j->tr->to_float(j->vc + (size_t)i * c->kv_row, c->vf + i * kvd,
+		    kvd);
+	}
+}
+
+/* softmax(q K^T * scale) V for the (token, head) pairs of this thread */
+static void
+attn_heads(void *arg, int ith, int nth)
+{
+	attn_job *j = arg;
+	const lc_attn_args *a = j->a;
+	cpu_backend *c = j->c;
+	int64_t p0, p1, p, t, jj, lo, hi, d, kvd = c->kv_dim;
+	int h, g = a->n_head / a->n_head_kv, hd = a->head_dim, hk;
+	float *sc = c->sc + (size_t)ith * (size_t)c->cells, mx, s, pr;
+	const float *qh, *kj, *vj;
+	double sum;
+	float *oh;
+
+	lc_cpu_split(j->q->ne[1] * a->n_head, ith, nth, &p0, &p1);
+	for (p = p0; p < p1; p++) {
+		t = p / a->n_head;
+		h = (int)(p % a->n_head);
+		hk = h / g;
+		hi = j->pos[t];
+		lo = a->n_swa > 0 && hi - a->n_swa + 1 > 0 ?
+		    hi - a->n_swa + 1 : 0;
+		qh = COL(j->q, t) + (size_t)h * hd;
+		oh = COL(j->out, t) + (size_t)h * hd;
+		mx = -INFINITY;
+		for (jj = lo; jj <= hi; jj++) {
+			kj = c->kf + jj * kvd + (size_t)hk * hd;
+			for (s = 0, d = 0; d < hd; d++)
+				s += qh[d] * kj[d];
+			sc[jj] = s * a->scale;
+			if (sc[jj] > mx)
+				mx = sc[jj];
+		}
+		for (sum = 0, jj = lo; jj <= hi; jj++) {
+			sc[jj] = expf(sc[jj] - mx);
+			sum += (double)sc[jj];
+		}
+		s = (float)(1.0 / sum);
+		for (d = 0; d < hd; d++)
+			oh[d] = 0;
+		for (jj = lo; jj <= hi; jj++) {
+			vj = c->vf + jj * kvd + (size_t)hk * hd;
+			pr = sc[jj] * s;
+			for (d = 0; d < hd; d++)
+				oh[d] += pr * vj[d];
+		}
+	}
+}
+
+static void
+cpu_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
+    const lc_tensor *k, const lc_tensor *v, const int32_t *pos,
+    lc_tensor *out)
+{
+	cpu_backend *c = CPU(b);
+	attn_job j = { .c = c, .a = a, .q = q, .pos = pos, .out = out,
+	    .tr = lc_dtype(c->kv_dtype), .kc = c->k[a->layer],
+	    .vc = c->v[a->layer] };
+	int64_t t;
+
+	/* the batch's keys and values go to their cells first */
+	for (t = 0; t < k->ne[1]; t++) {
+		j.tr->from_float(COL(k, t), c->k[a->layer] + (size_t)pos[t] *
+		    c->kv_row, c->kv_dim);
+		j.tr->from_float(COL(v, t), c->v[a->layer] + (size_t)pos[t] *
+		    c->kv_row, c->kv_dim);
+	}
+	for (t = 0; t < q->ne[1]; t++)
+		if (pos[t] + 1 > j.hi)
+			j.hi = pos[t] + 1;
+	lc_pool_run(c->pool, attn_load, &j);
+	lc_pool_run(c->pool, attn_heads, &j);
+}
+
+/* tanh-approximated GELU, as ggml evaluates it */
+static float
+gelu(float x)
+{
+	const float c = 0.7978845608028654f;	/* sqrt(2/pi) */
+
+	return 0.5f * x * (1.0f + tanhf(c * x * (1.0f + 0.044715f * x * x)));
+}
+
+static void
+cpu_act(lc_backend *b, int kind, const lc_tensor *gate, const lc_tensor *up,
+    lc_tensor *y)
+{
+	int64_t t, i;
+	const float *pg, *pu;
+	float *py, x;
+
+	(void)b;
+	for (t = 0; t < gate->ne[1]; t++) {
+		pg = COL(gate, t);
+		pu = up ? COL(up, t) : NULL;
+		py = COL(y, t);
+		for (i = 0; i < gate->ne[0]; i++) {
+			x = pg[i];
+			x = kind == LC_ACT_SILU_GATE ? x / (1.0f + expf(-x)) :
+			    gelu(x);
+			py[i] = pu ? x * pu[i] : x;
+		}
+	}
+}
+
+static void
+cpu_read(lc_backend *b, const lc_tensor *x, int64_t col, float *host)
+{
+	(void)b;
+	memcpy(host, COL(x, col), x->row_bytes);
+}
+
+static int
+cpu_end(lc_backend *b, lc_err *e)
+{
+	(void)b;
+	(void)e;
+	return LC_OK;
+}
+
+static void
+cpu_free(lc_backend *b)
+{
+	cpu_backend *c = CPU(b);
+
+	if (c == NULL)
+		return;
+	kv_free(c);
+	lc_pool_free(c->pool);
+	free(c->xq);
+	free(c);
+}
+
+static const lc_backend_ops cpu_ops = {
+	.name = "cpu",
+	.alloc = cpu_alloc, .release = cpu_release, .weight = cpu_weight,
+	.kv_init = cpu_kv_init, .kv_clear = cpu_kv_clear,
+	.begin = cpu_begin, .get_rows = cpu_get_rows, .norm = cpu_norm,
+	.matmul = cpu_matmul, .add = cpu_add, .rope = cpu_rope,
+	.attention = cpu_attention, .act = cpu_act, .read = cpu_read,
+	.end = cpu_end, .free = cpu_free,
+};
+
+int
+lc_cpu_backend_new(lc_backend **out, int nthreads, lc_err *e)
+{
+	cpu_backend *c;
+
+	long n = nthreads > 0 ? nthreads : sysconf(_SC_NPROCESSORS_ONLN);
+	int rc;
+
+	*out = NULL;
+	if ((rc = lc_cpu_init(e)) != LC_OK)
+		return rc;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return lc_errf(e, LC_ENOMEM, "cpu backend");
+	c->base.ops = &cpu_ops;
+	if ((rc = lc_pool_new(&c->pool, n > 0 ? (int)n : 1, e)) != LC_OK) {
+		free(c);
+		return rc;
+	}
+	*out = &c->base;
+	return LC_OK;
+}

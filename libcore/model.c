@@ -1,0 +1,280 @@
+/*
+ * model.c - open a GGUF model, check and bind its tensors, run the
+ * forward pass of its architecture in steps of n_batch tokens.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dtype.h"
+#include "model_impl.h"
+
+static const lc_arch *const archs[] = {
+	&lc_arch_llama, &lc_arch_qwen2, &lc_arch_qwen3,
+};
+
+const char *
+lc_model_archs(void)
+{
+	return "llama, qwen2, qwen3";
+}
+
+/*
+ * Binds tensor name (printf-style with layer il) as t, checking it has
+ * ne0 x ne1 elements (ne1 = 1 for vectors) and a type the backend can
+ * multiply.  Optional tensors that are absent leave t zeroed.
+ */
+static int
+bind(lc_model *m, lc_tensor *t, const char *fmt, int il, int64_t ne0,
+    int64_t ne1, int optional, lc_err *e)
+{
+	const lc_dtype_traits *tr;
+	lc_tensor_info ti;
+	char name[96];
+
+	snprintf(name, sizeof(name), fmt, il);
+	memset(t, 0, sizeof(*t));
+	if (lc_gguf_find_tensor(m->g, name, &ti) != LC_OK) {
+		if (optional)
+			return LC_OK;
+		return lc_errf(e, LC_EFORMAT, "%s: tensor '%s' missing",
+		    lc_gguf_name(m->g), name);
+	}
+	if ((int64_t)ti.ne[0] != ne0 || (int64_t)ti.ne[1] != ne1 ||
+	    ti.ne[2] != 1 || ti.ne[3] != 1)
+		return lc_errf(e, LC_EFORMAT, "%s: tensor '%s' is [%llu, %llu, "
+		    "%llu, %llu], expected [%lld, %lld]", lc_gguf_name(m->g),
+		    name, (unsigned long long)ti.ne[0],
+		    (unsigned long long)ti.ne[1], (unsigned long long)ti.ne[2],
+		    (unsigned long long)ti.ne[3], (long long)ne0,
+		    (long long)ne1);
+	tr = lc_dtype(ti.dtype);
+	if (tr->to_float == NULL)
+		return lc_errf(e, LC_EUNSUP, "%s: tensor '%s': type %s is not "
+		    "supported", lc_gguf_name(m->g), name, tr->name);
+	if (ne1 == 1 && ti.dtype != LC_F32)
+		return lc_errf(e, LC_EUNSUP, "%s: tensor '%s': vector of type "
+		    "%s, expected f32", lc_gguf_name(m->g), name, tr->name);
+	t->dtype = ti.dtype;
+	t->ne[0] = ne0;
+	t->ne[1] = ne1;
+	t->ne[2] = t->ne[3] = 1;
+	t->row_bytes = (size_t)(ti.nbytes / (uint64_t)ne1);
+	t->data = (void *)ti.data;
+	return m->b->ops->weight(m->b, t, e);
+}
+
+static int
+bind_all(lc_model *m, lc_err *e)
+{
+	const lc_hparams *hp = &m->hp;
+	int64_t E = hp->n_embd, F = hp->n_ff, V = hp->n_vocab;
+	int64_t Q = (int64_t)hp->n_head * hp->head_dim_k;
+	int64_t K = (int64_t)hp->n_head_kv * hp->head_dim_k;
+	int64_t Vd = (int64_t)hp->n_head_kv * hp->head_dim_v;
+	const lc_arch *a = m->arch;
+	uint32_t il;
+	int rc;
+
+#define B(t, name, il, n0, n1, o) \
+	if ((rc = bind(m, t, name, il, n0, n1, o, e)) != LC_OK) return rc
+	B(&m->tok_embd, "token_embd.weight", 0, E, V, 0);
+	B(&m->output_norm, "output_norm.weight", 0, E, 1, 0);
+	B(&m->output, "output.weight", 0, E, V, 1);
+	for (il = 0; il < hp->n_layer; il++) {
+		lc_layer *L = &m->layers[il];
+		int i = (int)il;
+		B(&L->attn_norm, "blk.%d.attn_norm.weight", i, E, 1, 0);
+		B(&L->wq, "blk.%d.attn_q.weight", i, E, Q, 0);
+		B(&L->wk, "blk.%d.attn_k.weight", i, E, K, 0);
+		B(&L->wv, "blk.%d.attn_v.weight", i, E, Vd, 0);
+		B(&L->wo, "blk.%d.attn_output.weight", i, Q, E, 0);
+		B(&L->bq, "blk.%d.attn_q.bias", i, Q, 1, !a->qkv_bias);
+		B(&L->bk, "blk.%d.attn_k.bias", i, K, 1, !a->qkv_bias);
+		B(&L->bv, "blk.%d.attn_v.bias", i, Vd, 1, !a->qkv_bias);
+		if (a->qk_norm) {
+			B(&L->q_norm, "blk.%d.attn_q_norm.weight", i,
+			    hp->head_dim_k, 1, 0);
+			B(&L->k_norm, "blk.%d.attn_k_norm.weight", i,
+			    hp->head_dim_k, 1, 0);
+		}
+		B(&L->ffn_norm, "blk.%d.ffn_norm.weight", i, E, 1, 0);
+		B(&L->gate, "blk.%d.ffn_gate.weight", i, E, F, 0);
+		B(&L->up, "blk.%d.ffn_up.weight", i, E, F, 0);
+		B(&L->down, "blk.%d.ffn_down.weight", i, F, E, 0);
+	}
+#undef B
+	return LC_OK;
+}
+
+static int
+alloc_scratch(lc_model *m, lc_err *e)
+{
+	const lc_hparams *hp = &m->hp;
+	lc_backend *b = m->b;
+	lc_scratch *s = &m->s;
+	int64_t nb = m->n_batch, E = hp->n_embd;
+	int64_t Q = (int64_t)hp->n_head * hp->head_dim_k;
+	int64_t K = (int64_t)hp->n_head_kv * hp->head_dim_k;
+	int64_t Vd = (int64_t)hp->n_head_kv * hp->head_dim_v;
+	int rc;
+
+#define A(t, w, n) if ((rc = b->ops->alloc(b, t, w, n, e)) != LC_OK) return rc
+	A(&s->x, E, nb); A(&s->h, E, nb); A(&s->q, Q, nb); A(&s->k, K, nb);
+	A(&s->v, Vd, nb); A(&s->att, Q, nb); A(&s->o, E, nb);
+	A(&s->g, hp->n_ff, nb); A(&s->u, hp->n_ff, nb); A(&s->f, E, nb);
+	A(&s->out, E, nb); A(&s->logits, hp->n_vocab, nb);
+#undef A
+	return b->ops->kv_init(b, (int)hp->n_layer, m->n_ctx,
+	    K > Vd ? K : Vd, m->kv_dtype, e);
+}
+
+int
+lc_model_open(lc_model **out, const char *path, lc_backend *b,
+    const lc_model_opts *o, lc_err *e)
+{
+	static const lc_model_opts defaults = { 0 };
+	lc_model *m;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (o == NULL)
+		o = &defaults;
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return lc_errf(e, LC_ENOMEM, "%s", path);
+	m->b = b;
+	if ((rc = lc_gguf_open(&m->g, path, e)) != LC_OK ||
+	    (rc = lc_hparams_gguf(&m->hp, m->g, e)) != LC_OK)
+		goto fail;
+	for (i = 0; i < sizeof(archs) / sizeof(archs[0]); i++)
+		if (strcmp(archs[i]->name, m->hp.arch) == 0)
+			m->arch = archs[i];
+	if (m->arch == NULL) {
+		rc = lc_errf(e, LC_EUNSUP, "%s: architecture '%s' is not "
+		    "supported (supported: %s)", path, m->hp.arch,
+		    lc_model_archs());
+		goto fail;
+	}
+	if (m->hp.n_vocab == 0 || m->hp.n_ff == 0 ||
+	    m->hp.head_dim_k != m->hp.head_dim_v) {
+		rc = lc_errf(e, LC_EFORMAT, "%s: vocabulary, feed-forward or "
+		    "head sizes missing or unequal", path);
+		goto fail;
+	}
+	m->n_ctx = o->n_ctx ? o->n_ctx : m->hp.n_ctx_train ?
+	    m->hp.n_ctx_train : 4096;
+	if (o->n_ctx == 0 && m->n_ctx > 4096)
+		m->n_ctx = 4096;
+	if (m->hp.n_ctx_train && m->n_ctx > m->hp.n_ctx_train) {
+		rc = lc_errf(e, LC_EINVAL, "%s: context %u exceeds the trained "
+		    "context %u and the model has no RoPE scaling", path,
+		    m->n_ctx, m->hp.n_ctx_train);
+		goto fail;
+	}
+	m->n_batch = o->n_batch ? o->n_batch : 512;
+	if (m->n_batch > m->n_ctx)
+		m->n_batch = m->n_ctx;
+	m->kv_dtype = o->kv_dtype ? o->kv_dtype : LC_F16;
+	m->n_rot = (int)m->hp.head_dim_k;
+	{
+		char key[96];
+		const char *st;
+		size_t len;
+		uint64_t nrot;
+		snprintf(key, sizeof(key), "%s.rope.dimension_count", m->hp.arch);
+		if (lc_gguf_get_u64(m->g, key, &nrot, NULL) == LC_OK &&
+		    nrot > 0 && nrot <= m->hp.head_dim_k && nrot % 2 == 0)
+			m->n_rot = (int)nrot;
+		snprintf(key, sizeof(key), "%s.rope.scaling.type", m->hp.arch);
+		if (lc_gguf_get_str(m->g, key, &st, &len, NULL) == LC_OK) {
+			if (!(len == 4 && memcmp(st, "none", 4) == 0)) {
+				rc = lc_errf(e, LC_EUNSUP, "%s: RoPE scaling "
+				    "'%.*s' is not supported yet", path,
+				    (int)len, st);
+				goto fail;
+			}
+		}
+	}
+	m->rope_base = m->hp.rope_base > 0 ? (float)m->hp.rope_base : 10000.0f;
+	m->rope_scale = 1.0f;
+	if ((m->layers = calloc(m->hp.n_layer, sizeof(*m->layers))) == NULL) {
+		rc = lc_errf(e, LC_ENOMEM, "%s: layers", path);
+		goto fail;
+	}
+	if ((rc = bind_all(m, e)) != LC_OK || (rc = alloc_scratch(m, e)) !=
+	    LC_OK)
+		goto fail;
+	*out = m;
+	return LC_OK;
+fail:
+	lc_model_close(m);
+	return rc;
+}
+
+void
+lc_model_close(lc_model *m)
+{
+	lc_scratch *s;
+
+	if (m == NULL)
+		return;
+	s = &m->s;
+	if (m->b != NULL) {
+		lc_tensor *t[] = { &s->x, &s->h, &s->q, &s->k, &s->v, &s->att,
+		    &s->o, &s->g, &s->u, &s->f, &s->out, &s->logits };
+		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+			if (t[i]->data != NULL)
+				m->b->ops->release(m->b, t[i]);
+	}
+	free(m->layers);
+	lc_gguf_close(m->g);
+	free(m);
+}
+
+const lc_hparams *lc_model_hparams(const lc_model *m) { return &m->hp; }
+const lc_gguf *lc_model_gguf(const lc_model *m) { return m->g; }
+uint32_t lc_model_n_ctx(const lc_model *m) { return m->n_ctx; }
+
+void
+lc_model_reset(lc_model *m)
+{
+	m->b->ops->kv_clear(m->b);
+}
+
+int
+lc_model_eval(lc_model *m, const int32_t *ids, int n, int32_t pos0, int all,
+    float *logits, lc_err *e)
+{
+	const lc_backend_ops *op = m->b->ops;
+	int32_t pos[4096];
+	int i, done, k, n_out, rc;
+
+	if (n <= 0 || pos0 < 0 || (int64_t)pos0 + n > (int64_t)m->n_ctx)
+		return lc_errf(e, LC_EINVAL, "positions %d..%d outside the "
+		    "context of %u", pos0, pos0 + n - 1, m->n_ctx);
+	for (i = 0; i < n; i++)
+		if (ids[i] < 0 || (uint32_t)ids[i] >= m->hp.n_vocab)
+			return lc_errf(e, LC_EINVAL, "token id %d outside the "
+			    "vocabulary of %u", ids[i], m->hp.n_vocab);
+	for (done = 0; done < n; done += k) {
+		k = n - done;
+		if (k > (int)m->n_batch)
+			k = (int)m->n_batch;
+		if (k > (int)(sizeof(pos) / sizeof(pos[0])))
+			k = (int)(sizeof(pos) / sizeof(pos[0]));
+		for (i = 0; i < k; i++)
+			pos[i] = pos0 + done + i;
+		n_out = all ? k : done + k == n ? 1 : 0;
+		op->begin(m->b);
+		m->arch->forward(m, ids + done, pos, k, n_out > 0 ? n_out : 1);
+		if ((rc = op->end(m->b, e)) != LC_OK)
+			return rc;
+		if (logits == NULL || n_out == 0)
+			continue;
+		for (i = 0; i < n_out; i++)
+			op->read(m->b, &m->s.logits, i, logits +
+			    (size_t)(all ? done + i : 0) * m->hp.n_vocab);
+	}
+	return LC_OK;
+}

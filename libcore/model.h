@@ -1,0 +1,57 @@
+/*
+ * model.h - a loaded model: hyper-parameters, weights bound to a
+ * backend, the KV cache, and the forward pass of its architecture.
+ *
+ * Weights stay in the read-only mapping of the GGUF file (the CPU
+ * backend reads them in place).  Every tensor the architecture needs is
+ * looked up and its type and shape checked in lc_model_open(), so the
+ * forward pass itself cannot fail on a bad file.
+ */
+#ifndef LC_MODEL_H
+#define LC_MODEL_H
+
+#include <stdint.h>
+
+#include "backend.h"
+#include "gguf.h"
+#include "hparams.h"
+#include "status.h"
+
+typedef struct lc_model lc_model;	/* opaque */
+
+typedef struct lc_model_opts {
+	uint32_t	 n_ctx;		/* context length (0: trained, capped 4096) */
+	uint32_t	 n_batch;	/* tokens per forward step (0: 512) */
+	uint32_t	 kv_dtype;	/* LC_F16 (default), LC_F32 or LC_Q8_0 */
+} lc_model_opts;
+
+/* "llama, qwen2, qwen3": for messages naming what is supported. */
+const char	*lc_model_archs(void);
+
+/*
+ * Opens the GGUF at path and binds its weights to backend b, which must
+ * outlive the model.  LC_EUNSUP names an unsupported architecture and
+ * lists the supported ones; LC_EFORMAT names a missing or misshapen
+ * tensor.
+ */
+int		 lc_model_open(lc_model **out, const char *path, lc_backend *b,
+		    const lc_model_opts *o, lc_err *e);
+void		 lc_model_close(lc_model *m);		/* NULL is a no-op */
+
+const lc_hparams *lc_model_hparams(const lc_model *m);
+const lc_gguf	*lc_model_gguf(const lc_model *m);
+uint32_t	 lc_model_n_ctx(const lc_model *m);
+
+/*
+ * Runs n tokens ids[] at positions pos0, pos0+1, ... through the model,
+ * storing their keys and values in the cache, in steps of n_batch.
+ * logits receives n_vocab floats for the last token, or for every token
+ * (n x n_vocab) when all is set; it may be NULL.  LC_EINVAL when the
+ * positions pass the context or an id is out of range.
+ */
+int		 lc_model_eval(lc_model *m, const int32_t *ids, int n,
+		    int32_t pos0, int all, float *logits, lc_err *e);
+/* Forgets every cached position. */
+void		 lc_model_reset(lc_model *m);
+
+#endif /* LC_MODEL_H */
