@@ -27,17 +27,33 @@ CORE_SRC = \
 	libcore/quant/q5_0.c libcore/quant/q5_1.c libcore/quant/q8_0.c \
 	libcore/quant/kutil.c libcore/quant/q2_k.c libcore/quant/q3_k.c \
 	libcore/quant/q4_k.c libcore/quant/q5_k.c libcore/quant/q6_k.c \
-	libcore/quant/q8_k.c libcore/quant/iq4.c
+	libcore/quant/q8_k.c libcore/quant/iq4.c libcore/quant/dot.c \
+	libcore/cpu/cpu.c libcore/cpu/pool.c libcore/cpu/vec_avx2.c \
+	libcore/cpu/vec_avx512.c libcore/cpu/cpu_backend.c \
+	libcore/model.c libcore/arch/llama.c libcore/sample.c \
+	$(wildcard libcore/tok/*.c)
 CORE_OBJ = $(CORE_SRC:%.c=$(O)/%.o)
-CORE_HDR = $(wildcard libcore/*.h libcore/quant/*.h cmd/*.h tests/unit/*.h)
+CORE_HDR = $(wildcard libcore/*.h libcore/quant/*.h libcore/cpu/*.h \
+	libcore/tok/*.h cmd/*.h tests/unit/*.h)
 
-CMDS = llm-inspect
+# SIMD kernels: only these files are built for the newer ISAs; the
+# level is chosen at run time from cpuid (LLM_CPU=scalar|avx2|avx512)
+AVX2_FLAGS = -mavx2 -mfma -mf16c
+AVX512_FLAGS = $(AVX2_FLAGS) -mavx512f -mavx512bw -mavx512dq -mavx512vl \
+	-mavx512vnni
+$(O)/libcore/cpu/vec_avx2.o: CFLAGS += $(AVX2_FLAGS)
+$(O)/libcore/cpu/vec_avx512.o: CFLAGS += $(AVX512_FLAGS)
+
+CMDS = llm-inspect llm-run
 BINS = $(CMDS:%=$(BINDIR)/%)
 UTIL_OBJ = $(O)/cmd/util.o
 
-UNIT = t_status t_dtype t_quant t_gguf t_hf t_jsonw t_hparams t_chat
+UNIT = t_status t_dtype t_quant t_gguf t_hf t_jsonw t_hparams t_chat \
+	t_sample t_tok
 UNIT_BINS = $(UNIT:%=$(O)/tests/unit/%)
-TOOLS = $(O)/tests/data/mkmodel $(O)/tests/malformed/mkbad $(O)/tests/unit/t_models
+TOOLS = $(O)/tests/data/mkmodel $(O)/tests/malformed/mkbad \
+	$(O)/tests/unit/t_models $(O)/tests/unit/t_model \
+	$(O)/tests/kernels/k_cpu
 
 MODELS_DIR = $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/.cache)/llmutils/models
 DEFAULT_MODEL = $(MODELS_DIR)/SmolLM2-135M-Instruct.Q4_1.gguf
@@ -71,7 +87,10 @@ models:
 demo: deps models
 	$(MAKE) all
 	./llm-inspect --summary $(DEFAULT_MODEL)
-	./llm-inspect --fit --ctx 8192 $(DEFAULT_MODEL)
+	./llm-run -m $(DEFAULT_MODEL) --temp 0 -n 64 "Name three uses of a paperclip."
+	printf '%s\n' '{"id":"q1","prompt":"What is the capital of France?","max_tokens":24,"temperature":0}' \
+	    '{"id":"q2","messages":[{"role":"user","content":"Say hello in Spanish."}],"max_tokens":16,"temperature":0}' | \
+	    ./llm-run -m $(DEFAULT_MODEL)
 
 check: deps models
 	$(MAKE) test
@@ -95,12 +114,13 @@ fuzz-run: build/fuzz/fuzz_gguf
 	    build/fuzz/corpus tests/fuzz/corpus
 
 # --- fuzzing (clang + libFuzzer) ------------------------------------------
-FUZZ_SRC = $(filter-out libcore/sysinfo.c,$(CORE_SRC))
+FUZZ_SRC = $(filter-out libcore/sysinfo.c libcore/cpu/% libcore/model.c \
+	libcore/arch/%,$(CORE_SRC))
 fuzz: build/fuzz/fuzz_gguf
 build/fuzz/fuzz_gguf: tests/fuzz/fuzz_gguf.c $(CORE_SRC) $(CORE_HDR)
 	@mkdir -p $(@D)
 	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -o $@ tests/fuzz/fuzz_gguf.c $(FUZZ_SRC) -lcjson -lcrypto -lm
+	    -o $@ tests/fuzz/fuzz_gguf.c $(FUZZ_SRC) -lcjson -lcrypto -lm -lpthread
 
 # --- install ---------------------------------------------------------------
 install: all

@@ -34,6 +34,18 @@ for t in "$O"/tests/unit/t_*; do
 	fi
 done
 
+# --- kernels: every SIMD level this CPU has against the scalar reference
+for t in "$O"/tests/kernels/k_*; do
+	[ -x "$t" ] || continue
+	case $t in *.o) continue ;; esac
+	n=$(basename "$t")
+	if "$t" > "$W/$n.out" 2>&1; then
+		ok "$n ($(tail -n 1 "$W/$n.out"))"
+	else
+		bad "$n" "$(grep -m 5 FAILED "$W/$n.out" | tr '\n' ' ')"
+	fi
+done
+
 # --- fixtures ----------------------------------------------------------
 TINY=$W/tiny.gguf
 "$O"/tests/data/mkmodel "$TINY" || bad mkmodel "cannot write $TINY"
