@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "../libcore/utf8.h"
 
 const char *argv0 = "llmutils";
 
@@ -152,27 +153,13 @@ void
 fputsafe(FILE *fp, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, k, len;
-	unsigned c;
+	size_t i = 0, len;
+	uint32_t cp;
 
 	while (i < n) {
-		c = s[i];
-		len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 :
-		    c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-		if (len > n - i)
-			len = 0;
-		for (k = 1; k < len; k++)
-			if ((s[i + k] & 0xc0) != 0x80)
-				len = 0;
-		if (len == 3 && ((c == 0xe0 && s[i + 1] < 0xa0) ||
-		    (c == 0xed && s[i + 1] >= 0xa0)))
-			len = 0;	/* overlong, surrogate */
-		if (len == 4 && ((c == 0xf0 && s[i + 1] < 0x90) ||
-		    (c == 0xf4 && s[i + 1] >= 0x90)))
-			len = 0;	/* overlong, past U+10FFFF */
-		if (len == 0 || (len == 1 && (c < 0x20 || c == 0x7f)) ||
-		    (len == 2 && c == 0xc2 && s[i + 1] < 0xa0)) {
-			fprintf(fp, "\\x%02x", c);
+		len = lc_utf8_next(s + i, n - i, &cp);
+		if (len == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
+			fprintf(fp, "\\x%02x", s[i]);
 			i++;
 			continue;
 		}

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "chat.h"
+#include "utf8.h"
 
 static int
 has(const char *s, size_t n, const char *needle)
@@ -112,43 +113,12 @@ bputs(struct buf *b, const char *s)
 
 /* ---- UTF-8 and Python's str methods ------------------------------------ */
 
-/* Returns 1 if s[0..n) is valid UTF-8 without NUL, surrogates or overlongs. */
+/* Returns 1 if s[0..n) is valid UTF-8 without NUL. */
 static int
 utf8_ok(const char *str, size_t n)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, k, len;
-	uint32_t c;
-
-	while (i < n) {
-		c = s[i];
-		if (c == 0)
-			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2, c &= 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			len = 3, c &= 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			len = 4, c &= 0x07;
-		else
-			return 0;
-		if (n - i < len)
-			return 0;
-		for (k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			c = c << 6 | (s[i + k] & 0x3f);
-		}
-		if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-		    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-			return 0;
-		i += len;
-	}
-	return 1;
+	return lc_utf8_valid((const unsigned char *)str, n) == n &&
+	    memchr(str, '\0', n) == NULL;
 }
 
 /* Decodes the code point at s (valid UTF-8); returns its length. */

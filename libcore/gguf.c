@@ -20,6 +20,7 @@
 
 #include "dtype.h"
 #include "gguf.h"
+#include "utf8.h"
 
 #define GGUF_MAGIC	"GGUF"
 
@@ -213,42 +214,6 @@ bad(rd *r, const char *fmt, ...)
 	    *r->what ? ": " : "", buf);
 }
 
-/* Length of the valid UTF-8 prefix of s[0..n). */
-static size_t
-utf8_valid(const uint8_t *s, size_t n)
-{
-	size_t i = 0, k, len;
-	uint32_t c;
-
-	while (i < n) {
-		c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2, c &= 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			len = 3, c &= 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			len = 4, c &= 0x07;
-		else
-			return i;
-		if (n - i < len)
-			return i;
-		for (k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i;
-			c = c << 6 | (s[i + k] & 0x3f);
-		}
-		if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-		    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-			return i;
-		i += len;
-	}
-	return i;
-}
-
 /*
  * Reads a string header and checks its bytes are present.  Names (keys,
  * tensor names) must also be valid UTF-8 without control characters.
@@ -278,7 +243,7 @@ getstr(rd *r, const char **s, uint64_t *n, uint64_t max, int isname,
 				    "0x%02x at byte %llu (offset %llu)", field,
 				    p[i], (unsigned long long)i,
 				    (unsigned long long)off);
-		if ((i = utf8_valid(p, *n)) != *n)
+		if ((i = lc_utf8_valid(p, *n)) != *n)
 			return bad(r, "%s is not valid UTF-8 at byte %llu "
 			    "(offset %llu)", field, (unsigned long long)i,
 			    (unsigned long long)off);

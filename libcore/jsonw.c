@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "jsonw.h"
+#include "utf8.h"
 
 void
 lc_jw_init(lc_jw *w)
@@ -74,46 +75,13 @@ lc_jw_key(lc_jw *w, const char *k)
 	w->comma = 0;
 }
 
-/* Length of the UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t
-u8len(const unsigned char *s, size_t n, unsigned *cp)
-{
-	unsigned c = s[0];
-	size_t len, k;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, c &= 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, c &= 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, c &= 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (k = 1; k < len; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[k] & 0x3f);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 void
 lc_jw_strn(lc_jw *w, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, k, run;
 	char esc[8];
-	unsigned cp;
+	uint32_t cp;
 
 	sep(w);
 	put(w, "\"", 1);
@@ -125,7 +93,7 @@ lc_jw_strn(lc_jw *w, const char *str, size_t n)
 		put(w, (const char *)s + i, run - i);
 		if ((i = run) >= n)
 			break;
-		if ((k = u8len(s + i, n - i, &cp)) == 0) {
+		if ((k = lc_utf8_next(s + i, n - i, &cp)) == 0) {
 			put(w, "\\ufffd", 6);
 			w->badutf8++;
 			i++;
