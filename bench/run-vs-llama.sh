@@ -25,7 +25,7 @@ while [ $i -lt "$reps" ]; do
 	ours=$("$top/llm-run" -m "$model" -t "$t" --temp 0 -n "$n" --raw "$p" 2>&1 >/dev/null | tail -n 1)
 	# "llm-run: 38 prompt tokens in 228 ms, 128 generated in 7514 ms (17.0 tok/s), length"
 	o_pp=$(echo "$ours" | awk '{ printf "%.1f", $2 / $6 * 1000 }')
-	o_tg=$(echo "$ours" | awk '{ printf "%.1f", $9 / $12 * 1000 }')
+	o_tg=$(echo "$ours" | awk '{ printf "%.1f", $8 / $11 * 1000 }')
 	theirs=$("$llama/llama-completion" -m "$model" -t "$t" --temp 0 -n "$n" \
 	    -no-cnv --no-warmup -p "$p" </dev/null 2>&1 | grep -E 'eval time')
 	l_pp=$(echo "$theirs" | grep 'prompt eval' | sed 's/.*( *[0-9.]* ms per token, *\([0-9.]*\) tokens per second.*/\1/')
