@@ -133,7 +133,7 @@ int
 lc_model_open(lc_model **out, const char *path, lc_backend *b,
     const lc_model_opts *o, lc_err *e)
 {
-	static const lc_model_opts defaults = { 0 };
+	static const lc_model_opts defaults = { .kv_dtype = LC_F16 };
 	lc_model *m;
 	size_t i;
 	int rc;
@@ -175,7 +175,13 @@ lc_model_open(lc_model **out, const char *path, lc_backend *b,
 	m->n_batch = o->n_batch ? o->n_batch : 512;
 	if (m->n_batch > m->n_ctx)
 		m->n_batch = m->n_ctx;
-	m->kv_dtype = o->kv_dtype ? o->kv_dtype : LC_F16;
+	m->kv_dtype = o->kv_dtype;
+	if (m->kv_dtype != LC_F16 && m->kv_dtype != LC_F32 &&
+	    m->kv_dtype != LC_Q8_0) {
+		rc = lc_errf(e, LC_EINVAL, "%s: KV cache type must be f16, f32 "
+		    "or q8_0", path);
+		goto fail;
+	}
 	m->n_rot = (int)m->hp.head_dim_k;
 	{
 		char key[96];

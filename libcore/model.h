@@ -22,7 +22,8 @@ typedef struct lc_model lc_model;	/* opaque */
 typedef struct lc_model_opts {
 	uint32_t	 n_ctx;		/* context length (0: trained, capped 4096) */
 	uint32_t	 n_batch;	/* tokens per forward step (0: 512) */
-	uint32_t	 kv_dtype;	/* LC_F16 (default), LC_F32 or LC_Q8_0 */
+	uint32_t	 kv_dtype;	/* LC_F16, LC_F32 or LC_Q8_0; LC_F32 is 0,
+					   so a zeroed struct asks for f32 */
 } lc_model_opts;
 
 /* "llama, qwen2, qwen3": for messages naming what is supported. */
@@ -30,7 +31,8 @@ const char	*lc_model_archs(void);
 
 /*
  * Opens the GGUF at path and binds its weights to backend b, which must
- * outlive the model.  LC_EUNSUP names an unsupported architecture and
+ * outlive the model.  o may be NULL: trained context (at most 4096),
+ * batches of 512, f16 KV cache.  LC_EUNSUP names an unsupported architecture and
  * lists the supported ones; LC_EFORMAT names a missing or misshapen
  * tensor.
  */
