@@ -18,6 +18,7 @@
 #include "../libcore/dtype.h"
 #include "../libcore/jsonw.h"
 #include "../libcore/model.h"
+#include "../libcore/resolve.h"
 #include "../libcore/sample.h"
 #include "../libcore/tok/tok.h"
 #include "util.h"
@@ -70,7 +71,8 @@ usage(FILE *fp, int status)
 		    "  With a prompt (arguments, or standard input as text) the answer\n"
 		    "  is streamed to standard output.  JSONL input (--jsonl, or a first\n"
 		    "  line starting with '{') is a filter: one record out per line in.\n\n"
-		    "  -m, --model FILE     GGUF model (env LLM_MODEL)\n"
+		    "  -m, --model MODEL    GGUF file, ollama:NAME[:TAG], or a name in\n"
+		    "                       $LLM_MODELS (env LLM_MODEL)\n"
 		    "  -s, --system TEXT    system message\n"
 		    "      --raw            no chat template: the prompt is the text\n"
 		    "      --template NAME  chat template family to use instead of the\n"
@@ -790,6 +792,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	lc_model_opts mo = { 0 };
+	char mpath[4096];
 	lc_gguf_kv kv;
 	const char *s;
 	char *text, *line;
@@ -892,10 +895,11 @@ main(int argc, char *argv[])
 		die_err(&e);
 	mo.n_ctx = opt.ctx;
 	mo.kv_dtype = opt.kv_dtype;
-	if (lc_model_open(&model, opt.model, be, &mo, &e) != LC_OK)
+	if (lc_model_resolve(opt.model, mpath, sizeof(mpath), &e) != LC_OK ||
+	    lc_model_open(&model, mpath, be, &mo, &e) != LC_OK)
 		die_err(&e);
 	if (lc_tok_new(&tok, lc_model_gguf(model), &e) != LC_OK) {
-		lc_errprefix(&e, opt.model);
+		lc_errprefix(&e, mpath);
 		die_err(&e);
 	}
 	if (lc_gguf_find_kv(lc_model_gguf(model), "tokenizer.chat_template",

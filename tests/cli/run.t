@@ -12,7 +12,7 @@ L'Étoile, la Marseillaise,
 
 cd $MODELS_DIR && llm-run -q -m SmolLM2-135M-Instruct.Q4_1.gguf --temp 0 -n 12 -k f32 -s "You answer in French." "Say good morning."
 .
-Bonjour. I am a French language tutor.
+Bonjour, je suis le monde.
 
 cd $MODELS_DIR && llm-run -q -m SmolLM2-135M-Instruct.Q4_1.gguf --seed 7 -n 12 "Tell me a joke." > $W/a && llm-run -q -m SmolLM2-135M-Instruct.Q4_1.gguf --seed 7 -n 12 -t 1 "Tell me a joke." > $W/b && cmp $W/a $W/b && echo same
 .
@@ -178,3 +178,31 @@ llm-run: --repeat-penalty: '0' is not a number in [0.01, 100]
 llm-run --version
 .
 llm-run 0.1.0
+
+cd $W && H=b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53 && mkdir -p ol/manifests/registry.ollama.ai/library/smol ol/blobs && ln -sf $MODELS_DIR/SmolLM2-135M-Instruct.Q4_1.gguf ol/blobs/sha256-$H && printf '{"schemaVersion":2,"layers":[{"mediaType":"application/vnd.ollama.image.template","digest":"sha256:00","size":1},{"mediaType":"application/vnd.ollama.image.model","digest":"sha256:%s","size":98362432}]}' $H > ol/manifests/registry.ollama.ai/library/smol/latest && OLLAMA_MODELS=ol llm-run -q -m ollama:smol --temp 0 -n 5 Hi
+.
+Hello! How can I
+
+cd $W && mkdir -p lm && ln -sf $MODELS_DIR/SmolLM2-135M-Instruct.Q4_1.gguf lm/smol.gguf && LLM_MODELS=lm llm-run -q -m smol --temp 0 -n 5 Hi
+.
+Hello! How can I
+
+%%FAIL 1
+cd $W && mkdir -p ol2/manifests/registry.ollama.ai/library/bad && printf '{"layers":[{"mediaType":"application/vnd.ollama.image.model","digest":"sha256:../../../../etc/passwd"}]}' > ol2/manifests/registry.ollama.ai/library/bad/latest && OLLAMA_MODELS=ol2 llm-run -m ollama:bad Hi
+.
+llm-run: ol2/manifests/registry.ollama.ai/library/bad/latest: model digest 'sha256:../../../../etc/passwd' is not sha256:<64 hex digits>
+
+%%FAIL 1
+cd $W && OLLAMA_MODELS=ol llm-run -m ollama:../../etc/passwd Hi
+.
+llm-run: ollama:../../etc/passwd: not a model name ([host/][namespace/]name[:tag], letters, digits, . _ -)
+
+%%FAIL 1
+cd $W && OLLAMA_MODELS=ol llm-run -m ollama:smol:v2 Hi
+.
+llm-run: ollama:smol:v2: no manifest ol/manifests/registry.ollama.ai/library/smol/v2
+
+%%FAIL 1
+cd $W && LLM_MODELS=lm llm-run -m nosuch Hi
+.
+llm-run: nosuch: no such file, nor lm/nosuch or lm/nosuch.gguf
