@@ -42,7 +42,7 @@ typedef struct result {
 } result;
 
 static struct {
-	const char	*model, *system, *tmpl_family;
+	const char	*model, *system, *tmpl_family, *resume;
 	int		 raw, raw_input, jsonl, stream, truncate, fail_fast;
 	int		 quiet, threads;
 	uint32_t	 ctx, kv_dtype;
@@ -59,6 +59,107 @@ static size_t nids, capids;
 static float *logits;
 static lc_jw jw;
 static long nreq;
+
+/* --resume: keys of the requests already answered, sorted */
+static char **done_keys;
+static size_t ndone;
+
+static int
+cmpkey(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "c:" + custom_id or "i:" + id, as compact JSON; NULL if none */
+static char *
+request_key(const cJSON *id, const cJSON *cid)
+{
+	const cJSON *k = cid ? cid : id;
+	char *j, *key;
+
+	if (k == NULL || (j = cJSON_PrintUnformatted(k)) == NULL)
+		return NULL;
+	if ((key = malloc(strlen(j) + 3)) != NULL)
+		sprintf(key, "%c:%s", cid ? 'c' : 'i', j);
+	free(j);
+	return key;
+}
+
+static int
+answered(const cJSON *id, const cJSON *cid)
+{
+	char *key = request_key(id, cid);
+	int found;
+
+	if (key == NULL || ndone == 0) {
+		free(key);
+		return 0;
+	}
+	found = bsearch(&key, done_keys, ndone, sizeof(*done_keys),
+	    cmpkey) != NULL;
+	free(key);
+	return found;
+}
+
+/*
+ * Reads the results of an earlier run: every record that is a success
+ * (no "error", or "error": null) marks its id or custom_id as answered.
+ * A last line cut short by a crash is removed from the file, so that
+ * appending to it again gives whole lines.
+ */
+static void
+load_resume(const char *path)
+{
+	char *text, *line, *nl;
+	const cJSON *err, *kind;
+	size_t len, cap = 0;
+	cJSON *r;
+	lc_err e;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT)
+			return;		/* nothing answered yet */
+		die("--resume %s:", path);
+	}
+	fclose(fp);
+	if (lc_slurp(path, (size_t)1 << 34, &text, &len, &e) != LC_OK)
+		die_err(&e);
+	if (len > 0 && text[len - 1] != '\n') {
+		nl = strrchr(text, '\n');
+		len = nl ? (size_t)(nl - text) + 1 : 0;
+		if (truncate(path, (off_t)len) != 0)
+			die("--resume %s: cannot cut its partial last line:", path);
+		text[len] = '\0';
+		if (!opt.quiet)
+			warn("--resume %s: removed a partial last line", path);
+	}
+	for (line = text; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		*nl = '\0';
+		if ((r = cJSON_Parse(line)) == NULL)
+			continue;
+		err = cJSON_GetObjectItemCaseSensitive(r, "error");
+		kind = cJSON_GetObjectItemCaseSensitive(r, "kind");
+		if ((err == NULL || cJSON_IsNull(err)) && !(cJSON_IsString(kind) &&
+		    strcmp(kind->valuestring, "token") == 0)) {
+			char *key = request_key(
+			    cJSON_GetObjectItemCaseSensitive(r, "id"),
+			    cJSON_GetObjectItemCaseSensitive(r, "custom_id"));
+			if (key != NULL) {
+				if (ndone == cap) {
+					cap = cap ? cap * 2 : 1024;
+					if ((done_keys = realloc(done_keys, cap *
+					    sizeof(*done_keys))) == NULL)
+						die("out of memory");
+				}
+				done_keys[ndone++] = key;
+			}
+		}
+		cJSON_Delete(r);
+	}
+	free(text);
+	qsort(done_keys, ndone, sizeof(*done_keys), cmpkey);
+}
 
 static void
 usage(FILE *fp, int status)
@@ -91,6 +192,8 @@ usage(FILE *fp, int status)
 		    "      --stream         token events, then a done record\n"
 		    "      --truncate       drop the start of prompts too long for the context\n"
 		    "      --fail-fast      stop at the first failed record\n"
+		    "      --resume FILE    skip the requests FILE already answers (by id\n"
+		    "                       or custom_id); use with >> FILE\n"
 		    "  -q, --quiet          no diagnostics but errors\n"
 		    "  -h, --help           this help\n"
 		    "  -V, --version        version\n", fp);
@@ -536,6 +639,11 @@ request(const char *line, size_t len, long lineno)
 	}
 	body = root;
 	id = cJSON_GetObjectItemCaseSensitive(root, "id");
+	if (opt.resume != NULL && answered(id, cJSON_GetObjectItemCaseSensitive(
+	    root, "custom_id"))) {
+		cJSON_Delete(root);
+		return 0;
+	}
 	if ((cid = cJSON_GetObjectItemCaseSensitive(root, "custom_id")) != NULL) {
 		batch = 1;
 		body = cJSON_GetObjectItemCaseSensitive(root, "body");
@@ -589,7 +697,8 @@ request(const char *line, size_t len, long lineno)
 	if ((rc = generate(prompt, strlen(prompt), &p, &r, opt.stream &&
 	    !batch && !openai ? emit_event : NULL, &sc, &stage, &e)) != LC_OK)
 		goto out;
-	mname = opt.model;
+	mname = strrchr(opt.model, '/') ? strrchr(opt.model, '/') + 1 :
+	    opt.model;
 	if ((j = cJSON_GetObjectItemCaseSensitive(body, "model")) != NULL &&
 	    cJSON_IsString(j))
 		mname = j->valuestring;
@@ -762,7 +871,7 @@ main(int argc, char *argv[])
 {
 	enum { O_RAW = 256, O_TEMPLATE, O_TEMP, O_TOPK, O_TOPP, O_MINP,
 	    O_REP, O_PRES, O_FREQ, O_SEED, O_STOP, O_JSONL, O_STREAM,
-	    O_TRUNC, O_FAILFAST };
+	    O_TRUNC, O_FAILFAST, O_RESUME };
 	static const struct option longopts[] = {
 		{ "model", required_argument, NULL, 'm' },
 		{ "system", required_argument, NULL, 's' },
@@ -786,6 +895,7 @@ main(int argc, char *argv[])
 		{ "stream", no_argument, NULL, O_STREAM },
 		{ "truncate", no_argument, NULL, O_TRUNC },
 		{ "fail-fast", no_argument, NULL, O_FAILFAST },
+		{ "resume", required_argument, NULL, O_RESUME },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -874,6 +984,7 @@ main(int argc, char *argv[])
 		case O_STREAM: opt.stream = 1; break;
 		case O_TRUNC: opt.truncate = 1; break;
 		case O_FAILFAST: opt.fail_fast = 1; break;
+		case O_RESUME: opt.resume = optarg; break;
 		case 'q': opt.quiet = 1; break;
 		case 'h': usage(stdout, 0); break;
 		case 'V':
@@ -891,6 +1002,12 @@ main(int argc, char *argv[])
 	}
 	if (opt.p.s.temp == 0)
 		opt.p.s.temp = -1;	/* greedy */
+	if (opt.resume != NULL) {
+		if (argc > 0)
+			dien(2, "--resume goes with JSONL input, not a prompt");
+		opt.jsonl = 1;
+		load_resume(opt.resume);
+	}
 	if (lc_cpu_backend_new(&be, opt.threads, &e) != LC_OK)
 		die_err(&e);
 	mo.n_ctx = opt.ctx;
@@ -991,6 +1108,9 @@ main(int argc, char *argv[])
 		ret |= request(line, len, lineno);
 	}
 	lc_jw_free(&jw);
+	while (ndone > 0)
+		free(done_keys[--ndone]);
+	free(done_keys);
 	free(logits);
 	free(ids);
 	lc_tok_free(tok);

@@ -206,3 +206,14 @@ llm-run: ollama:smol:v2: no manifest ol/manifests/registry.ollama.ai/library/smo
 cd $W && LLM_MODELS=lm llm-run -m nosuch Hi
 .
 llm-run: nosuch: no such file, nor lm/nosuch or lm/nosuch.gguf
+
+cd $W && printf '%s\n' '{"id":"a","prompt":"Hi","max_tokens":2,"temperature":0}' '{"id":"b","prompt":"Yo","max_tokens":2,"temperature":0}' '{"custom_id":"c","method":"POST","url":"/v1/chat/completions","body":{"messages":[{"role":"user","content":"Hey"}],"max_tokens":2,"temperature":0}}' > in.jsonl && head -n 1 in.jsonl | llm-run -q -m $MODELS_DIR/SmolLM2-135M-Instruct.Q4_1.gguf > out.jsonl && printf '{"id":"b","text":"cut sho' >> out.jsonl && llm-run -m $MODELS_DIR/SmolLM2-135M-Instruct.Q4_1.gguf --resume out.jsonl < in.jsonl >> out.jsonl && llm-run -q -m $MODELS_DIR/SmolLM2-135M-Instruct.Q4_1.gguf --resume out.jsonl < in.jsonl >> out.jsonl && sed 's/"timings":{[^}]*}/"timings":{}/; s/"created":[0-9]*/"created":0/' out.jsonl
+.
+{"id":"a","text":"Hello!","finish_reason":"length","usage":{"prompt_tokens":31,"completion_tokens":2},"timings":{}}
+{"id":"b","text":"I'm","finish_reason":"length","usage":{"prompt_tokens":32,"completion_tokens":2},"timings":{}}
+{"id":"batch_req_3","custom_id":"c","response":{"status_code":200,"request_id":"req_3","body":{"id":"chatcmpl-3","object":"chat.completion","created":0,"model":"SmolLM2-135M-Instruct.Q4_1.gguf","choices":[{"index":0,"message":{"role":"assistant","content":"Hello!"},"logprobs":null,"finish_reason":"length"}],"usage":{"prompt_tokens":31,"completion_tokens":2,"total_tokens":33},"system_fingerprint":null}},"error":null}
+
+%%FAIL 2
+llm-run -m x.gguf --resume out.jsonl Hi
+.
+llm-run: --resume goes with JSONL input, not a prompt
