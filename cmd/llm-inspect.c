@@ -3,7 +3,6 @@
  * safetensors), and will it fit this machine.
  */
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
@@ -855,44 +854,6 @@ check(const char *path, const lc_gguf *g, const stmodel *m, const char *in,
 
 /* ------------------------------------------------------------------ */
 
-/* Reads all of standard input into a malloc'ed buffer. */
-static int
-slurp_stdin(char **buf, size_t *len, lc_err *e)
-{
-	size_t cap = 1 << 20, n = 0;
-	char *p = NULL, *q;
-	ssize_t k;
-
-	for (;;) {
-		if (p == NULL || n == cap) {
-			if (p != NULL)
-				cap *= 2;
-			if ((q = realloc(p, cap)) == NULL) {
-				free(p);
-				return lc_errf(e, LC_ENOMEM, "<stdin>: %zu bytes",
-				    cap);
-			}
-			p = q;
-		}
-		if ((k = read(0, p + n, cap - n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			free(p);
-			return lc_errsys(e, "<stdin>");
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
-	if (n == 0) {
-		free(p);
-		return lc_errf(e, LC_EFORMAT, "<stdin>: empty");
-	}
-	*buf = p;
-	*len = n;
-	return LC_OK;
-}
-
 /* 1 if path looks like safetensors: u64 length, then '{'. */
 static int
 is_safetensors(const char *path)
@@ -926,8 +887,10 @@ inspect(const char *path)
 
 	isdir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 	if (strcmp(path, "-") == 0) {
-		if ((rc = slurp_stdin(&in, &inlen, &e)) == LC_OK &&
-		    (rc = lc_gguf_open_mem(&g, in, inlen, "<stdin>",
+		in = ereadall(stdin, "<stdin>", &inlen);
+		if (inlen == 0)
+			rc = lc_errf(&e, LC_EFORMAT, "<stdin>: empty");
+		else if ((rc = lc_gguf_open_mem(&g, in, inlen, "<stdin>",
 		    &e)) == LC_OK)
 			facts_gguf(&f, g);
 	} else if (isdir || is_safetensors(path)) {
@@ -999,7 +962,7 @@ main(int argc, char *argv[])
 	};
 	lc_err e;
 	char feat[64];
-	int ch, ret = 0, t;
+	int ch, ret = 0;
 
 	argv0 = "llm-inspect";
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1018,11 +981,7 @@ main(int argc, char *argv[])
 			    "--batch");
 			break;
 		case 'k':
-			t = lc_dtype_from_name(optarg);
-			if (t != LC_F16 && t != LC_F32 && t != LC_Q8_0)
-				dien(2, "--kv-type: '%s': expected f16, f32 or "
-				    "q8_0", optarg);
-			opt.kv_dtype = (uint32_t)t;
+			opt.kv_dtype = ekvtype(optarg, "--kv-type");
 			break;
 		case 'M': opt.mem = esizetonum(optarg, "--mem"); break;
 		case 'C': opt.check = 1; break;

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -840,32 +839,6 @@ getline_any(FILE *fp, size_t *len)
 	return buf;
 }
 
-static char *
-read_all(FILE *fp, size_t *len)
-{
-	char *buf = NULL, *p;
-	size_t cap = 0, n = 0, k;
-
-	for (;;) {
-		if (n + 4096 > cap) {
-			cap = cap ? cap * 2 : 65536;
-			if ((p = realloc(buf, cap)) == NULL)
-				die("out of memory reading <stdin>");
-			buf = p;
-		}
-		if ((k = fread(buf + n, 1, cap - n - 1, fp)) == 0)
-			break;
-		n += k;
-	}
-	if (ferror(fp))
-		die("read <stdin>:");
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = '\0';
-	*len = n;
-	return buf;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -909,7 +882,7 @@ main(int argc, char *argv[])
 	size_t len;
 	long lineno = 0, lead = 0;
 	lc_err e;
-	int ch, ret = 0, t, c;
+	int ch, ret = 0, c;
 	double d;
 
 	argv0 = "llm-run";
@@ -969,11 +942,7 @@ main(int argc, char *argv[])
 			    "--ctx");
 			break;
 		case 'k':
-			t = lc_dtype_from_name(optarg);
-			if (t != LC_F16 && t != LC_F32 && t != LC_Q8_0)
-				dien(2, "--kv-type: '%s': expected f16, f32 or "
-				    "q8_0", optarg);
-			opt.kv_dtype = (uint32_t)t;
+			opt.kv_dtype = ekvtype(optarg, "--kv-type");
 			break;
 		case 't':
 			opt.threads = (int)estrtonum(optarg, 1, 1024,
@@ -1068,7 +1037,10 @@ main(int argc, char *argv[])
 				ret = 1;
 			}
 		} else {
-			text = read_all(stdin, &len);
+			text = ereadall(stdin, "<stdin>", &len);
+			while (len > 0 && (text[len - 1] == '\n' ||
+			    text[len - 1] == '\r'))
+				text[--len] = '\0';
 			if (len == 0)
 				dien(2, "no prompt on the command line or "
 				    "standard input");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "../libcore/dtype.h"
 #include "../libcore/utf8.h"
 
 const char *argv0 = "llmutils";
@@ -166,4 +167,38 @@ fputsafe(FILE *fp, const char *str, size_t n)
 		fwrite(s + i, 1, len, fp);
 		i += len;
 	}
+}
+
+uint32_t
+ekvtype(const char *s, const char *opt)
+{
+	int t = lc_dtype_from_name(s);
+
+	if (t != LC_F16 && t != LC_F32 && t != LC_Q8_0)
+		dien(2, "%s: '%s': expected f16, f32 or q8_0", opt, s);
+	return (uint32_t)t;
+}
+
+char *
+ereadall(FILE *fp, const char *name, size_t *len)
+{
+	char *buf = NULL, *p;
+	size_t cap = 0, n = 0, k;
+
+	for (;;) {
+		if (n + 4096 > cap) {
+			cap = cap ? cap * 2 : 65536;
+			if ((p = realloc(buf, cap)) == NULL)
+				die("out of memory reading %s", name);
+			buf = p;
+		}
+		if ((k = fread(buf + n, 1, cap - n - 1, fp)) == 0)
+			break;
+		n += k;
+	}
+	if (ferror(fp))
+		die("read %s:", name);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
 }

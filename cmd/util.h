@@ -24,6 +24,11 @@ int	fshut(FILE *fp, const char *name);
 /* Parses a decimal integer in [lo, hi]; exits 2 naming opt if not. */
 long long	estrtonum(const char *s, long long lo, long long hi,
 		    const char *opt);
+/* Parses a KV cache type (f16, f32, q8_0) into an lc_dtype; exits 2. */
+uint32_t	ekvtype(const char *s, const char *opt);
+/* Reads all of fp (named name in messages) into a malloc'ed,
+   NUL-terminated buffer; exits 1 on a read error or no memory. */
+char		*ereadall(FILE *fp, const char *name, size_t *len);
 /* Parses "8G", "512M", "1.5T", "123456" (binary units); exits 2. */
 uint64_t	esizetonum(const char *s, const char *opt);
 /*
