@@ -1,14 +1,15 @@
 # llmutils - see README.  GNU make.
 include config.mk
 
+# BUILD=DIR puts objects and binaries in DIR (parallel work trees)
 ifeq ($(strip $(SAN)),1)
-O = build/san
+O = $(if $(BUILD),$(BUILD),build/san)
 BINDIR = $(O)
 CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 else
-O = build/rel
-BINDIR = .
+O = $(if $(BUILD),$(BUILD),build/rel)
+BINDIR = $(if $(BUILD),$(BUILD),.)
 endif
 ifeq ($(strip $(BLAS)),openblas)
 CPPFLAGS += -DLC_HAVE_BLAS=1
@@ -87,11 +88,11 @@ models:
 # --- the newcomer's two commands ------------------------------------------
 demo: deps models
 	$(MAKE) all
-	./llm-inspect --summary $(DEFAULT_MODEL)
-	./llm-run -m $(DEFAULT_MODEL) --temp 0 -n 64 "Name three uses of a paperclip."
+	$(BINDIR)/llm-inspect --summary $(DEFAULT_MODEL)
+	$(BINDIR)/llm-run -m $(DEFAULT_MODEL) --temp 0 -n 64 "Name three uses of a paperclip."
 	printf '%s\n' '{"id":"q1","prompt":"What is the capital of France?","max_tokens":24,"temperature":0}' \
 	    '{"id":"q2","messages":[{"role":"user","content":"Say hello in Spanish."}],"max_tokens":16,"temperature":0}' | \
-	    ./llm-run -m $(DEFAULT_MODEL)
+	    $(BINDIR)/llm-run -m $(DEFAULT_MODEL)
 
 check: deps models
 	$(MAKE) test
