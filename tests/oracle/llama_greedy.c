@@ -3,7 +3,9 @@
  * llm-run's generation.  For each line of PROMPTS (a prompt already
  * rendered with the chat template, "\n" written as \n), tokenizes it
  * with special tokens parsed, then takes the argmax N times (stopping at
- * an end-of-generation token) and prints {"prompt_ids":[...],"ids":[...]}.
+ * an end-of-generation token) and prints
+ *   {"prompt_ids":[...],"ids":[...],"margin":[...]}
+ * where margin[k] is how far ids[k] led the runner-up (logits).
  * Flash attention off, f32 KV cache, as llama_logits.c.
  *
  * usage: llama_greedy MODEL PROMPTS N [threads]
@@ -42,14 +44,16 @@ main(int argc, char *argv[])
 	const struct llama_vocab *vocab;
 	struct llama_model *model;
 	struct llama_context *ctx;
-	llama_token ids[4096], tok;
-	int n, i, j, k, nv, nmax;
+	llama_token ids[4096], out[4096], tok;
+	static float margin[4096];
+	int n, i, j, k, nv, nmax, second;
 	float *lg;
 	FILE *fp;
 
 	if (argc < 4)
 		return 2;
-	nmax = atoi(argv[3]);
+	if ((nmax = atoi(argv[3])) > 4096)
+		nmax = 4096;
 	llama_backend_init();
 	if ((model = llama_model_load_from_file(argv[1], mp)) == NULL)
 		return 1;
@@ -74,18 +78,28 @@ main(int argc, char *argv[])
 		printf("{\"prompt_ids\":[");
 		for (i = 0; i < n; i++)
 			printf("%s%d", i ? "," : "", ids[i]);
-		printf("],\"ids\":[");
 		for (k = 0; k < nmax; k++) {
 			lg = llama_get_logits_ith(ctx, -1);
 			for (tok = 0, j = 1; j < nv; j++)
 				if (lg[j] > lg[tok])
 					tok = j;
+			for (second = -1, j = 0; j < nv; j++)
+				if (j != tok && (second < 0 ||
+				    lg[j] > lg[second]))
+					second = j;
 			if (llama_vocab_is_eog(vocab, tok))
 				break;
-			printf("%s%d", k ? "," : "", tok);
+			out[k] = tok;
+			margin[k] = lg[tok] - lg[second];
 			if (llama_decode(ctx, llama_batch_get_one(&tok, 1)) != 0)
 				return 1;
 		}
+		printf("],\"ids\":[");
+		for (i = 0; i < k; i++)
+			printf("%s%d", i ? "," : "", out[i]);
+		printf("],\"margin\":[");
+		for (i = 0; i < k; i++)
+			printf("%s%.4f", i ? "," : "", (double)margin[i]);
 		printf("]}\n");
 		fflush(stdout);
 	}

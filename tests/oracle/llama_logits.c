@@ -5,9 +5,13 @@
  * two characters \n), tokenizes each with llama.cpp (add_special as the
  * model says, parse_special off), evaluates the whole sequence with
  * logits at every position, and writes one JSON line per text:
- *   {"ids":[...],"top1":[...],"logits":{"POS":[...]}}
- * where top1[i] is the argmax after ids[0..i] and logits holds the full
- * logit vector at a few positions (first, middle, last).
+ *   {"ids":[...],"top1":[...],"margin":[...],"logits":{"POS":[...]}}
+ * where top1[i] is the argmax after ids[0..i], margin[i] how far it is
+ * above the runner-up (logit difference, 4 decimals) and logits holds
+ * the full logit vector at a few positions (first, middle, last).
+ * LLAMA_LOGITS_UBATCH=N sets the micro-batch (default 512; 1 makes
+ * llama.cpp evaluate the text one token at a time, through its
+ * matrix-vector kernels instead of its matrix-matrix ones).
  *
  * usage: llama_logits MODEL TEXTS [n_threads]
  * Built against llama.cpp from the llama-cpp-python sdist; see README.
@@ -50,7 +54,7 @@ main(int argc, char *argv[])
 	struct llama_context *ctx;
 	struct llama_batch batch;
 	llama_token ids[4096];
-	int n, i, j, nv, best, k;
+	int n, i, j, nv, best, second, k;
 	float *lg;
 	FILE *fp;
 
@@ -65,7 +69,8 @@ main(int argc, char *argv[])
 	nv = llama_vocab_n_tokens(vocab);
 	cp.n_ctx = 4096;
 	cp.n_batch = 4096;
-	cp.n_ubatch = 512;
+	cp.n_ubatch = getenv("LLAMA_LOGITS_UBATCH") ?
+	    atoi(getenv("LLAMA_LOGITS_UBATCH")) : 512;
 	cp.n_threads = cp.n_threads_batch = argc > 3 ? atoi(argv[3]) : 2;
 	cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
 	cp.type_k = GGML_TYPE_F32;
@@ -102,6 +107,19 @@ main(int argc, char *argv[])
 				if (lg[j] > lg[best])
 					best = j;
 			printf("%s%d", i ? "," : "", best);
+		}
+		printf("],\"margin\":[");
+		for (i = 0; i < n; i++) {
+			lg = llama_get_logits_ith(ctx, i);
+			for (best = 0, j = 1; j < nv; j++)
+				if (lg[j] > lg[best])
+					best = j;
+			for (second = -1, j = 0; j < nv; j++)
+				if (j != best && (second < 0 ||
+				    lg[j] > lg[second]))
+					second = j;
+			printf("%s%.4f", i ? "," : "",
+			    (double)(lg[best] - lg[second]));
 		}
 		printf("],\"logits\":{");
 		for (k = 0; k < 3; k++) {

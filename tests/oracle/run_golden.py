@@ -5,7 +5,8 @@ Runs tests/oracle/llama_logits (built against llama.cpp from the
 llama-cpp-python sdist, see README) on tests/golden/run/texts.txt and
 writes:
   tests/golden/run/smollm2.teacher.jsonl  per text: ids (llama.cpp's
-      tokenization), top1 (llama.cpp's argmax after each prefix), and
+      tokenization), top1 (llama.cpp's argmax after each prefix),
+      margin (how far that argmax leads the runner-up, in logits) and
       logits_at: the positions whose full logits are stored
   tests/golden/run/smollm2.logits.f32    those logit vectors, float32 LE,
       for the first N_LOGIT_TEXTS texts, in order
@@ -28,7 +29,8 @@ def main():
             open("tests/golden/run/smollm2.logits.f32", "wb") as fb:
         for k, line in enumerate(out.splitlines()):
             d = json.loads(line)
-            rec = {"ids": d["ids"], "top1": d["top1"], "logits_at": []}
+            rec = {"ids": d["ids"], "top1": d["top1"],
+                   "margin": d["margin"], "logits_at": []}
             if k < N_LOGIT_TEXTS:
                 for pos, vec in d["logits"].items():
                     rec["logits_at"].append(int(pos))

@@ -22,13 +22,24 @@
 #include "check.h"
 
 /*
- * The gates sit just under what we measure (96.53%, NMSE <= 1.3e-3,
- * greedy 4 of 20), so a regression fails.  They are below the issue's
- * 99.5% / 18 of 20 because this Q4_1 model is numerically touchy:
- * llama.cpp's own flash-attention + f16 KV path agrees with its plain
- * f32 path on only 96.6% of these positions (NMSE up to 9.7e-3, greedy
- * 5 of 20), and our kernels differ from llama.cpp's AVX2/llamafile ones
- * in summation order and activation rounding.  Against transformers on
+ * The issue asks for 99.5% top-1 agreement and 18 of 20 identical
+ * greedy continuations.  llama.cpp does not reach that against itself:
+ * the same build on the same machine, evaluating these texts one token
+ * at a time (n_ubatch 1, its matrix-vector kernels) instead of 512 at a
+ * time (its matrix-matrix kernels), agrees on 2103/2163 = 97.23% of the
+ * top-1s (logits NMSE up to 1.2e-2) and on 5 of 20 greedy
+ * continuations.  With activations quantized to 8 bits before every
+ * matrix product, a last-bit difference in a sum moves a value across a
+ * rounding boundary, and 30 layers amplify that.  Every such
+ * disagreement, llama.cpp's with itself and ours with it, is at a
+ * near-tie: llama.cpp's top-1 leads its runner-up by less than 0.38
+ * logits.  So the gates that mean something are:
+ *   - where llama.cpp's top-1 leads by >= SURE_MARGIN logits (72% of the
+ *     positions), we agree on every one;
+ *   - every greedy continuation that parts from llama.cpp's does so at a
+ *     token llama.cpp chose by less than SURE_MARGIN;
+ * and the overall figures sit just under what we measure (96.53%, NMSE
+ * <= 1.3e-3, 4 of 20) so a regression fails.  Against transformers on
  * the dequantized weights (no activation quantization there) we are at
  * NMSE 1.0e-3, llama.cpp at 1.8e-3; on tiny f32 qwen2/qwen3 models,
  * where nothing is quantized, at 6e-13.
@@ -36,6 +47,9 @@
 #define MIN_TOP1	0.96
 #define MAX_NMSE	2e-3
 #define MIN_GREEDY	3
+/* every position where llama.cpp's top-1 leads its runner-up by this much
+   (logits) must agree */
+#define SURE_MARGIN	0.5
 /* f32 weights and activations both sides: only summation order differs
    (6e-13 measured) */
 #define MAX_NMSE_TINY	1e-10
@@ -46,6 +60,20 @@
 static const char golden[] = "tests/golden/run/smollm2.teacher.jsonl";
 static const char greedyf[] = "tests/golden/run/smollm2.greedy.jsonl";
 static const char goldenf[] = "tests/golden/run/smollm2.logits.f32";
+
+static int
+floats(const cJSON *a, float *out, int max)
+{
+	const cJSON *x;
+	int n = 0;
+
+	cJSON_ArrayForEach(x, a) {
+		if (n == max)
+			return -1;
+		out[n++] = (float)x->valuedouble;
+	}
+	return n;
+}
 
 static int
 ints(const cJSON *a, int32_t *out, int max)
@@ -234,6 +262,7 @@ static void
 greedy(lc_model *m, float *lg, int nv)
 {
 	static int32_t pids[4096], want[256];
+	static float wmargin[256];
 	char *text, *line, *nl;
 	size_t len;
 	cJSON *root;
@@ -250,6 +279,8 @@ greedy(lc_model *m, float *lg, int nv)
 		root = cJSON_Parse(line);
 		np = ints(cJSON_GetObjectItem(root, "prompt_ids"), pids, 4096);
 		nw = ints(cJSON_GetObjectItem(root, "ids"), want, 256);
+		CHECK(floats(cJSON_GetObjectItem(root, "margin"), wmargin, 256) ==
+		    nw, "%s: margin length", greedyf);
 		cJSON_Delete(root);
 		if (np <= 0 || nw < 0) {
 			CHECK(0, "%s: bad line", greedyf);
@@ -266,6 +297,15 @@ greedy(lc_model *m, float *lg, int nv)
 				if (lg[v] > lg[best])
 					best = v;
 			if (best != want[k]) {
+				/* a parting of ways is only allowed where
+				   llama.cpp itself was nearly undecided */
+				CHECK(wmargin[k] < SURE_MARGIN, "greedy prompt %d "
+				    "token %d: %d, llama.cpp %d leading by %.3f",
+				    prompts, k, best, want[k], (double)wmargin[k]);
+				if (getenv("T_MODEL_VERBOSE"))
+					printf("greedy prompt %d parts at token %d "
+					    "(llama.cpp margin %.4f)\n", prompts,
+					    k, (double)wmargin[k]);
 				same = 0;
 				break;
 			}
@@ -333,6 +373,7 @@ int
 main(int argc, char *argv[])
 {
 	static int32_t ids[4096], top1[4096], at[8];
+	static float margin[4096];
 	char path[4096], *text;
 	const char *dir;
 	size_t len, k;
@@ -343,7 +384,7 @@ main(int argc, char *argv[])
 	FILE *fp, *ff;
 	float *lg, *want;
 	double num, den;
-	long agree = 0, total = 0;
+	long agree = 0, total = 0, sure = 0, sure_agree = 0;
 	int n, nat, i, v, best, nv, texts = 0;
 
 	dir = argc > 1 ? argv[1] : getenv("MODELS_DIR");
@@ -377,6 +418,8 @@ main(int argc, char *argv[])
 			n = ints(cJSON_GetObjectItem(root, "ids"), ids, 4096);
 			CHECK(ints(cJSON_GetObjectItem(root, "top1"), top1,
 			    4096) == n, "golden line %d: top1 length", texts);
+			CHECK(floats(cJSON_GetObjectItem(root, "margin"), margin,
+			    4096) == n, "golden line %d: margin length", texts);
 			nat = ints(cJSON_GetObjectItem(root, "logits_at"), at, 8);
 			cJSON_Delete(root);
 			texts++;
@@ -392,6 +435,14 @@ main(int argc, char *argv[])
 						best = v;
 				agree += best == top1[i];
 				total++;
+				if (margin[i] >= SURE_MARGIN) {
+					sure++;
+					sure_agree += best == top1[i];
+				}
+				if (best != top1[i] && getenv("T_MODEL_VERBOSE"))
+					printf("text %d pos %d: %d, llama.cpp %d "
+					    "(its margin %.4f)\n", texts, i, best,
+					    top1[i], (double)margin[i]);
 			}
 			for (k = 0; k < (size_t)nat; k++) {
 				if (fread(want, sizeof(*want), (size_t)nv, ff) !=
@@ -424,9 +475,13 @@ main(int argc, char *argv[])
 	    "top-1 agreement with llama.cpp %ld/%ld = %.4f (need >= %.3f over "
 	    ">= 2000 positions)", agree, total,
 	    total ? (double)agree / (double)total : 0.0, MIN_TOP1);
+	CHECK(sure > 1000 && sure_agree == sure, "top-1 agreement with "
+	    "llama.cpp where it leads by >= %g: %ld/%ld (need all, over > 1000)",
+	    SURE_MARGIN, sure_agree, sure);
 	printf("top-1 agreement with llama.cpp: %ld/%ld = %.2f%% over %d "
-	    "texts\n", agree, total, total ? 100.0 * (double)agree /
-	    (double)total : 0.0, texts);
+	    "texts; %ld/%ld where its top-1 leads by >= %g\n", agree, total,
+	    total ? 100.0 * (double)agree / (double)total : 0.0, texts,
+	    sure_agree, sure, SURE_MARGIN);
 	if (fp)
 		fclose(fp);
 	if (ff)
