@@ -12,6 +12,7 @@
 
 #include "../dtype.h"
 #include "../quant/dot.h"
+#include "../quant/quant.h"
 #include "../sysinfo.h"
 #include "cpu.h"
 #include "vec.h"
@@ -20,6 +21,8 @@ typedef struct cpu_kern {
 	uint32_t	 vec_dot_type;
 	lc_vec_dot_fn	 vec_dot;
 	void		(*from_float)(const float *x, void *y, int64_t n);
+	lc_kv_dot_fn	 kv_dot;
+	lc_kv_axpy_fn	 kv_axpy;
 } cpu_kern;
 
 static const struct {
@@ -51,6 +54,51 @@ features(void)
 	return si.features;
 }
 
+/* the reference attention kernels: f32 products summed in order */
+static float
+kv_dot_f32(int n, const void *vk, const float *q)
+{
+	const float *k = vk;
+	float sum = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		sum += k[i] * q[i];
+	return sum;
+}
+
+static float
+kv_dot_f16(int n, const void *vk, const float *q)
+{
+	const uint16_t *k = vk;
+	float sum = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		sum += lc_f16_to_f32(k[i]) * q[i];
+	return sum;
+}
+
+static void
+kv_axpy_f32(int n, float a, const void *vv, float *y)
+{
+	const float *v = vv;
+	int i;
+
+	for (i = 0; i < n; i++)
+		y[i] += a * v[i];
+}
+
+static void
+kv_axpy_f16(int n, float a, const void *vv, float *y)
+{
+	const uint16_t *v = vv;
+	int i;
+
+	for (i = 0; i < n; i++)
+		y[i] += a * lc_f16_to_f32(v[i]);
+}
+
 static void
 fill(int level)
 {
@@ -66,12 +114,20 @@ fill(int level)
 		kern[t].vec_dot_type = d ? d->vec_dot_type : t;
 		kern[t].vec_dot = d ? d->vec_dot : NULL;
 		kern[t].from_float = dt ? dt->from_float : NULL;
+		kern[t].kv_dot = t == LC_F32 ? kv_dot_f32 : t == LC_F16 ?
+		    kv_dot_f16 : NULL;
+		kern[t].kv_axpy = t == LC_F32 ? kv_axpy_f32 : t == LC_F16 ?
+		    kv_axpy_f16 : NULL;
 		for (l = 1; l <= level; l++) {
 			v = &levels[l].tab[t];
 			if (v->vec_dot != NULL)
 				kern[t].vec_dot = v->vec_dot;
 			if (v->from_float != NULL)
 				kern[t].from_float = v->from_float;
+			if (v->kv_dot != NULL)
+				kern[t].kv_dot = v->kv_dot;
+			if (v->kv_axpy != NULL)
+				kern[t].kv_axpy = v->kv_axpy;
 		}
 	}
 	cur_level = level;
@@ -195,6 +251,17 @@ lc_cpu_act_bytes(uint32_t wtype, int64_t n)
 	const lc_dtype_traits *dt = lc_dtype(lc_cpu_act_type(wtype));
 
 	return n / dt->blck * dt->bytes;
+}
+
+int
+lc_cpu_kv_kernels(uint32_t type, lc_kv_dot_fn *dot, lc_kv_axpy_fn *axpy)
+{
+	pthread_once(&init_once, init_default);
+	if (type >= LC_DTYPE_COUNT || kern[type].kv_dot == NULL)
+		return 0;
+	*dot = kern[type].kv_dot;
+	*axpy = kern[type].kv_axpy;
+	return 1;
 }
 
 void

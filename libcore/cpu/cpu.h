@@ -86,6 +86,16 @@ void		 lc_cpu_matmul(uint32_t wtype, const void *w, int64_t row_bytes,
 		    int64_t ncols, const void *xq, int64_t xq_stride,
 		    int64_t nx, float *y, int64_t ldy, int64_t r0, int64_t r1);
 
+/*
+ * Attention over a KV cache of type f32 or f16: dot(k[0..n), q) and
+ * y[0..n) += a * v[0..n), q and y in f32.  Sets *dot and *axpy and
+ * returns 1 for those types, else returns 0 (convert rows to f32).
+ */
+typedef float	(*lc_kv_dot_fn)(int n, const void *k, const float *q);
+typedef void	(*lc_kv_axpy_fn)(int n, float a, const void *v, float *y);
+int		 lc_cpu_kv_kernels(uint32_t type, lc_kv_dot_fn *dot,
+		    lc_kv_axpy_fn *axpy);
+
 /* Rows [*r0, *r1) of nrows for thread ith of nth: contiguous, balanced. */
 void		 lc_cpu_split(int64_t nrows, int ith, int nth, int64_t *r0,
 		    int64_t *r1);

@@ -108,6 +108,8 @@ cpu_kv_init(lc_backend *b, int n_layer, int64_t cells, int64_t kv_dim,
 {
 	cpu_backend *c = CPU(b);
 	uint64_t ne[4] = { (uint64_t)kv_dim, 1, 1, 1 }, row;
+	lc_kv_dot_fn dot;
+	lc_kv_axpy_fn axpy;
 	int i;
 
 	kv_free(c);
@@ -121,12 +123,15 @@ cpu_kv_init(lc_backend *b, int n_layer, int64_t cells, int64_t kv_dim,
 	c->kv_dtype = kv_dtype;
 	c->k = calloc((size_t)n_layer, sizeof(*c->k));
 	c->v = calloc((size_t)n_layer, sizeof(*c->v));
-	c->kf = malloc((size_t)(cells * kv_dim) * sizeof(float));
-	c->vf = malloc((size_t)(cells * kv_dim) * sizeof(float));
 	c->sc = malloc((size_t)cells * (size_t)lc_pool_nthreads(c->pool) *
 	    sizeof(float));
-	if (c->k == NULL || c->v == NULL || c->kf == NULL || c->vf == NULL ||
-	    c->sc == NULL)
+	if (c->k == NULL || c->v == NULL || c->sc == NULL)
+		goto nomem;
+	/* a quantized cache is read through f32 copies of its rows */
+	if (!lc_cpu_kv_kernels(kv_dtype, &dot, &axpy) &&
+	    ((c->kf = malloc((size_t)(cells * kv_dim) * sizeof(float))) ==
+	    NULL || (c->vf = malloc((size_t)(cells * kv_dim) *
+	    sizeof(float))) == NULL))
 		goto nomem;
 	c->n_layer = n_layer;
 	for (i = 0; i < n_layer; i++)
@@ -323,6 +328,12 @@ typedef struct attn_job {
 	int64_t			 hi;	/* cells in use */
 	const lc_dtype_traits	*tr;
 	const uint8_t		*kc, *vc;
+	/* what attn_heads reads: the cache itself (f32, f16) or its rows
+	   converted to f32 by attn_load (other types) */
+	const uint8_t		*kb, *vb;
+	size_t			 row, esz;	/* bytes per cell, per element */
+	lc_kv_dot_fn		 dot;
+	lc_kv_axpy_fn		 axpy;
 } attn_job;
 
 /* dequantizes the cells in use, split between the threads */
@@ -349,10 +360,11 @@ attn_heads(void *arg, int ith, int nth)
 	attn_job *j = arg;
 	const lc_attn_args *a = j->a;
 	cpu_backend *c = j->c;
-	int64_t p0, p1, p, t, jj, lo, hi, d, kvd = c->kv_dim;
-	int h, g = a->n_head / a->n_head_kv, hd = a->head_dim, hk;
-	float *sc = c->sc + (size_t)ith * (size_t)c->cells, mx, s, pr;
-	const float *qh, *kj, *vj;
+	int64_t p0, p1, p, t, jj, lo, hi, d;
+	int h, g = a->n_head / a->n_head_kv, hd = a->head_dim;
+	float *sc = c->sc + (size_t)ith * (size_t)c->cells, mx, s;
+	const uint8_t *kh, *vh;
+	const float *qh;
 	double sum;
 	float *oh;
 
@@ -360,7 +372,8 @@ attn_heads(void *arg, int ith, int nth)
 	for (p = p0; p < p1; p++) {
 		t = p / a->n_head;
 		h = (int)(p % a->n_head);
-		hk = h / g;
+		kh = j->kb + (size_t)(h / g) * (size_t)hd * j->esz;
+		vh = j->vb + (size_t)(h / g) * (size_t)hd * j->esz;
 		hi = j->pos[t];
 		lo = a->n_swa > 0 && hi - a->n_swa + 1 > 0 ?
 		    hi - a->n_swa + 1 : 0;
@@ -368,10 +381,8 @@ attn_heads(void *arg, int ith, int nth)
 		oh = COL(j->out, t) + (size_t)h * hd;
 		mx = -INFINITY;
 		for (jj = lo; jj <= hi; jj++) {
-			kj = c->kf + jj * kvd + (size_t)hk * hd;
-			for (s = 0, d = 0; d < hd; d++)
-				s += qh[d] * kj[d];
-			sc[jj] = s * a->scale;
+			sc[jj] = j->dot(hd, kh + (size_t)jj * j->row, qh) *
+			    a->scale;
 			if (sc[jj] > mx)
 				mx = sc[jj];
 		}
@@ -382,12 +393,8 @@ attn_heads(void *arg, int ith, int nth)
 		s = (float)(1.0 / sum);
 		for (d = 0; d < hd; d++)
 			oh[d] = 0;
-		for (jj = lo; jj <= hi; jj++) {
-			vj = c->vf + jj * kvd + (size_t)hk * hd;
-			pr = sc[jj] * s;
-			for (d = 0; d < hd; d++)
-				oh[d] += pr * vj[d];
-		}
+		for (jj = lo; jj <= hi; jj++)
+			j->axpy(hd, sc[jj] * s, vh + (size_t)jj * j->row, oh);
 	}
 }
 
@@ -412,7 +419,20 @@ cpu_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
 	for (t = 0; t < q->ne[1]; t++)
 		if (pos[t] + 1 > j.hi)
 			j.hi = pos[t] + 1;
-	lc_pool_run(c->pool, attn_load, &j);
+	if (lc_cpu_kv_kernels(c->kv_dtype, &j.dot, &j.axpy)) {
+		j.kb = j.kc;
+		j.vb = j.vc;
+		j.row = c->kv_row;
+		j.esz = c->kv_dtype == LC_F32 ? sizeof(float) : sizeof(uint16_t);
+	} else {
+		/* quantized cache: the cells in use converted to f32 */
+		lc_pool_run(c->pool, attn_load, &j);
+		(void)lc_cpu_kv_kernels(LC_F32, &j.dot, &j.axpy);
+		j.kb = (const uint8_t *)c->kf;
+		j.vb = (const uint8_t *)c->vf;
+		j.row = (size_t)c->kv_dim * sizeof(float);
+		j.esz = sizeof(float);
+	}
 	lc_pool_run(c->pool, attn_heads, &j);
 }
 

@@ -22,6 +22,10 @@ typedef struct lc_vec_kernels {
 	lc_vec_dot_fn	 vec_dot;
 	/* activation type: y = x[0..n) quantized (the reference's bytes) */
 	void		(*from_float)(const float *x, void *y, int64_t n);
+	/* KV-cache type (f32, f16): dot(k[0..n), q) with q in f32, and
+	   y[0..n) += a * v[0..n); rounding differs from the reference */
+	float		(*kv_dot)(int n, const void *k, const float *q);
+	void		(*kv_axpy)(int n, float a, const void *v, float *y);
 } lc_vec_kernels;
 
 extern const lc_vec_kernels	lc_vec_avx2[LC_DTYPE_COUNT];

@@ -22,8 +22,9 @@
 #include "vec_x86.h"
 
 const lc_vec_kernels lc_vec_avx2[LC_DTYPE_COUNT] = {
-	[LC_F32] = { dot_f32_avx2, NULL },
-	[LC_F16] = { dot_f16_avx2, quant_f16_avx2 },
+	[LC_F32] = { dot_f32_avx2, NULL, kv_dot_f32_avx2, kv_axpy_f32_avx2 },
+	[LC_F16] = { dot_f16_avx2, quant_f16_avx2, kv_dot_f16_avx2,
+	    kv_axpy_f16_avx2 },
 	[LC_BF16] = { dot_bf16_avx2, NULL },
 	[LC_Q4_0] = { dot_q4_0_q8_0_avx2, NULL },
 	[LC_Q4_1] = { dot_q4_1_q8_1_avx2, NULL },

@@ -681,6 +681,56 @@ DOT_FLOAT(FN(dot_f16), uint16_t, LOAD_F16, lc_f16_to_f32)
 DOT_FLOAT(FN(dot_bf16), uint16_t, LOAD_BF16, lc_bf16_to_f32)
 
 /* ------------------------------------------------------------------ */
+/* attention over the KV cache: f32 or f16 rows against f32 vectors    */
+
+#define KV_KERNELS(type, LOAD8, TO_F32)					\
+static float								\
+FN(kv_dot_##type)(int n, const void *vk, const float *q)		\
+{									\
+	const type##_t *k = vk;						\
+	__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();	\
+	__m128 h;							\
+	float sum;							\
+	int i = 0;							\
+									\
+	for (; i + 16 <= n; i += 16) {					\
+		a0 = _mm256_fmadd_ps(LOAD8(k + i), _mm256_loadu_ps(q + i), a0); \
+		a1 = _mm256_fmadd_ps(LOAD8(k + i + 8),			\
+		    _mm256_loadu_ps(q + i + 8), a1);			\
+	}								\
+	for (; i + 8 <= n; i += 8)					\
+		a0 = _mm256_fmadd_ps(LOAD8(k + i), _mm256_loadu_ps(q + i), a0); \
+	a0 = _mm256_add_ps(a0, a1);					\
+	h = _mm_add_ps(_mm256_castps256_ps128(a0),			\
+	    _mm256_extractf128_ps(a0, 1));				\
+	h = _mm_add_ps(h, _mm_movehl_ps(h, h));				\
+	h = _mm_add_ss(h, _mm_movehdup_ps(h));				\
+	sum = _mm_cvtss_f32(h);						\
+	for (; i < n; i++)						\
+		sum += TO_F32(k[i]) * q[i];				\
+	return sum;							\
+}									\
+									\
+static void								\
+FN(kv_axpy_##type)(int n, float a, const void *vv, float *y)		\
+{									\
+	const type##_t *v = vv;						\
+	__m256 va = _mm256_set1_ps(a);					\
+	int i = 0;							\
+									\
+	for (; i + 8 <= n; i += 8)					\
+		_mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, LOAD8(v + i), \
+		    _mm256_loadu_ps(y + i)));				\
+	for (; i < n; i++)						\
+		y[i] += a * TO_F32(v[i]);				\
+}
+
+typedef float		f32_t;
+typedef uint16_t	f16_t;
+KV_KERNELS(f32, LOAD_F32, ID_F32)
+KV_KERNELS(f16, LOAD_F16, lc_f16_to_f32)
+
+/* ------------------------------------------------------------------ */
 /* activation quantizers (bit-identical to the reference)              */
 
 static inline float

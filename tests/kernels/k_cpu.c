@@ -18,6 +18,7 @@
 #include "../../libcore/cpu/pool.h"
 #include "../../libcore/dtype.h"
 #include "../../libcore/quant/dot.h"
+#include "../../libcore/quant/quant.h"
 #include "../unit/check.h"
 
 /*
@@ -326,6 +327,61 @@ check_pool(lc_pool *pools[3])
 	}
 }
 
+/*
+ * The attention kernels (f32 and f16 cache rows against f32 vectors) at
+ * the current level, against sums in double: only rounding may differ.
+ */
+static void
+check_kv(void)
+{
+	static const int lens[] = { 1, 7, 8, 15, 16, 40, 64, 80, 128, 256 };
+	float k[256], q[256], y[256], want[256], a = 0.37f;
+	uint16_t kh[256];
+	lc_kv_dot_fn dot;
+	lc_kv_axpy_fn axpy;
+	uint32_t t;
+	double ref, norm;
+	size_t li;
+	int i, n;
+
+	for (t = LC_F32; t <= LC_F16; t++) {
+		if (!lc_cpu_kv_kernels(t, &dot, &axpy)) {
+			CHECK(0, "no kv kernels for %s", lc_dtype(t)->name);
+			continue;
+		}
+		for (li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
+			n = lens[li];
+			fill(k, n, 1.0f);
+			fill(q, n, 1.0f);
+			fill(y, n, 1.0f);
+			for (i = 0; i < n; i++) {
+				kh[i] = lc_f32_to_f16(k[i]);
+				if (t == LC_F16)
+					k[i] = lc_f16_to_f32(kh[i]);
+			}
+			for (ref = norm = 0, i = 0; i < n; i++) {
+				ref += (double)k[i] * q[i];
+				norm += fabs((double)k[i] * q[i]);
+			}
+			CHECK(fabs(dot(n, t == LC_F16 ? (void *)kh : (void *)k,
+			    q) - ref) <= 1e-6 * norm + 1e-30,
+			    "kv_dot %s n=%d", lc_dtype(t)->name, n);
+			for (i = 0; i < n; i++)
+				want[i] = (float)((double)y[i] +
+				    (double)a * k[i]);
+			axpy(n, a, t == LC_F16 ? (void *)kh : (void *)k, y);
+			for (i = 0; i < n; i++)
+				if (fabsf(y[i] - want[i]) > 1e-6f *
+				    (fabsf(want[i]) + fabsf(a * k[i])))
+					break;
+			CHECK(i == n, "kv_axpy %s n=%d i=%d", lc_dtype(t)->name,
+			    n, i);
+		}
+	}
+	CHECK(!lc_cpu_kv_kernels(LC_Q8_0, &dot, &axpy),
+	    "q8_0 cache rows have no direct kernel");
+}
+
 static int
 run_checks(void)
 {
@@ -357,6 +413,7 @@ run_checks(void)
 				if (ncols % lc_dtype(types[ti].t)->blck == 0)
 					check_type(ti, ncols, pools);
 			}
+		check_kv();
 		printf("level %s: checked\n", lc_cpu_level_name(lvl));
 	}
 	for (p = 0; p < 3; p++)
