@@ -37,6 +37,7 @@ typedef struct result {
 	size_t		 len, cap;
 	const char	*finish;	/* "stop" or "length" */
 	int		 n_prompt, n_gen;
+	int		 n_cached;	/* prompt tokens whose KV was reused */
 	double		 prompt_ms, gen_ms;
 } result;
 
@@ -55,6 +56,11 @@ static const char *tmpl;
 static size_t tmpl_len;
 static int32_t *ids;
 static size_t nids, capids;
+/* the tokens whose keys and values are in the cache, cells 0.. in order:
+   a request that starts with them (a shared system prompt, a chat that
+   goes on) evaluates only the rest; results are the same bit for bit */
+static int32_t *kv_ids;
+static size_t kv_n, kv_cap;
 static float *logits;
 static lc_jw jw;
 static long nreq;
@@ -171,8 +177,9 @@ usage(FILE *fp, int status)
 		    "  With a prompt (arguments, or standard input as text) the answer\n"
 		    "  is streamed to standard output.  JSONL input (--jsonl, or a first\n"
 		    "  line starting with '{') is a filter: one record out per line in.\n\n"
-		    "  -m, --model MODEL    GGUF file, ollama:NAME[:TAG], or a name in\n"
-		    "                       $LLM_MODELS (env LLM_MODEL)\n"
+		    "  -m, --model MODEL    GGUF file, directory with one, ollama:NAME[:TAG],\n"
+		    "                       hf:ORG/NAME (Hugging Face cache), or a name\n"
+		    "                       in $LLM_MODELS (env LLM_MODEL)\n"
 		    "  -s, --system TEXT    system message\n"
 		    "      --raw            no chat template: the prompt is the text\n"
 		    "      --template NAME  chat template family to use instead of the\n"
@@ -298,11 +305,28 @@ generate(const char *text, size_t len, const params *p, result *r,
 	for (i = 0; i < nids; i++)
 		lc_sampler_accept(smp, ids[i]);
 	*stage = "model";
-	lc_model_reset(model);
+	/* reuse the cached prefix, but evaluate at least the last token */
+	for (i = 0; i < kv_n && i + 1 < nids && kv_ids[i] == ids[i]; i++)
+		;
+	r->n_cached = (int)i;
+	if (kv_cap < n_ctx) {
+		int32_t *nk = realloc(kv_ids, n_ctx * sizeof(*kv_ids));
+		if (nk == NULL) {
+			rc = lc_errf(e, LC_ENOMEM, "token cache");
+			goto out;
+		}
+		kv_ids = nk;
+		kv_cap = n_ctx;
+	}
+	kv_n = i;
+	if (i == 0)
+		lc_model_reset(model);
 	t0 = now_ms();
-	if ((rc = lc_model_eval(model, ids, (int)nids, 0, 0, logits, e)) !=
-	    LC_OK)
+	if ((rc = lc_model_eval(model, ids + i, (int)(nids - i), (int32_t)i, 0,
+	    logits, e)) != LC_OK)
 		goto out;
+	memcpy(kv_ids + i, ids + i, (nids - i) * sizeof(*ids));
+	kv_n = nids;
 	r->prompt_ms = now_ms() - t0;
 	r->n_prompt = (int)nids;
 	t0 = now_ms();
@@ -348,6 +372,7 @@ generate(const char *text, size_t len, const params *p, result *r,
 		if ((rc = lc_model_eval(model, &id, 1, pos, 0, logits, e)) !=
 		    LC_OK)
 			goto out;
+		kv_ids[kv_n++] = id;
 	}
 	n = (int)lc_tok_dec_flush(&dec, piece, sizeof(piece));
 	if (n > 0 && strcmp(r->finish, "length") == 0)
@@ -749,6 +774,7 @@ request(const char *line, size_t len, long lineno)
 		lc_jw_key(&jw, "completion_tokens"); lc_jw_i64(&jw, r.n_gen);
 		lc_jw_obj_end(&jw);
 		lc_jw_key(&jw, "timings"); lc_jw_obj(&jw);
+		lc_jw_key(&jw, "cached_tokens"); lc_jw_i64(&jw, r.n_cached);
 		lc_jw_key(&jw, "prompt_ms"); lc_jw_fix(&jw, r.prompt_ms, 1);
 		lc_jw_key(&jw, "gen_ms"); lc_jw_fix(&jw, r.gen_ms, 1);
 		lc_jw_key(&jw, "gen_tok_s"); lc_jw_fix(&jw, r.gen_ms > 0 ?

@@ -1,4 +1,5 @@
 /* resolve.c - model names: paths, $LLM_MODELS, Ollama stores. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,118 @@ out:
 	return rc;
 }
 
+static int
+put(char *out, size_t outlen, const char *path, lc_err *e)
+{
+	if (snprintf(out, outlen, "%s", path) >= (int)outlen)
+		return lc_errf(e, LC_EINVAL, "%.64s...: path too long", path);
+	return LC_OK;
+}
+
+static int
+endswith(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+
+	return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+/*
+ * A directory: a Hugging Face cache repository (models--ORG--NAME, whose
+ * refs/main names the snapshot), a snapshot or any directory holding
+ * exactly one .gguf file (following symbolic links, as the cache's
+ * snapshots are links into blobs/).
+ */
+static int
+fromdir(const char *dir, char *out, size_t outlen, lc_err *e)
+{
+	char path[4096], snap[4096], ref[128], found[4096], *text;
+	struct dirent *de;
+	size_t len;
+	DIR *d;
+	int n = 0, st = 0, i;
+
+	snprintf(path, sizeof(path), "%s/refs/main", dir);
+	snprintf(snap, sizeof(snap), "%s/snapshots", dir);
+	if (isfile(path) && isdir(snap)) {
+		if (lc_slurp(path, 256, &text, &len, e) != LC_OK)
+			return e->code;
+		for (i = 0; i < (int)len && i < 64 && ((text[i] >= '0' &&
+		    text[i] <= '9') || (text[i] >= 'a' && text[i] <= 'f')); i++)
+			ref[i] = text[i];
+		ref[i] = '\0';
+		if (i != 40 && i != 64) {
+			free(text);
+			return lc_errf(e, LC_EFORMAT, "%s: not a commit hash",
+			    path);
+		}
+		free(text);
+		snprintf(path, sizeof(path), "%s/snapshots/%s", dir, ref);
+		if (!isdir(path))
+			return lc_errf(e, LC_ENOTFOUND, "%s: no such snapshot "
+			    "(refs/main names %s)", path, ref);
+		return fromdir(path, out, outlen, e);
+	}
+	if ((d = opendir(dir)) == NULL)
+		return lc_errf(e, LC_EIO, "%s: cannot list", dir);
+	found[0] = '\0';
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || !endswith(de->d_name, ".gguf"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (!isfile(path))
+			continue;
+		if (n++ == 0)
+			snprintf(found, sizeof(found), "%s", path);
+		else
+			st = lc_errf(e, LC_EINVAL, "%s: several .gguf files "
+			    "(%s, %s, ...): give one with -m", dir,
+			    strrchr(found, '/') + 1, de->d_name);
+	}
+	closedir(d);
+	if (st != 0)
+		return st;
+	if (n == 1)
+		return put(out, outlen, found, e);
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	if (isfile(path))
+		return lc_errf(e, LC_EUNSUP, "%s: a Hugging Face model "
+		    "directory without a .gguf file: convert it first "
+		    "(llm-quant %s OUT.gguf Q8_0)", dir, dir);
+	return lc_errf(e, LC_ENOTFOUND, "%s: no .gguf file in this directory",
+	    dir);
+}
+
+/* hf:ORG/NAME: the repository in the Hugging Face cache ($HF_HUB_CACHE,
+   $HF_HOME/hub, ~/.cache/huggingface/hub). */
+static int
+hfcache(const char *spec, char *out, size_t outlen, lc_err *e)
+{
+	char root[2048], path[4096], name[512], *c;
+	const char *env;
+
+	if (!goodname(spec, 2) || strchr(spec, '/') == NULL ||
+	    strlen(spec) >= sizeof(name))
+		return lc_errf(e, LC_EFORMAT, "hf:%s: not ORG/NAME", spec);
+	if ((env = getenv("HF_HUB_CACHE")) != NULL && *env != '\0')
+		snprintf(root, sizeof(root), "%s", env);
+	else if ((env = getenv("HF_HOME")) != NULL && *env != '\0')
+		snprintf(root, sizeof(root), "%s/hub", env);
+	else if ((env = getenv("HOME")) != NULL)
+		snprintf(root, sizeof(root), "%s/.cache/huggingface/hub", env);
+	else
+		return lc_errf(e, LC_ENOTFOUND, "hf:%s: no HF_HUB_CACHE, "
+		    "HF_HOME or HOME", spec);
+	snprintf(name, sizeof(name), "%s", spec);
+	if ((c = strchr(name, '/')) != NULL)
+		*c = '\0';
+	snprintf(path, sizeof(path), "%s/models--%s--%s", root, name, c + 1);
+	if (!isdir(path))
+		return lc_errf(e, LC_ENOTFOUND, "hf:%s: not in the cache (%s)",
+		    spec, path);
+	return fromdir(path, out, outlen, e);
+}
+
 int
 lc_model_resolve(const char *arg, char *out, size_t outlen, lc_err *e)
 {
@@ -157,6 +270,10 @@ lc_model_resolve(const char *arg, char *out, size_t outlen, lc_err *e)
 
 	if (strncmp(arg, "ollama:", 7) == 0)
 		return ollama(arg + 7, out, outlen, e);
+	if (strncmp(arg, "hf:", 3) == 0)
+		return hfcache(arg + 3, out, outlen, e);
+	if (isdir(arg))
+		return fromdir(arg, out, outlen, e);
 	if (isfile(arg) || strchr(arg, '/') != NULL || !goodname(arg, 1)) {
 		/* a path: opened as given, so its error names it */
 		if (snprintf(out, outlen, "%s", arg) >= (int)outlen)

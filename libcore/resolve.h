@@ -8,6 +8,12 @@
  *                                     manifests/registry.ollama.ai/library/NAME/TAG
  *                                     (NAME may be NAMESPACE/NAME or
  *                                     HOST/NAMESPACE/NAME), TAG latest
+ *   hf:ORG/NAME                       a Hugging Face cache repository
+ *                                     ($HF_HUB_CACHE, else $HF_HOME/hub, else
+ *                                     ~/.cache/huggingface/hub): models--ORG--NAME
+ *   a directory                       an HF cache repository (refs/main names
+ *                                     the snapshot), a snapshot, or any
+ *                                     directory: its one .gguf file
  *   NAME                              $LLM_MODELS/NAME or NAME.gguf
  *                                     ($LLM_MODELS: ~/.local/share/llmutils/models)
  *

@@ -2,14 +2,20 @@
  * pool.c - persistent worker threads (see pool.h).
  *
  * A job is published by bumping a generation counter; workers spin on
- * it for a while, then sleep on a condition variable.  Completion is
- * a countdown the caller spins on, then sleeps on.  Sleeping on either
- * side is announced through an atomic flag that the other side checks
- * after its own store (both seq_cst), so a wake-up is never lost and
- * the mutex is only taken when somebody actually sleeps.
+ * it for a while, then sleep on a condition variable.  The job's parts
+ * are claimed through one 64-bit word, (generation << 32) | next part,
+ * by compare-and-swap: a worker that wakes late finds the generation
+ * changed or no part left and claims nothing, and since the function
+ * and argument it read were published before the generation it saw, a
+ * successful claim always runs the right job.  Completion is a count of
+ * finished parts the caller spins on, then sleeps on.  Sleeping on
+ * either side is announced through an atomic flag that the other side
+ * checks after its own store (both seq_cst), so a wake-up is never lost
+ * and the mutex is only taken when somebody actually sleeps.
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "pool.h"
@@ -19,7 +25,6 @@
 
 typedef struct worker {
 	struct lc_pool	*p;
-	int		 ith;
 } worker;
 
 struct lc_pool {
@@ -30,10 +35,11 @@ struct lc_pool {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv_work;
 	pthread_cond_t	 cv_done;
-	lc_pool_fn	 fn;		/* the job; written before gen++ */
-	void		*arg;
+	_Atomic(lc_pool_fn) fn;		/* the job; written before gen */
+	_Atomic(void *)	 arg;
 	atomic_uint	 gen;		/* job generation */
-	atomic_int	 pending;	/* workers still running the job */
+	_Atomic uint64_t claim;		/* gen << 32 | next part */
+	atomic_int	 done;		/* parts finished */
 	atomic_int	 nsleep;	/* workers asleep or about to be */
 	atomic_int	 caller_sleep;	/* the caller waits on cv_done */
 	atomic_int	 quit;
@@ -45,6 +51,28 @@ cpu_relax(void)
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #endif
+}
+
+/* Claims and runs parts of job g until none is left. */
+static void
+run_parts(lc_pool *p, unsigned g, lc_pool_fn fn, void *arg)
+{
+	uint64_t c = atomic_load(&p->claim);
+
+	for (;;) {
+		if ((unsigned)(c >> 32) != g || (uint32_t)c >= (uint32_t)p->nth)
+			return;
+		if (!atomic_compare_exchange_weak(&p->claim, &c, c + 1))
+			continue;
+		fn(arg, (int)(uint32_t)c, p->nth);
+		if (atomic_fetch_add(&p->done, 1) + 1 == p->nth &&
+		    atomic_load(&p->caller_sleep)) {
+			pthread_mutex_lock(&p->mu);
+			pthread_cond_signal(&p->cv_done);
+			pthread_mutex_unlock(&p->mu);
+		}
+		c = atomic_load(&p->claim);
+	}
 }
 
 static void *
@@ -73,52 +101,51 @@ worker_main(void *v)
 		seen = g;
 		if (atomic_load(&p->quit))
 			break;
-		p->fn(p->arg, w->ith, p->nth);
-		if (atomic_fetch_sub(&p->pending, 1) == 1 &&
-		    atomic_load(&p->caller_sleep)) {
-			pthread_mutex_lock(&p->mu);
-			pthread_cond_signal(&p->cv_done);
-			pthread_mutex_unlock(&p->mu);
-		}
+		run_parts(p, g, atomic_load(&p->fn), atomic_load(&p->arg));
 	}
 	return NULL;
 }
 
 /* Publishes the current job (or quit) to every worker. */
-static void
+static unsigned
 publish(lc_pool *p)
 {
-	atomic_fetch_add(&p->gen, 1);
+	unsigned g = atomic_load(&p->gen) + 1;
+
+	atomic_store(&p->claim, (uint64_t)g << 32);
+	atomic_store(&p->gen, g);
 	if (atomic_load(&p->nsleep) > 0) {
 		pthread_mutex_lock(&p->mu);
 		pthread_cond_broadcast(&p->cv_work);
 		pthread_mutex_unlock(&p->mu);
 	}
+	return g;
 }
 
 void
 lc_pool_run(lc_pool *p, lc_pool_fn fn, void *arg)
 {
+	unsigned g;
 	int i;
 
 	if (p->nth == 1) {
 		fn(arg, 0, 1);
 		return;
 	}
-	p->fn = fn;
-	p->arg = arg;
-	atomic_store(&p->pending, p->nth - 1);
-	publish(p);
-	fn(arg, 0, p->nth);
+	atomic_store(&p->fn, fn);
+	atomic_store(&p->arg, arg);
+	atomic_store(&p->done, 0);
+	g = publish(p);
+	run_parts(p, g, fn, arg);
 	for (i = 0; i < SPIN_ITERS; i++) {
-		if (atomic_load_explicit(&p->pending,
-		    memory_order_acquire) == 0)
+		if (atomic_load_explicit(&p->done, memory_order_acquire) ==
+		    p->nth)
 			return;
 		cpu_relax();
 	}
 	pthread_mutex_lock(&p->mu);
 	atomic_store(&p->caller_sleep, 1);
-	while (atomic_load(&p->pending) > 0)
+	while (atomic_load(&p->done) < p->nth)
 		pthread_cond_wait(&p->cv_done, &p->mu);
 	atomic_store(&p->caller_sleep, 0);
 	pthread_mutex_unlock(&p->mu);
@@ -173,14 +200,16 @@ lc_pool_new(lc_pool **out, int nthreads, lc_err *e)
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv_work, NULL);
 	pthread_cond_init(&p->cv_done, NULL);
+	atomic_init(&p->fn, NULL);
+	atomic_init(&p->arg, NULL);
 	atomic_init(&p->gen, 0);
-	atomic_init(&p->pending, 0);
+	atomic_init(&p->claim, 0);
+	atomic_init(&p->done, 0);
 	atomic_init(&p->nsleep, 0);
 	atomic_init(&p->caller_sleep, 0);
 	atomic_init(&p->quit, 0);
 	for (i = 0; i < nthreads - 1; i++) {
 		p->w[i].p = p;
-		p->w[i].ith = i + 1;
 		if ((rc = pthread_create(&p->th[i], NULL, worker_main,
 		    &p->w[i])) != 0) {
 			lc_pool_free(p);

@@ -1,13 +1,18 @@
 /*
  * pool.h - a persistent pool of worker threads for the CPU kernels.
  *
- * lc_pool_run(p, fn, arg) runs fn(arg, ith, nth) once on each of the
- * nth threads (the caller is thread 0) and returns when all are done.
- * Idle workers spin briefly on the next job, then sleep, so the
- * hand-off between back-to-back jobs costs well under a microsecond
- * while a pool idle for long uses no CPU.  Jobs must split their work
- * by ith alone, so results never depend on scheduling.  One caller at
- * a time: lc_pool_run is not reentrant.
+ * lc_pool_run(p, fn, arg) runs fn(arg, ith, nth) once for each part
+ * ith in [0, nth) of a job split in nth parts (nth = the pool's threads)
+ * and returns when all parts are done.  Parts are claimed by whichever
+ * thread comes first, the caller included: if a worker is not running
+ * (a machine busy with other work), the caller does its part instead of
+ * waiting for it to be scheduled.  No two threads run the same part at
+ * once, so per-part scratch indexed by ith is safe.  Idle workers spin
+ * briefly on the next job, then sleep, so the hand-off between
+ * back-to-back jobs costs well under a microsecond while a pool idle
+ * for long uses no CPU.  Jobs must split their work by ith alone, so
+ * results never depend on scheduling.  One caller at a time:
+ * lc_pool_run is not reentrant.
  */
 #ifndef LC_POOL_H
 #define LC_POOL_H

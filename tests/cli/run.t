@@ -27,9 +27,9 @@ cd $MODELS_DIR && llm-run -q -m SmolLM2-135M-Instruct.Q4_1.gguf --temp 0 -n 8 --
 .
  with a quick brown bear.
 
-cd $MODELS_DIR && echo "Name a color." | llm-run -q -m SmolLM2-135M-Instruct.Q4_1.gguf --temp 0 -n 8
+cd $MODELS_DIR && echo "Name a color." | llm-run -q -m SmolLM2-135M-Instruct.Q4_1.gguf --temp 0 -n 7
 .
-The most obvious color is indeed red.
+The most obvious color is indeed red
 
 cd $MODELS_DIR && llm-run -q -m SmolLM2-135M-Instruct.Q4_1.gguf | sed 's/"timings":{[^}]*}/"timings":{}/'
 {"id":"q1","prompt":"Name three colors.","max_tokens":30,"temperature":0,"tag":[1,2]}
@@ -207,6 +207,32 @@ cd $W && LLM_MODELS=lm llm-run -m nosuch Hi
 .
 llm-run: nosuch: no such file, nor lm/nosuch or lm/nosuch.gguf
 
+cd $W && R=hf/models--HuggingFaceTB--SmolLM2-135M-Instruct && C=0123456789abcdef0123456789abcdef01234567 && mkdir -p $R/refs $R/snapshots/$C $R/blobs && ln -sf $MODELS_DIR/SmolLM2-135M-Instruct.Q4_1.gguf $R/blobs/b179 && ln -sf ../../blobs/b179 $R/snapshots/$C/smol.Q4_1.gguf && echo '{}' > $R/snapshots/$C/config.json && printf '%s' $C > $R/refs/main && HF_HUB_CACHE=hf llm-run -q -m hf:HuggingFaceTB/SmolLM2-135M-Instruct --temp 0 -n 5 Hi && llm-run -q -m $R --temp 0 -n 5 Hi && llm-run -q -m $R/snapshots/$C --temp 0 -n 5 Hi
+.
+Hello! How can I
+Hello! How can I
+Hello! How can I
+
+%%FAIL 1
+cd $W && HF_HUB_CACHE=hf llm-run -m hf:HuggingFaceTB/nosuch Hi
+.
+llm-run: hf:HuggingFaceTB/nosuch: not in the cache (hf/models--HuggingFaceTB--nosuch)
+
+%%FAIL 1
+cd $W && HF_HUB_CACHE=hf llm-run -m hf:../x Hi
+.
+llm-run: hf:../x: not ORG/NAME
+
+%%FAIL 1
+cd $W && mkdir -p two && ln -sf $MODELS_DIR/SmolLM2-135M-Instruct.Q4_1.gguf two/a.gguf && ln -sf $MODELS_DIR/SmolLM2-135M-Instruct.Q4_1.gguf two/b.gguf && llm-run -m two Hi 2>&1 | sed 's/(.*)/(LIST)/' >&2; exit 1
+.
+llm-run: two: several .gguf files (LIST): give one with -m
+
+%%FAIL 1
+cd $W && mkdir -p hfdir && echo '{}' > hfdir/config.json && llm-run -m hfdir Hi
+.
+llm-run: hfdir: a Hugging Face model directory without a .gguf file: convert it first (llm-quant hfdir OUT.gguf Q8_0)
+
 cd $W && printf '%s\n' '{"id":"a","prompt":"Hi","max_tokens":2,"temperature":0}' '{"id":"b","prompt":"Yo","max_tokens":2,"temperature":0}' '{"custom_id":"c","method":"POST","url":"/v1/chat/completions","body":{"messages":[{"role":"user","content":"Hey"}],"max_tokens":2,"temperature":0}}' > in.jsonl && head -n 1 in.jsonl | llm-run -q -m $MODELS_DIR/SmolLM2-135M-Instruct.Q4_1.gguf > out.jsonl && printf '{"id":"b","text":"cut sho' >> out.jsonl && llm-run -m $MODELS_DIR/SmolLM2-135M-Instruct.Q4_1.gguf --resume out.jsonl < in.jsonl >> out.jsonl && llm-run -q -m $MODELS_DIR/SmolLM2-135M-Instruct.Q4_1.gguf --resume out.jsonl < in.jsonl >> out.jsonl && sed 's/"timings":{[^}]*}/"timings":{}/; s/"created":[0-9]*/"created":0/' out.jsonl
 .
 {"id":"a","text":"Hello!","finish_reason":"length","usage":{"prompt_tokens":31,"completion_tokens":2},"timings":{}}
@@ -217,3 +243,10 @@ cd $W && printf '%s\n' '{"id":"a","prompt":"Hi","max_tokens":2,"temperature":0}'
 llm-run -m x.gguf --resume out.jsonl Hi
 .
 llm-run: --resume goes with JSONL input, not a prompt
+
+cd $W && S='"role":"system","content":"You are a terse assistant who answers in one line."' && printf '%s\n' "{\"id\":1,\"messages\":[{$S},{\"role\":\"user\",\"content\":\"Capital of France?\"}],\"max_tokens\":6,\"temperature\":0}" "{\"id\":2,\"messages\":[{$S},{\"role\":\"user\",\"content\":\"Capital of Spain?\"}],\"max_tokens\":6,\"temperature\":0}" "{\"id\":1,\"messages\":[{$S},{\"role\":\"user\",\"content\":\"Capital of France?\"}],\"max_tokens\":6,\"temperature\":0}" > pr.jsonl && llm-run -q -m $MODELS_DIR/SmolLM2-135M-Instruct.Q4_1.gguf < pr.jsonl > together.jsonl && for i in 1 2 3; do sed -n ${i}p pr.jsonl | llm-run -q -m $MODELS_DIR/SmolLM2-135M-Instruct.Q4_1.gguf; done > apart.jsonl && sed 's/"timings":{"cached_tokens":\([0-9]*\),[^}]*}/"cached":\1/' together.jsonl && sed 's/,"timings":{[^}]*}//' together.jsonl > t.nt && sed 's/,"timings":{[^}]*}//' apart.jsonl | cmp - t.nt && echo same
+.
+{"id":1,"text":"Awesome, I'm","finish_reason":"length","usage":{"prompt_tokens":30,"completion_tokens":6},"cached":0}
+{"id":2,"text":"Spain.","finish_reason":"stop","usage":{"prompt_tokens":30,"completion_tokens":2},"cached":22}
+{"id":1,"text":"Awesome, I'm","finish_reason":"length","usage":{"prompt_tokens":30,"completion_tokens":6},"cached":22}
+same
