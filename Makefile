@@ -24,7 +24,7 @@ CPPFLAGS += -DLC_BUILD_BLAS=\"$(strip $(BLAS))\" -DLC_BUILD_VULKAN=$(strip $(VUL
 CORE_SRC = \
 	libcore/status.c libcore/gguf.c libcore/dtype.c libcore/hparams.c \
 	libcore/chat.c libcore/hf.c libcore/jsonw.c libcore/sha256.c libcore/sysinfo.c \
-	libcore/utf8.c libcore/resolve.c \
+	libcore/utf8.c libcore/resolve.c libcore/quantize.c \
 	libcore/quant/float.c libcore/quant/q4_0.c libcore/quant/q4_1.c \
 	libcore/quant/q5_0.c libcore/quant/q5_1.c libcore/quant/q8_0.c \
 	libcore/quant/kutil.c libcore/quant/q2_k.c libcore/quant/q3_k.c \
@@ -46,12 +46,12 @@ AVX512_FLAGS = $(AVX2_FLAGS) -mavx512f -mavx512bw -mavx512dq -mavx512vl \
 $(O)/libcore/cpu/vec_avx2.o: CFLAGS += $(AVX2_FLAGS)
 $(O)/libcore/cpu/vec_avx512.o: CFLAGS += $(AVX512_FLAGS)
 
-CMDS = llm-inspect llm-run
+CMDS = llm-inspect llm-run llm-quant
 BINS = $(CMDS:%=$(BINDIR)/%)
 UTIL_OBJ = $(O)/cmd/util.o
 
 UNIT = t_status t_dtype t_quant t_gguf t_hf t_jsonw t_hparams t_chat \
-	t_sample t_tok
+	t_sample t_tok t_quantize
 UNIT_BINS = $(UNIT:%=$(O)/tests/unit/%)
 TOOLS = $(O)/tests/data/mkmodel $(O)/tests/malformed/mkbad \
 	$(O)/tests/unit/t_models $(O)/tests/unit/t_model \

@@ -3,11 +3,16 @@
  * writer: 2 layers, embedding 256, random weights from a fixed seed,
  * several tensor types.  The fixture of the unit and CLI tests.
  *
- * usage: mkmodel [-x] out.gguf
+ * usage: mkmodel [-x|-f] out.gguf
  *
  * -x writes a valid file with awkward contents instead: a string value
  * with invalid UTF-8 and terminal escapes, NaN and infinite metadata, and
  * a weight tensor holding NaN and Inf (for llm-inspect --check).
+ *
+ * -f writes the source model of the llm-quant tests: every tensor F32,
+ * 4 layers, embedding 256, feed-forward 320 (so ffn_down rows do not
+ * divide into 256-blocks), 4 heads sharing 1 KV head, an untied output,
+ * the default alignment, and an all-zero first embedding row.
  */
 #include <math.h>
 #include <stdint.h>
@@ -98,6 +103,61 @@ awkward(const char *path)
 	return 0;
 }
 
+/* The llm-quant source model (-f): plain F32 weights, see the top. */
+static int
+f32model(const char *path)
+{
+	static const char *const tokens[] = { "<s>", "</s>", "a", "b" };
+	const uint32_t embd = 256, ff = 320, nl = 4, kv = 64, vocab = 64;
+	char name[64];
+	lc_gguf_writer *w;
+	lc_err e;
+	uint32_t l;
+
+	if (lc_gguf_writer_new(&w, &e) != LC_OK ||
+	    lc_gguf_w_str(w, "general.architecture", "llama", &e) != LC_OK ||
+	    lc_gguf_w_str(w, "general.name", "tiny f32", &e) != LC_OK ||
+	    lc_gguf_w_u32(w, "general.file_type", 0, &e) != LC_OK ||
+	    lc_gguf_w_u32(w, "llama.block_count", nl, &e) != LC_OK ||
+	    lc_gguf_w_u32(w, "llama.context_length", 256, &e) != LC_OK ||
+	    lc_gguf_w_u32(w, "llama.embedding_length", embd, &e) != LC_OK ||
+	    lc_gguf_w_u32(w, "llama.feed_forward_length", ff, &e) != LC_OK ||
+	    lc_gguf_w_u32(w, "llama.attention.head_count", 4, &e) != LC_OK ||
+	    lc_gguf_w_u32(w, "llama.attention.head_count_kv", 1, &e) != LC_OK ||
+	    lc_gguf_w_f32(w, "llama.rope.freq_base", 10000.0f, &e) != LC_OK ||
+	    lc_gguf_w_f32(w, "llama.attention.layer_norm_rms_epsilon", 1e-5f,
+	    &e) != LC_OK ||
+	    lc_gguf_w_str(w, "tokenizer.ggml.model", "gpt2", &e) != LC_OK ||
+	    lc_gguf_w_arr_str(w, "tokenizer.ggml.tokens", tokens, NULL, 4,
+	    &e) != LC_OK)
+		fail(&e);
+	tensor(w, "token_embd.weight", LC_F32, embd, vocab, 0.5f);
+	memset(bufs[nbufs - 1], 0, embd * sizeof(float));
+	for (l = 0; l < nl; l++) {
+#define T(nm, a, b, s) \
+	snprintf(name, sizeof(name), "blk.%u." nm ".weight", l); \
+	tensor(w, name, LC_F32, a, b, s)
+		T("attn_norm", embd, 1, 0);
+		T("attn_q", embd, embd, 0.1f);
+		T("attn_k", embd, kv, 0.1f);
+		T("attn_v", embd, kv, 0.1f);
+		T("attn_output", embd, embd, 0.1f);
+		T("ffn_norm", embd, 1, 0);
+		T("ffn_gate", embd, ff, 0.1f);
+		T("ffn_up", embd, ff, 0.1f);
+		T("ffn_down", ff, embd, 0.05f);
+#undef T
+	}
+	tensor(w, "output_norm.weight", LC_F32, embd, 1, 0);
+	tensor(w, "output.weight", LC_F32, embd, vocab, 0.1f);
+	if (lc_gguf_writer_write(w, path, &e) != LC_OK)
+		fail(&e);
+	lc_gguf_writer_free(w);
+	while (nbufs > 0)
+		free(bufs[--nbufs]);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -114,8 +174,10 @@ main(int argc, char *argv[])
 
 	if (argc == 3 && strcmp(argv[1], "-x") == 0)
 		return awkward(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "-f") == 0)
+		return f32model(argv[2]);
 	if (argc != 2) {
-		fprintf(stderr, "usage: mkmodel [-x] out.gguf\n");
+		fprintf(stderr, "usage: mkmodel [-x|-f] out.gguf\n");
 		return 2;
 	}
 	for (i = 0; i < N_VOCAB; i++) {
