@@ -1,9 +1,10 @@
 /*
  * tok.c - building a tokenizer from a GGUF's tokenizer.* keys, special
  * tokens in text, encoding, pieces and streaming detokenization.  The
- * model-specific parts live in bpe.c (and later spm.c, wpm.c); the
+ * model-specific parts live in bpe.c and spm.c (and later wpm.c); the
  * switch on t->model in encode_raw() is where they plug in.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,6 +166,57 @@ load_tokens(lc_tok *t, const lc_gguf *g, lc_err *e)
 	return LC_OK;
 }
 
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * SPM pieces (HF decoders Replace, ByteFallback; llama.cpp
+ * token_to_piece): U+2581 is a space in normal and user-defined tokens,
+ * a byte token "<0xNN>" is its byte.  Returns the length written to d.
+ */
+static size_t
+spm_piece(const lc_tok *t, uint32_t i, const char *s, size_t len, char *d)
+{
+	size_t j, k = 0;
+	int hi, lo;
+
+	switch (t->type[i]) {
+	case LC_TOKT_BYTE:
+		if (len == 6 && memcmp(s, "<0x", 3) == 0 && s[5] == '>' &&
+		    (hi = hexval(s[3])) >= 0 && (lo = hexval(s[4])) >= 0) {
+			d[0] = (char)(hi << 4 | lo);
+			return 1;
+		}
+		/* FALLTHROUGH */
+	case LC_TOKT_NORMAL:
+	case LC_TOKT_USER_DEFINED:
+		for (j = 0; j < len; j++) {
+			if (j + 3 <= len &&
+			    memcmp(s + j, "\xe2\x96\x81", 3) == 0) {
+				d[k++] = ' ';
+				j += 2;
+			} else
+				d[k++] = s[j];
+		}
+		return k;
+	case LC_TOKT_UNKNOWN:
+	case LC_TOKT_CONTROL:
+		memcpy(d, s, len);
+		return len;
+	default:			/* unused, undefined: nothing */
+		return 0;
+	}
+}
+
 /* The piece of each token: byte-level decoded text for normal tokens. */
 static int
 load_pieces(lc_tok *t, lc_err *e)
@@ -188,6 +240,13 @@ load_pieces(lc_tok *t, lc_err *e)
 		t->doff[i] = k;
 		s = (const unsigned char *)t->text + t->toff[i];
 		len = t->toff[i + 1] - t->toff[i];
+		if (t->model == LC_TOKM_SPM) {
+			k += spm_piece(t, (uint32_t)i, (const char *)s, len,
+			    t->dec + k);
+			if (k - t->doff[i] > t->maxpiece)
+				t->maxpiece = k - t->doff[i];
+			continue;
+		}
 		switch (t->type[i]) {
 		case LC_TOKT_NORMAL:
 		case LC_TOKT_BYTE:
@@ -265,127 +324,105 @@ mark_eog(lc_tok *t, const int32_t *ids)
 	}
 }
 
-struct spec_key {
-	uint64_t	 key;	/* first byte, then length descending */
-	int32_t		 id;
-};
-
-static int
-spec_cmp(const void *x, const void *y)
-{
-	const struct spec_key *a = x, *b = y;
-
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	return a->id < b->id ? -1 : a->id > b->id;
-}
-
 static int
 is_spec(const lc_tok *t, uint32_t v)
 {
+	size_t len = t->toff[v + 1] - t->toff[v];
+
 	return (t->type[v] == LC_TOKT_CONTROL || t->type[v] ==
 	    LC_TOKT_USER_DEFINED || t->type[v] == LC_TOKT_UNKNOWN) &&
-	    t->toff[v + 1] > t->toff[v];
+	    len > 0 && !(t->attr[v] & LC_TOKA_RESPELL) &&
+	    lc_tok_find(t, t->text + t->toff[v], len) == (int32_t)v;
 }
 
-/* The tokens that are matched in text, by first byte, longest first. */
+static int
+len_cmp(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * The tokens that are matched in text get LC_TOKA_MATCH; spec_len
+ * lists, for each first byte, the lengths they have, longest first, so
+ * a match at a position is a few hash lookups.
+ */
 static int
 load_specials(lc_tok *t, lc_err *e)
 {
-	struct spec_key *k;
-	size_t n = 0, i, c;
+	uint64_t *k;
+	size_t n = 0, i, m, c, len;
 	uint32_t v;
 
 	for (v = 0; v < t->n; v++)
 		n += is_spec(t, v);
 	k = malloc((n ? n : 1) * sizeof(*k));
-	t->spec = malloc((n ? n : 1) * sizeof(*t->spec));
-	if (k == NULL || t->spec == NULL) {
+	t->spec_len = malloc((n ? n : 1) * sizeof(*t->spec_len));
+	if (k == NULL || t->spec_len == NULL) {
 		free(k);
 		return lc_errf(e, LC_ENOMEM, "special tokens: no memory");
 	}
 	for (v = 0, i = 0; v < t->n; v++) {
 		if (!is_spec(t, v))
 			continue;
-		k[i].key = (uint64_t)(unsigned char)t->text[t->toff[v]] << 32 |
-		    (UINT32_MAX - (uint32_t)(t->toff[v + 1] - t->toff[v]));
-		k[i++].id = (int32_t)v;
+		t->attr[v] |= LC_TOKA_MATCH;
+		len = t->toff[v + 1] - t->toff[v];
+		if (len > UINT32_MAX - 1)
+			len = UINT32_MAX - 1;	/* cannot match anyway */
+		k[i++] = (uint64_t)(unsigned char)t->text[t->toff[v]] << 32 |
+		    (UINT32_MAX - (uint32_t)len);
 	}
-	qsort(k, n, sizeof(*k), spec_cmp);
-	for (i = 0; i < n; i++)
-		t->spec[i] = k[i].id;
-	free(k);
+	qsort(k, n, sizeof(*k), len_cmp);
+	for (i = 0, m = 0; i < n; i++)
+		if (i == 0 || k[i] != k[i - 1])
+			k[m++] = k[i];
+	for (i = 0; i < m; i++)
+		t->spec_len[i] = UINT32_MAX - (uint32_t)k[i];
 	for (c = 0, i = 0; c < 256; c++) {
 		t->spec_at[c] = i;
-		while (i < n && (unsigned char)t->text[t->toff[t->spec[i]]] ==
-		    c)
+		while (i < m && (k[i] >> 32) == c)
 			i++;
 	}
-	t->spec_at[256] = n;
+	t->spec_at[256] = m;
+	free(k);
 	return LC_OK;
 }
 
-int
-lc_tok_new(lc_tok **out, const lc_gguf *g, lc_err *e)
+/* Byte-level BPE: the pre-tokenizer, read before the tokens. */
+static int
+bpe_pre(lc_tok *t, const lc_gguf *g, lc_err *e)
 {
-	lc_tok *t;
-	lc_gguf_kv kv;
 	const char *s;
 	size_t len;
-	int32_t ids[NKEYS];
-	char cb[4];
-	uint32_t cp;
-	int rc, b, v;
+	int rc;
 
-	*out = NULL;
-	rc = lc_gguf_get_str(g, "tokenizer.ggml.model", &s, &len, e);
-	if (rc == LC_ENOTFOUND)
-		return lc_errf(e, LC_ENOTFOUND, "tokenizer.ggml.model: missing");
-	if (rc != LC_OK)
-		return rc;
-	if (len != 4 || memcmp(s, "gpt2", 4) != 0)
-		return lc_errf(e, LC_EUNSUP,
-		    "tokenizer.ggml.model: '%.*s' is not supported",
-		    SHOW(len), s);
-	if ((t = calloc(1, sizeof(*t))) == NULL)
-		return lc_errf(e, LC_ENOMEM, "tokenizer: no memory");
-	t->model = LC_TOKM_BPE;
 	t->pre = LC_PRE_DEFAULT;
 	rc = lc_gguf_get_str(g, "tokenizer.ggml.pre", &s, &len, e);
-	if (rc == LC_OK && (t->pre = lc_pre_lookup(s, len)) < 0)
-		rc = lc_errf(e, LC_EUNSUP,
-		    "tokenizer.ggml.pre: '%.*s' is not supported", SHOW(len), s);
-	if (rc == LC_ENOTFOUND) {
-		t->pre = LC_PRE_DEFAULT;
-		rc = LC_OK;
-	}
+	if (rc == LC_ENOTFOUND)
+		return LC_OK;
 	if (rc != LC_OK)
-		goto fail;
-	if ((rc = load_tokens(t, g, e)) != LC_OK)
-		goto fail;
-	if ((rc = lc_gguf_find_kv(g, "tokenizer.ggml.merges", &kv)) != LC_OK) {
-		rc = lc_errf(e, LC_EFORMAT, "tokenizer.ggml.merges: missing");
-		goto fail;
-	}
+		return rc;
+	if ((t->pre = lc_pre_lookup(s, len)) < 0)
+		return lc_errf(e, LC_EUNSUP,
+		    "tokenizer.ggml.pre: '%.*s' is not supported", SHOW(len), s);
+	return LC_OK;
+}
+
+/* Byte-level BPE: the merges and the token of each byte's character. */
+static int
+bpe_load(lc_tok *t, const lc_gguf *g, lc_err *e)
+{
+	lc_gguf_kv kv;
+	size_t len;
+	char cb[4];
+	uint32_t cp;
+	int rc, b;
+
+	if (lc_gguf_find_kv(g, "tokenizer.ggml.merges", &kv) != LC_OK)
+		return lc_errf(e, LC_EFORMAT, "tokenizer.ggml.merges: missing");
 	if ((rc = lc_bpe_merges(t, &kv, e)) != LC_OK)
-		goto fail;
-	if ((rc = load_ids(t, g, ids, e)) != LC_OK)
-		goto fail;
-	t->bos = ids[K_BOS];
-	t->eos = ids[K_EOS];
-	t->ignore_merges = t->pre == LC_PRE_LLAMA3;
-	t->add_bos = t->pre == LC_PRE_LLAMA3;
-	if ((rc = lc_gguf_get_bool(g, "tokenizer.ggml.add_bos_token", &v,
-	    e)) == LC_OK)
-		t->add_bos = v;
-	else if (rc != LC_ENOTFOUND)
-		goto fail;
-	if ((rc = lc_gguf_get_bool(g, "tokenizer.ggml.add_eos_token", &v,
-	    e)) == LC_OK)
-		t->add_eos = v;
-	else if (rc != LC_ENOTFOUND)
-		goto fail;
-	mark_eog(t, ids);
+		return rc;
 	for (b = 0; b < 256; b++) {
 		cp = lc_bytelevel_cp((unsigned)b);
 		if (cp < 0x80) {
@@ -398,6 +435,93 @@ lc_tok_new(lc_tok **out, const lc_gguf *g, lc_err *e)
 		}
 		t->byte_tok[b] = lc_tok_find(t, cb, len);
 	}
+	t->ignore_merges = t->pre == LC_PRE_LLAMA3;
+	t->add_bos = t->pre == LC_PRE_LLAMA3;
+	return LC_OK;
+}
+
+/* SPM: merge priorities, byte tokens <0xNN>, llama.cpp's defaults. */
+static int
+spm_load(lc_tok *t, const lc_gguf *g, int32_t *ids, lc_err *e)
+{
+	char cb[8];
+	int rc, b, v;
+
+	if ((rc = lc_spm_load(t, g, e)) != LC_OK)
+		return rc;
+	for (b = 0; b < 256; b++) {
+		snprintf(cb, sizeof(cb), "<0x%02X>", (unsigned)b);
+		t->byte_tok[b] = lc_tok_find(t, cb, 6);
+		if (t->byte_tok[b] >= 0 && t->type[t->byte_tok[b]] !=
+		    LC_TOKT_BYTE)
+			t->byte_tok[b] = -1;
+	}
+	if (ids[K_BOS] < 0 && t->n > 1)
+		ids[K_BOS] = 1;
+	if (ids[K_EOS] < 0 && t->n > 2)
+		ids[K_EOS] = 2;
+	if (ids[K_UNK] < 0)
+		ids[K_UNK] = 0;
+	t->add_bos = 1;
+	t->add_space_prefix = 1;
+	if ((rc = lc_gguf_get_bool(g, "tokenizer.ggml.add_space_prefix", &v,
+	    e)) == LC_OK)
+		t->add_space_prefix = v;
+	else if (rc != LC_ENOTFOUND)
+		return rc;
+	return LC_OK;
+}
+
+int
+lc_tok_new(lc_tok **out, const lc_gguf *g, lc_err *e)
+{
+	lc_tok *t;
+	const char *s;
+	size_t len;
+	int32_t ids[NKEYS];
+	int rc, v, model;
+
+	*out = NULL;
+	rc = lc_gguf_get_str(g, "tokenizer.ggml.model", &s, &len, e);
+	if (rc == LC_ENOTFOUND)
+		return lc_errf(e, LC_ENOTFOUND, "tokenizer.ggml.model: missing");
+	if (rc != LC_OK)
+		return rc;
+	if (len == 4 && memcmp(s, "gpt2", 4) == 0)
+		model = LC_TOKM_BPE;
+	else if (len == 5 && memcmp(s, "llama", 5) == 0)
+		model = LC_TOKM_SPM;
+	else
+		return lc_errf(e, LC_EUNSUP,
+		    "tokenizer.ggml.model: '%.*s' is not supported",
+		    SHOW(len), s);
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return lc_errf(e, LC_ENOMEM, "tokenizer: no memory");
+	t->model = model;
+	if ((model == LC_TOKM_BPE && (rc = bpe_pre(t, g, e)) != LC_OK) ||
+	    (rc = load_tokens(t, g, e)) != LC_OK ||
+	    (rc = load_ids(t, g, ids, e)) != LC_OK)
+		goto fail;
+	if (model == LC_TOKM_BPE)
+		rc = bpe_load(t, g, e);
+	else
+		rc = spm_load(t, g, ids, e);
+	if (rc != LC_OK)
+		goto fail;
+	t->bos = ids[K_BOS];
+	t->eos = ids[K_EOS];
+	t->unk = ids[K_UNK];
+	if ((rc = lc_gguf_get_bool(g, "tokenizer.ggml.add_bos_token", &v,
+	    e)) == LC_OK)
+		t->add_bos = v;
+	else if (rc != LC_ENOTFOUND)
+		goto fail;
+	if ((rc = lc_gguf_get_bool(g, "tokenizer.ggml.add_eos_token", &v,
+	    e)) == LC_OK)
+		t->add_eos = v;
+	else if (rc != LC_ENOTFOUND)
+		goto fail;
+	mark_eog(t, ids);
 	if ((rc = load_pieces(t, e)) != LC_OK ||
 	    (rc = load_specials(t, e)) != LC_OK)
 		goto fail;
@@ -421,7 +545,9 @@ lc_tok_free(lc_tok *t)
 	free(t->attr);
 	free(t->vht);
 	free(t->mht);
-	free(t->spec);
+	free(t->mrank);
+	free(t->sprun);
+	free(t->spec_len);
 	free(t);
 }
 
@@ -490,52 +616,52 @@ typedef struct session {
 	lc_utext	 u;
 	lc_pieces	 pc, tmp;
 	lc_bpe_scratch	 bpe;
+	lc_spm_scratch	 spm;
 } session;
 
-/* Text without special tokens: pre-tokenize, then the model. */
+/* Text without special tokens: pre-tokenize, then the model.  prefix:
+   SPM's space prefix goes first. */
 static int
 encode_raw(const lc_tok *t, session *s, const char *text, size_t len,
-    int32_t **ids, size_t *n, size_t *cap)
+    int prefix, int32_t **ids, size_t *n, size_t *cap)
 {
 	size_t i, start, end;
 
 	if (len == 0)
 		return 0;
+	if (t->model == LC_TOKM_SPM)
+		return lc_spm_text(t, &s->spm, text, len, prefix, ids, n, cap);
 	if (lc_utext_decode(&s->u, text, len) != 0 ||
 	    lc_pre_split(t->pre, &s->u, &s->pc, &s->tmp) != 0)
 		return -1;
 	start = 0;
 	for (i = 0; i < s->pc.n; i++) {
 		end = start + s->pc.len[i];
-		switch (t->model) {
-		case LC_TOKM_BPE:
-			if (lc_bpe_word(t, &s->bpe, (const unsigned char *)text +
-			    s->u.off[start], s->u.off[end] - s->u.off[start],
-			    ids, n, cap) != 0)
-				return -1;
-			break;
-		}
+		if (lc_bpe_word(t, &s->bpe, (const unsigned char *)text +
+		    s->u.off[start], s->u.off[end] - s->u.off[start], ids, n,
+		    cap) != 0)
+			return -1;
 		start = end;
 	}
 	return 0;
 }
 
-/* Length of the special token matched at text[pos], its id in *id. */
+/* Length of the longest token matched in text at text[pos] (0 if none),
+   its id in *id. */
 static size_t
 match_special(const lc_tok *t, const char *text, size_t len, size_t pos,
-    int parse_special, int32_t *id)
+    int32_t *id)
 {
 	unsigned char c = (unsigned char)text[pos];
 	size_t i, l;
 	int32_t v;
 
 	for (i = t->spec_at[c]; i < t->spec_at[c + 1]; i++) {
-		v = t->spec[i];
-		if (!parse_special && t->type[v] != LC_TOKT_USER_DEFINED)
+		l = t->spec_len[i];
+		if (l > len - pos)
 			continue;
-		l = t->toff[v + 1] - t->toff[v];
-		if (l <= len - pos && memcmp(text + pos, t->text + t->toff[v],
-		    l) == 0) {
+		if ((v = lc_tok_find(t, text + pos, l)) >= 0 &&
+		    (t->attr[v] & LC_TOKA_MATCH)) {
 			*id = v;
 			return l;
 		}
@@ -551,30 +677,44 @@ lc_tok_encode(const lc_tok *t, const char *text, size_t len,
 	session s;
 	size_t n0 = *n, pos, start, l;
 	int32_t id;
-	int rc = -1;
+	int rc = -1, prev_special = 1;
 
 	memset(&s, 0, sizeof(s));
 	if (add_special && lc_tok_add_bos(t) &&
 	    lc_tok_push_id(ids, n, cap, t->bos) != 0)
 		goto out;
 	/*
-	 * Special tokens first: at the leftmost position where one starts,
-	 * the longest one wins (HF's added-vocabulary split,
-	 * leftmost-longest); the text between goes to the model.
+	 * Special tokens first, as HF's added vocabulary splits: at the
+	 * leftmost position where one starts, the longest one wins.  A
+	 * control token found while parse_special is off stays text, and
+	 * so does whatever it overlaps.  User-defined tokens always split.
+	 * The text between goes to the model; SPM's space prefix goes before
+	 * text that starts the input or follows a token split out
+	 * (llama.cpp's is_prev_special).
 	 */
 	for (pos = start = 0; pos < len; ) {
-		if (t->spec_at[256] == 0 || (l = match_special(t, text, len,
-		    pos, parse_special, &id)) == 0) {
+		if ((l = match_special(t, text, len, pos, &id)) == 0) {
 			pos++;
 			continue;
 		}
-		if (encode_raw(t, &s, text + start, pos - start, ids, n,
-		    cap) != 0 || lc_tok_push_id(ids, n, cap, id) != 0)
+		if (!parse_special && t->type[id] != LC_TOKT_USER_DEFINED) {
+			pos += l;
+			continue;
+		}
+		if (pos > start) {
+			if (encode_raw(t, &s, text + start, pos - start,
+			    t->add_space_prefix && prev_special, ids, n,
+			    cap) != 0)
+				goto out;
+		}
+		if (lc_tok_push_id(ids, n, cap, id) != 0)
 			goto out;
+		prev_special = 1;
 		pos += l;
 		start = pos;
 	}
-	if (encode_raw(t, &s, text + start, len - start, ids, n, cap) != 0)
+	if (encode_raw(t, &s, text + start, len - start, t->add_space_prefix &&
+	    prev_special, ids, n, cap) != 0)
 		goto out;
 	if (add_special && lc_tok_add_eos(t) &&
 	    lc_tok_push_id(ids, n, cap, t->eos) != 0)
@@ -585,6 +725,7 @@ out:
 	free(s.pc.len);
 	free(s.tmp.len);
 	lc_bpe_scratch_free(&s.bpe);
+	lc_spm_scratch_free(&s.spm);
 	if (rc != 0) {
 		*n = n0;
 		return lc_errf(e, LC_ENOMEM, "tokenize %zu bytes: no memory",

@@ -4,8 +4,9 @@
  *
  * Implemented: byte-level BPE (tokenizer.ggml.model "gpt2") with the
  * pre-tokenizers selected by tokenizer.ggml.pre ("smollm", "gpt-2",
- * "llama-bpe", "qwen2", "falcon", "default" and their aliases).  SPM
- * ("llama") and WordPiece ("bert") are refused with LC_EUNSUP for now.
+ * "llama-bpe", "qwen2", "falcon", "default" and their aliases), and
+ * SentencePiece BPE ("llama": Gemma, Llama 2 style) with byte fallback.
+ * WordPiece ("bert") is refused with LC_EUNSUP for now.
  *
  * lc_tok_new() copies what it needs out of the GGUF, so the file may be
  * closed afterwards.  A tokenizer is read-only once built: one lc_tok
@@ -58,8 +59,11 @@ const char	*lc_tok_text(const lc_tok *t, int32_t id, size_t *len);
  * cap allocated; *ids may be NULL with *n = *cap = 0; grown with
  * realloc, the caller frees it).  add_special: BOS/EOS as the file says.
  * parse_special: control tokens written in the text become their ids
- * (llama.cpp's parse_special); user-defined tokens always do.  Any bytes
- * are accepted, invalid UTF-8 included: every byte has a token.
+ * (llama.cpp's parse_special); user-defined tokens always do.  Tokens
+ * are found as HF's added vocabulary finds them: leftmost, then longest;
+ * a control token met while parse_special is off stays text, with
+ * whatever it overlaps.  Any bytes are accepted, invalid UTF-8 included:
+ * every byte has a token (BPE drops a byte the vocabulary lacks).
  * Returns LC_OK or LC_ENOMEM (*n is then unchanged).
  */
 int		 lc_tok_encode(const lc_tok *t, const char *text, size_t len,
@@ -67,7 +71,8 @@ int		 lc_tok_encode(const lc_tok *t, const char *text, size_t len,
 		    size_t *n, size_t *cap, lc_err *e);
 
 /*
- * The bytes of token id ("Ġhi" gives " hi"), written to buf if they fit
+ * The bytes of token id ("Ġhi" and SPM's "▁hi" give " hi", "<0x41>"
+ * gives "A"), written to buf if they fit
  * in cap.  Control and unknown tokens give their text only when special
  * is set.  Returns the length of the piece (like snprintf: a value
  * greater than cap means nothing was written); 0 for ids out of range.

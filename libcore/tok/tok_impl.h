@@ -87,15 +87,18 @@ int		 lc_pre_lookup(const char *name, size_t len);
 const char	*lc_pre_name(int pre);
 
 
-/* ---- the tokenizer object (tok.c, bpe.c) ---- */
+/* ---- the tokenizer object (tok.c, bpe.c, spm.c) ---- */
 
 enum lc_tok_model {
-	LC_TOKM_BPE		/* byte-level BPE ("gpt2"); SPM and WPM to come */
+	LC_TOKM_BPE,		/* byte-level BPE ("gpt2") */
+	LC_TOKM_SPM		/* SentencePiece BPE ("llama") */
 };
 
 /* per-token attribute bits in lc_tok.attr */
 enum {
-	LC_TOKA_EOG = 0x01	/* ends generation */
+	LC_TOKA_EOG = 0x01,	/* ends generation */
+	LC_TOKA_MATCH = 0x02,	/* split out of text (control, user) */
+	LC_TOKA_RESPELL = 0x04	/* SPM: spaces that stand for U+2581s */
 };
 
 struct lc_tok_merge {
@@ -106,7 +109,7 @@ struct lc_tok_merge {
 
 struct lc_tok {
 	int		 model;		/* enum lc_tok_model */
-	int		 pre;		/* enum lc_pre */
+	int		 pre;		/* enum lc_pre (BPE) */
 	uint32_t	 n;		/* tokens */
 	char		*text;		/* stored texts, back to back */
 	size_t		*toff;		/* (n + 1) offsets into text */
@@ -116,15 +119,23 @@ struct lc_tok {
 	uint8_t		*attr;		/* (n) LC_TOKA_* */
 	uint32_t	*vht;		/* text -> id + 1 (0: empty) */
 	size_t		 vmask;
-	struct lc_tok_merge *mht;	/* (a, b) -> rank, id */
+	struct lc_tok_merge *mht;	/* BPE: (a, b) -> rank, id */
 	size_t		 mmask;
-	int32_t		 byte_tok[256];	/* id of each byte's single char, -1 */
-	int32_t		*spec;		/* ids matched in text, by first byte,
-					   longest first */
-	size_t		 spec_at[257];	/* spec[spec_at[c]..spec_at[c+1]) */
+	uint32_t	*mrank;		/* SPM (n): merge priority of the token
+					   a pair makes, lower first */
+	int32_t		*sprun;		/* SPM (nsprun): id of the respelled
+					   run of k spaces, -1 */
+	size_t		 nsprun;
+	int32_t		 byte_tok[256];	/* id of each byte's token, -1 */
+	uint32_t	*spec_len;	/* lengths of the tokens matched in
+					   text, by first byte, longest first */
+	size_t		 spec_at[257];	/* spec_len[spec_at[c]..spec_at[c+1]) */
 	size_t		 maxpiece;
-	int32_t		 bos, eos;
+	int32_t		 bos, eos, unk;
 	int		 add_bos, add_eos, ignore_merges;
+	int		 add_space_prefix;	/* SPM: U+2581 before text
+						   that starts the input or
+						   follows a special token */
 };
 
 /* BPE (bpe.c) */
@@ -150,5 +161,29 @@ int		 lc_bpe_word(const lc_tok *t, lc_bpe_scratch *s,
 		    const unsigned char *w, size_t n, int32_t **ids,
 		    size_t *nids, size_t *cap);
 void		 lc_bpe_scratch_free(lc_bpe_scratch *s);
+
+/* SPM (spm.c) */
+typedef struct lc_spm_scratch {
+	struct lc_spm_sym *sym;		/* (cap) symbols */
+	struct lc_spm_heap *heap;	/* (hcap) candidate pairs */
+	size_t		 cap, hcap;
+	char		*buf;		/* the escaped text */
+	size_t		 bufcap;
+	char		*cat;		/* a pair's text if not in buf */
+	size_t		 catcap;
+} lc_spm_scratch;
+
+/* Reads the merge priorities (tokenizer.ggml.scores, or the token order
+   for Gemma) and the respelled space runs; marks LC_TOKA_RESPELL. */
+int		 lc_spm_load(lc_tok *t, const lc_gguf *g, lc_err *e);
+/* The id SPM merging sees for text s[0..len) (respelled runs of U+2581
+   included); -1 if none. */
+int32_t		 lc_spm_find(const lc_tok *t, const char *s, size_t len);
+/* Appends the ids of raw text s[0..n) (no special tokens in it) to ids,
+   with U+2581 put first if prefix; -1 on ENOMEM. */
+int		 lc_spm_text(const lc_tok *t, lc_spm_scratch *s,
+		    const char *text, size_t n, int prefix, int32_t **ids,
+		    size_t *nids, size_t *cap);
+void		 lc_spm_scratch_free(lc_spm_scratch *s);
 
 #endif /* LC_TOK_IMPL_H */

@@ -1,8 +1,9 @@
 /*
  * tok_llama.c - llama.cpp as a second oracle for the tokenizer goldens:
- * tokenizes every line of tests/golden/tok/corpus.txt with llama.cpp's
- * llama_tokenize (vocab only, add_special false, parse_special false
- * then true) and prints "OFF|ON" lines in the format of smollm.ids.
+ * tokenizes every line of a strings file (tests/golden/tok/corpus.txt,
+ * gemma3_extra.txt) with llama.cpp's llama_tokenize (vocab only,
+ * add_special false, parse_special false then true) and prints "OFF|ON"
+ * lines in the format of smollm.ids and gemma3.ids.
  *
  *   L=/tmp/lcp/llama_cpp_python-0.3.36/vendor/llama.cpp
  *   cc -O1 -I$L/include -I$L/ggml/include -o /tmp/tok_llama \
@@ -14,6 +15,10 @@
  *       sys.stdout.buffer.write(struct.pack("<I", len(b)) + b)' |
  *       /tmp/tok_llama MODEL.gguf > /tmp/llama.ids
  *   diff tests/golden/tok/smollm.ids /tmp/llama.ids
+ *
+ * For Gemma 3 write /tmp/spm/llama.ids (corpus.txt) and
+ * /tmp/spm/llama_extra.ids (gemma3_extra.txt) the same way; then
+ * tok_spm.py --compare counts the agreement.
  *
  * Input: each string as a little-endian u32 byte count, then its UTF-8.
  */

@@ -1,10 +1,12 @@
 /*
  * t_tok.c - libcore/tok against its goldens (tests/golden/tok, made by
- * tests/oracle/tok_corpus.py with Hugging Face tokenizers and the Python
- * regex module; run from the repository root).
+ * tests/oracle/tok_corpus.py and tok_spm.py with Hugging Face tokenizers
+ * and the Python regex module; run from the repository root).
  *
- * usage: t_tok [MODELS_DIR | model.gguf]	(default: $MODELS_DIR)
- * The SmolLM2 model is required: missing is a failure, not a skip.
+ * usage: t_tok [MODELS_DIR | model.gguf ...]	(default: $MODELS_DIR)
+ * With a directory, SmolLM2 (byte-level BPE) and Gemma 3 (SPM) are both
+ * required: a missing model is a failure, not a skip.  A .gguf argument
+ * is tested by its tokenizer model with the goldens of that model.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 
 #define GOLDEN	"tests/golden/tok"
 #define MODEL	"SmolLM2-135M-Instruct.Q4_1.gguf"
+#define GEMMA	"gemma-3-270m-q4_k_m.gguf"
 
 typedef struct str {
 	char	*s;
@@ -218,7 +221,8 @@ detok(const lc_tok *t, const int32_t *ids, size_t n, int special)
 	return r;
 }
 
-/* s without the bytes that have no token (BPE without unk drops them). */
+/* What decode(encode(s)) gives: s without the bytes that have no token
+   (BPE without unk drops them); SPM reads U+2581 back as a space. */
 static str
 representable(const lc_tok *t, const char *s, size_t n)
 {
@@ -227,9 +231,14 @@ representable(const lc_tok *t, const char *s, size_t n)
 
 	r.s = malloc(n + 1);
 	r.len = 0;
-	for (i = 0; i < n; i++)
-		if (t->byte_tok[(unsigned char)s[i]] >= 0)
+	for (i = 0; i < n; i++) {
+		if (t->model == LC_TOKM_SPM && i + 3 <= n &&
+		    memcmp(s + i, "\xe2\x96\x81", 3) == 0) {
+			r.s[r.len++] = ' ';
+			i += 2;
+		} else if (t->byte_tok[(unsigned char)s[i]] >= 0)
 			r.s[r.len++] = s[i];
+	}
 	return r;
 }
 
@@ -247,47 +256,67 @@ show_ids(char *buf, size_t cap, const int32_t *ids, size_t n, size_t at)
 
 /* ---- the corpus against HF ---- */
 
+/* The JSON strings of GOLDEN/name, one a line. */
 static size_t
-load_corpus(str **out)
+load_strings(const char *name, str **out)
 {
-	char *buf, **ln;
+	char path[256], *buf, **ln;
 	size_t len, n, i;
 
-	if ((buf = slurp(GOLDEN "/corpus.txt", &len)) == NULL) {
+	snprintf(path, sizeof(path), GOLDEN "/%s", name);
+	*out = NULL;
+	if ((buf = slurp(path, &len)) == NULL) {
 		CHECK(0, "cannot read %s (run from the repository root)",
-		    GOLDEN "/corpus.txt");
+		    path);
 		return 0;
 	}
 	n = lines(buf, len, &ln);
 	*out = calloc(n + 1, sizeof(**out));
 	for (i = 0; i < n; i++)
-		CHECK(json_str(ln[i], &(*out)[i]) == 0, "corpus line %zu: "
-		    "bad JSON string", i + 1);
+		CHECK(json_str(ln[i], &(*out)[i]) == 0, "%s line %zu: "
+		    "bad JSON string", name, i + 1);
 	free(ln);
 	free(buf);
 	return n;
 }
 
 static void
-test_golden_ids(const lc_tok *t, const str *cs, size_t nc)
+free_strings(str *cs, size_t n)
 {
-	char *buf, **ln, a[200], b[200];
+	size_t i;
+
+	for (i = 0; i < n && cs != NULL; i++)
+		free(cs[i].s);
+	free(cs);
+}
+
+/* The ids of strings cs against GOLDEN/file ("OFF|ON" per line). */
+static void
+test_golden_ids(const lc_tok *t, const char *file, const char *what,
+    const str *cs, size_t nc)
+{
+	char path[256], *buf, **ln, a[200], b[200];
 	int32_t *ids = NULL, *gold;
 	size_t len, n, cap = 0, i, ng, j, bad[2] = { 0, 0 }, total = 0;
 	const char *bar;
 	int ps, rc;
 
-	if ((buf = slurp(GOLDEN "/smollm.ids", &len)) == NULL) {
-		CHECK(0, "cannot read %s", GOLDEN "/smollm.ids");
+	snprintf(path, sizeof(path), GOLDEN "/%s", file);
+	if ((buf = slurp(path, &len)) == NULL) {
+		CHECK(0, "cannot read %s", path);
 		return;
 	}
-	CHECK(lines(buf, len, &ln) == nc, "smollm.ids: line count differs "
-	    "from corpus.txt");
+	if (lines(buf, len, &ln) != nc) {
+		CHECK(0, "%s: line count differs from its strings", file);
+		free(ln);
+		free(buf);
+		return;
+	}
 	gold = malloc(1u << 22);
 	for (i = 0; i < nc; i++) {
 		bar = strchr(ln[i], '|');
 		if (bar == NULL) {
-			CHECK(0, "smollm.ids line %zu: no '|'", i + 1);
+			CHECK(0, "%s line %zu: no '|'", file, i + 1);
 			continue;
 		}
 		for (ps = 0; ps < 2; ps++) {
@@ -306,14 +335,14 @@ test_golden_ids(const lc_tok *t, const str *cs, size_t nc)
 			bad[ps]++;
 			show_ids(a, sizeof(a), ids, n, j);
 			show_ids(b, sizeof(b), gold, ng, j);
-			CHECK(0, "corpus line %zu (parse_special %d, %zu bytes): "
+			CHECK(0, "%s line %zu (parse_special %d, %zu bytes): "
 			    "ids differ at %zu: got %zu ids ... %s ..., HF %zu "
-			    "ids ... %s ...", i + 1, ps, cs[i].len, j, n, a, ng,
-			    b);
+			    "ids ... %s ...", file, i + 1, ps, cs[i].len, j, n,
+			    a, ng, b);
 		}
 	}
-	printf("smollm vs HF: %zu of %zu encodings identical (%zu differ "
-	    "with parse_special off, %zu with it on)\n",
+	printf("%s vs HF: %zu of %zu encodings identical (%zu differ "
+	    "with parse_special off, %zu with it on)\n", what,
 	    total - bad[0] - bad[1], total, bad[0], bad[1]);
 	free(gold);
 	free(ids);
@@ -421,13 +450,13 @@ roundtrip(const lc_tok *t, const char *s, size_t len, int ps,
 }
 
 static void
-test_roundtrips(const lc_tok *t, const str *cs, size_t nc)
+test_roundtrips(const lc_tok *t, const char *name, const str *cs, size_t nc)
 {
 	char what[64];
 	size_t i;
 
 	for (i = 0; i < nc; i++) {
-		snprintf(what, sizeof(what), "corpus line %zu", i + 1);
+		snprintf(what, sizeof(what), "%s line %zu", name, i + 1);
 		roundtrip(t, cs[i].s, cs[i].len, 0, what);
 		roundtrip(t, cs[i].s, cs[i].len, 1, what);
 	}
@@ -718,51 +747,418 @@ test_malformed(void)
 	free(ids);
 }
 
+
+/* ---- SPM on a tiny vocabulary ---- */
+
+enum { S_SCORE, S_GEMMA, S_BADSCORES, S_SCORETYPE, S_N };
+
+/*
+ * <unk> <s> </s>, <0x00>..<0xFF>, then the pieces of spm_tok[]: "bc"
+ * scores above "ab", so "abc" is a bc by score but ab c by position
+ * (Gemma); "  " and "   " are user-defined runs of spaces.
+ */
+static const struct { const char *s; float score; int type; } spm_tok[] = {
+	{ "\xe2\x96\x81", -1, LC_TOKT_NORMAL },		/* 259 */
+	{ "a", -2, LC_TOKT_NORMAL },			/* 260 */
+	{ "b", -3, LC_TOKT_NORMAL },			/* 261 */
+	{ "c", -4, LC_TOKT_NORMAL },			/* 262 */
+	{ "ab", -6, LC_TOKT_NORMAL },			/* 263 */
+	{ "bc", -5, LC_TOKT_NORMAL },			/* 264 */
+	{ "\xe2\x96\x81" "a", -7, LC_TOKT_NORMAL },	/* 265 */
+	{ "<tag>", 0, LC_TOKT_USER_DEFINED },		/* 266 */
+	{ "x", -8, LC_TOKT_NORMAL },			/* 267 */
+	{ "  ", -1000, LC_TOKT_USER_DEFINED },		/* 268 */
+	{ "   ", -1000, LC_TOKT_USER_DEFINED },		/* 269 */
+	{ "\xe2\x96\x81" "x", -9, LC_TOKT_NORMAL },	/* 270 */
+};
+
+static int
+write_spm(const char *path, int m, lc_err *e)
+{
+	enum { N = 259 + sizeof(spm_tok) / sizeof(spm_tok[0]) };
+	lc_gguf_writer *w;
+	char bytes[256][8];
+	const char *tp[N];
+	float sc[N];
+	int32_t ty[N];
+	int i, rc;
+
+	tp[0] = "<unk>";
+	tp[1] = "<s>";
+	tp[2] = "</s>";
+	ty[0] = LC_TOKT_UNKNOWN;
+	ty[1] = ty[2] = LC_TOKT_CONTROL;
+	sc[0] = sc[1] = sc[2] = 0;
+	for (i = 0; i < 256; i++) {
+		snprintf(bytes[i], sizeof(bytes[i]), "<0x%02X>", i);
+		tp[3 + i] = bytes[i];
+		ty[3 + i] = LC_TOKT_BYTE;
+		sc[3 + i] = 0;
+	}
+	for (i = 259; i < N; i++) {
+		tp[i] = spm_tok[i - 259].s;
+		sc[i] = spm_tok[i - 259].score;
+		ty[i] = spm_tok[i - 259].type;
+	}
+	if ((rc = lc_gguf_writer_new(&w, e)) != LC_OK)
+		return rc;
+	rc = lc_gguf_w_str(w, "general.architecture", m == S_GEMMA ?
+	    "gemma3" : "llama", e);
+	if (rc == LC_OK)
+		rc = lc_gguf_w_str(w, "tokenizer.ggml.model", "llama", e);
+	if (rc == LC_OK)
+		rc = lc_gguf_w_arr_str(w, "tokenizer.ggml.tokens", tp, NULL, N,
+		    e);
+	if (rc == LC_OK)
+		rc = lc_gguf_w_arr(w, "tokenizer.ggml.token_type", LC_GGUF_I32,
+		    ty, N, e);
+	if (rc == LC_OK && m == S_SCORETYPE)
+		rc = lc_gguf_w_arr_str(w, "tokenizer.ggml.scores", tp, NULL, N,
+		    e);
+	else if (rc == LC_OK)
+		rc = lc_gguf_w_arr(w, "tokenizer.ggml.scores", LC_GGUF_F32, sc,
+		    m == S_BADSCORES ? N - 1 : N, e);
+	if (rc == LC_OK && m == S_GEMMA)
+		rc = lc_gguf_w_bool(w, "tokenizer.ggml.add_space_prefix", 0, e);
+	if (rc == LC_OK)
+		rc = lc_gguf_writer_write(w, path, e);
+	lc_gguf_writer_free(w);
+	return rc;
+}
+
+/* Encodes s and compares with the want[nw] ids. */
+static void
+expect_ids(const lc_tok *t, const char *what, const char *s, size_t len,
+    int add_special, int ps, const int32_t *want, size_t nw)
+{
+	int32_t *ids = NULL;
+	size_t n = 0, cap = 0, i;
+	char a[200], b[200];
+
+	CHECK(lc_tok_encode(t, s, len, add_special, ps, &ids, &n, &cap,
+	    NULL) == LC_OK, "%s: encode failed", what);
+	for (i = 0; i < n && i < nw && ids[i] == want[i]; i++)
+		;
+	if (n != nw || i != n) {
+		show_ids(a, sizeof(a), ids, n, i);
+		show_ids(b, sizeof(b), want, nw, i);
+		CHECK(0, "%s: got %zu ids ... %s ..., want %zu ... %s ...",
+		    what, n, a, nw, b);
+	}
+	free(ids);
+}
+
+#define EXPECT(t, what, s, as, ps, ...) do { \
+	static const int32_t w_[] = { __VA_ARGS__ }; \
+	expect_ids((t), (what), (s), sizeof(s) - 1, (as), (ps), w_, \
+	    sizeof(w_) / sizeof(w_[0])); \
+} while (0)
+
+static void
+test_spm_tiny(void)
+{
+	char dir[] = "/tmp/t_tok.XXXXXX", path[64], buf[16];
+	lc_gguf *g;
+	lc_tok *t;
+	lc_err e;
+	int m, rc;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0, "mkdtemp failed");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/s.gguf", dir);
+	for (m = 0; m < S_N; m++) {
+		memset(&e, 0, sizeof(e));
+		if (write_spm(path, m, &e) != LC_OK ||
+		    lc_gguf_open(&g, path, &e) != LC_OK) {
+			CHECK(0, "spm %d: cannot write the GGUF: %s", m, e.msg);
+			continue;
+		}
+		rc = lc_tok_new(&t, g, &e);
+		lc_gguf_close(g);
+		if (m == S_BADSCORES || m == S_SCORETYPE) {
+			CHECK(rc == LC_EFORMAT && t == NULL && strstr(e.msg,
+			    "tokenizer.ggml.scores") != NULL, "spm bad scores "
+			    "%d: code %d, message '%s'", m, rc, e.msg);
+			continue;
+		}
+		CHECK(rc == LC_OK, "spm %d refused: %s", m, e.msg);
+		if (rc != LC_OK)
+			continue;
+		CHECK(t->model == LC_TOKM_SPM && lc_tok_bos(t) == 1 &&
+		    lc_tok_eos(t) == 2 && lc_tok_add_bos(t) &&
+		    !lc_tok_add_eos(t), "spm %d: defaults", m);
+		CHECK(t->byte_tok[0] == 3 && t->byte_tok[0xff] == 258,
+		    "spm %d: byte tokens", m);
+		CHECK(lc_tok_piece(t, 265, 0, buf, sizeof(buf)) == 2 &&
+		    memcmp(buf, " a", 2) == 0, "spm %d: piece of U+2581 a", m);
+		CHECK(lc_tok_piece(t, 3 + 'A', 0, buf, sizeof(buf)) == 1 &&
+		    buf[0] == 'A', "spm %d: piece of <0x41>", m);
+		CHECK(lc_tok_piece(t, 1, 0, buf, sizeof(buf)) == 0 &&
+		    lc_tok_piece(t, 1, 1, buf, sizeof(buf)) == 3, "spm %d: "
+		    "control piece", m);
+		if (m == S_SCORE) {
+			/* space prefix (the default), score order, BOS */
+			EXPECT(t, "spm abc", "abc", 1, 0, 1, 265, 264);
+			EXPECT(t, "spm ab c", "ab c", 0, 0, 259, 263, 259,
+			    262);
+			/* byte fallback: e-acute has no token */
+			EXPECT(t, "spm byte fallback", "\xc3\xa9", 0, 0, 259,
+			    3 + 0xc3, 3 + 0xa9);
+			/* the prefix follows every token split out */
+			EXPECT(t, "spm special on", "<s>abc", 0, 1, 1, 265,
+			    264);
+			EXPECT(t, "spm special off", "<s>abc", 0, 0, 259,
+			    3 + '<', 3 + 's', 3 + '>', 260, 264);
+			EXPECT(t, "spm user-defined", "x<tag>x", 0, 0, 270, 266,
+			    270);
+			/* user-defined runs of spaces split out, longest */
+			EXPECT(t, "spm 4 spaces", "a    b", 0, 0, 265, 269,
+			    259, 259, 261);
+			EXPECT(t, "spm literal U+2581", "\xe2\x96\x81\xe2\x96"
+			    "\x81", 0, 0, 259, 259, 259);
+		} else {
+			/* Gemma: no prefix, position order, respelled runs */
+			EXPECT(t, "gemma abc", "abc", 1, 0, 1, 263, 262);
+			EXPECT(t, "gemma 4 spaces", "a    b", 0, 0, 260, 268,
+			    268, 261);
+			EXPECT(t, "gemma 3 spaces", "a   x", 0, 0, 260, 269,
+			    267);
+			EXPECT(t, "gemma literal U+2581", "\xe2\x96\x81\xe2\x96"
+			    "\x81", 0, 0, 268);
+			EXPECT(t, "gemma user-defined", "x<tag>x", 0, 0, 267,
+			    266, 267);
+			CHECK(lc_tok_piece(t, 268, 0, buf, sizeof(buf)) == 2 &&
+			    memcmp(buf, "  ", 2) == 0, "gemma: piece of a run");
+			/* (with the space prefix, decoding adds spaces) */
+			roundtrip(t, "ab c\xc3\xa9<s> x<tag>  \xff", 17, 0,
+			    "spm tiny");
+			roundtrip(t, "ab c\xc3\xa9<s> x<tag>  \xff", 17, 1,
+			    "spm tiny");
+		}
+		lc_tok_free(t);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
+/* ---- Gemma 3 ---- */
+
+static void
+test_gemma_special(const lc_tok *t)
+{
+	static const char chat[] = "<start_of_turn>user\nHi<end_of_turn>\n"
+	    "<start_of_turn>model\n";
+	int32_t *ids = NULL;
+	size_t n = 0, cap = 0, i;
+	char buf[64];
+
+	CHECK(lc_tok_nvocab(t) == 262144, "n_vocab %u", lc_tok_nvocab(t));
+	CHECK(lc_tok_bos(t) == 2 && lc_tok_eos(t) == 1, "bos %d eos %d",
+	    lc_tok_bos(t), lc_tok_eos(t));
+	CHECK(lc_tok_add_bos(t) && !lc_tok_add_eos(t) &&
+	    !t->add_space_prefix, "add_bos/add_eos/add_space_prefix");
+	CHECK(lc_tok_is_eog(t, 1) && lc_tok_is_eog(t, 106) &&
+	    !lc_tok_is_eog(t, 2) && !lc_tok_is_eog(t, 105), "is_eog");
+	CHECK(lc_tok_find(t, "<start_of_turn>", 15) == 105 &&
+	    lc_tok_find(t, "\xe2\x96\x81the", 6) == 506, "find");
+	CHECK(lc_tok_type(t, 105) == LC_TOKT_CONTROL &&
+	    lc_tok_type(t, 138) == LC_TOKT_USER_DEFINED &&
+	    lc_tok_type(t, 238) == LC_TOKT_BYTE, "types");
+	CHECK(t->byte_tok[0] == 238 && t->byte_tok[0xff] == 493,
+	    "byte tokens");
+	CHECK(lc_tok_piece(t, 506, 0, buf, sizeof(buf)) == 4 &&
+	    memcmp(buf, " the", 4) == 0, "piece of U+2581 the");
+	CHECK(lc_tok_piece(t, 238 + 'A', 0, buf, sizeof(buf)) == 1 &&
+	    buf[0] == 'A', "piece of <0x41>");
+	CHECK(lc_tok_piece(t, 108, 0, buf, sizeof(buf)) == 2 &&
+	    memcmp(buf, "\n\n", 2) == 0, "user-defined piece");
+	CHECK(lc_tok_piece(t, 105, 0, buf, sizeof(buf)) == 0 &&
+	    lc_tok_piece(t, 105, 1, buf, sizeof(buf)) == 15, "control piece");
+
+	CHECK(lc_tok_encode(t, chat, sizeof(chat) - 1, 1, 1, &ids, &n, &cap,
+	    NULL) == LC_OK, "encode chat");
+	CHECK(n >= 8 && ids[0] == 2 && ids[1] == 105 && ids[n - 3] == 105,
+	    "chat: %zu ids, first %d %d", n, n ? ids[0] : -1,
+	    n > 1 ? ids[1] : -1);
+	n = 0;
+	lc_tok_encode(t, chat, sizeof(chat) - 1, 0, 0, &ids, &n, &cap, NULL);
+	for (i = 0; i < n; i++)
+		CHECK(ids[i] != 105 && ids[i] != 106, "parse_special off gave "
+		    "special id %d", ids[i]);
+	/* user-defined tokens split with parse_special off too */
+	EXPECT(t, "gemma newlines", "\n\n", 0, 0, 108);
+	EXPECT(t, "gemma tabs", "\t\t\tx", 0, 0, 255970, 236781);
+	/* runs of spaces: HF merges them pairwise, no longer than 31 */
+	EXPECT(t, "gemma 31 spaces", "                               x",
+	    0, 0, 167, 236781);
+	EXPECT(t, "gemma 40 spaces", "                                "
+	    "        x", 0, 0, 152, 160, 236781);
+	n = 0;
+	CHECK(lc_tok_encode(t, "", 0, 1, 1, &ids, &n, &cap, NULL) == LC_OK &&
+	    n == 1 && ids[0] == 2, "empty input gave %zu ids", n);
+	free(ids);
+}
+
+/* Byte fallback, and streaming a character cut across byte tokens. */
+static void
+test_gemma_stream(const lc_tok *t)
+{
+	/* U+6BA5 and U+1F718 have no token: three and four byte tokens */
+	static const char s[] = "\xe6\xae\xa5 \xf0\x9f\x9c\x98!";
+	int32_t *ids = NULL;
+	size_t n = 0, cap = 0, k, i;
+	lc_tok_dec d;
+	char buf[64], out[64];
+	size_t outn = 0;
+
+	EXPECT(t, "byte fallback", "\xe6\xae\xa5", 0, 0, 238 + 0xe6,
+	    238 + 0xae, 238 + 0xa5);
+	lc_tok_encode(t, s, sizeof(s) - 1, 0, 0, &ids, &n, &cap, NULL);
+	CHECK(n == 9 && ids[0] == 238 + 0xe6 && ids[4] == 238 + 0xf0,
+	    "fallback string: %zu ids", n);
+	lc_tok_dec_init(&d, 0);
+	for (i = 0; i < n; i++) {
+		k = lc_tok_dec_push(&d, t, ids[i], buf, sizeof(buf));
+		if (i == 0 || i == 1 || (i >= 4 && i <= 6))
+			CHECK(k == 0 && d.npend > 0, "token %zu: a partial "
+			    "character came out (%zu bytes)", i, k);
+		CHECK(outn + k <= sizeof(out) && valid_utf8(buf, k),
+		    "token %zu: broken character", i);
+		memcpy(out + outn, buf, k);
+		outn += k;
+	}
+	outn += lc_tok_dec_flush(&d, out + outn, sizeof(out) - outn);
+	CHECK(outn == sizeof(s) - 1 && memcmp(out, s, outn) == 0,
+	    "streamed text differs");
+	free(ids);
+	roundtrip(t, s, sizeof(s) - 1, 0, "fallback string");
+}
+
+/* 1 MB of text shaped like a chat, through SPM's one long word. */
+static void
+test_gemma_big(const lc_tok *t)
+{
+	static const char *const part[] = {
+		"Hello", ", ", "world", "! ", "123",
+		" \xe4\xb8\x96\xe7\x95\x8c",
+		"\n", "\t", "    ", "<start_of_turn>", "<b>", "\xe6\xae\xa5",
+		" the", "tokenizer", "\xf0\x9f\x98\x80", "  ",
+	};
+	int32_t *ids = NULL;
+	size_t n = 0, cap = 0, k = 0, l;
+	char *big;
+	clock_t c0;
+	double sec;
+
+	big = malloc((1u << 20) + 64);
+	while (k < (1u << 20)) {
+		l = strlen(part[rnd() % 16]);
+		memcpy(big + k, part[rng % 16], l);
+		k += l;
+	}
+	c0 = clock();
+	CHECK(lc_tok_encode(t, big, k, 1, 1, &ids, &n, &cap, NULL) ==
+	    LC_OK && n > 0, "1 MB of chat-like text");
+	sec = (double)(clock() - c0) / CLOCKS_PER_SEC;
+	printf("gemma, 1 MB of chat-like text: %zu ids in %.3f s\n", n, sec);
+	CHECK(sec < 3.0, "1 MB of chat-like text took %.2f s", sec);
+	roundtrip(t, big, k, 0, "1 MB of chat-like text");
+	free(big);
+	free(ids);
+}
+
+/* ---- the real models ---- */
+
+static void
+test_smollm(const lc_tok *t)
+{
+	str *cs = NULL;
+	size_t nc;
+
+	CHECK(t->pre == LC_PRE_SMOLLM, "pre %s", lc_pre_name(t->pre));
+	test_special(t);
+	test_stream(t);
+	nc = load_strings("corpus.txt", &cs);
+	CHECK(nc >= 1000, "corpus has %zu strings", nc);
+	test_golden_ids(t, "smollm.ids", "smollm", cs, nc);
+	test_splits(cs, nc);
+	test_roundtrips(t, "corpus", cs, nc);
+	test_hostile(t);
+	free_strings(cs, nc);
+}
+
+static void
+test_gemma(const lc_tok *t)
+{
+	str *cs = NULL;
+	size_t nc;
+
+	test_gemma_special(t);
+	test_gemma_stream(t);
+	nc = load_strings("corpus.txt", &cs);
+	CHECK(nc >= 1000, "corpus has %zu strings", nc);
+	test_golden_ids(t, "gemma3.ids", "gemma3 corpus", cs, nc);
+	test_roundtrips(t, "corpus", cs, nc);
+	free_strings(cs, nc);
+	nc = load_strings("gemma3_extra.txt", &cs);
+	CHECK(nc >= 1000, "gemma3_extra has %zu strings", nc);
+	test_golden_ids(t, "gemma3_extra.ids", "gemma3 extra", cs, nc);
+	test_roundtrips(t, "gemma3_extra", cs, nc);
+	free_strings(cs, nc);
+	test_hostile(t);
+	test_gemma_big(t);
+}
+
+static void
+test_model(const char *path)
+{
+	lc_gguf *g;
+	lc_tok *t;
+	lc_err e;
+
+	if (lc_gguf_open(&g, path, &e) != LC_OK) {
+		CHECK(0, "%s", e.msg);
+		return;
+	}
+	if (lc_tok_new(&t, g, &e) != LC_OK) {
+		CHECK(0, "%s: %s", path, e.msg);
+		lc_gguf_close(g);
+		return;
+	}
+	lc_gguf_close(g);		/* the tokenizer owns its data */
+	if (t->model == LC_TOKM_SPM)
+		test_gemma(t);
+	else
+		test_smollm(t);
+	lc_tok_free(t);
+}
+
 int
 main(int argc, char *argv[])
 {
 	const char *dir = argc > 1 ? argv[1] : getenv("MODELS_DIR");
 	char path[4096];
-	size_t nc, i, l;
-	lc_gguf *g;
-	lc_tok *t;
-	lc_err e;
-	str *cs = NULL;
+	size_t l;
+	int i;
 
 	test_malformed();
+	test_spm_tiny();
 	if (dir == NULL) {
-		CHECK(0, "no model: give MODELS_DIR or a path to %s", MODEL);
+		CHECK(0, "no models: give MODELS_DIR or paths to %s and %s",
+		    MODEL, GEMMA);
 		return DONE("t_tok");
 	}
 	l = strlen(dir);
-	if (l > 5 && strcmp(dir + l - 5, ".gguf") == 0)
-		snprintf(path, sizeof(path), "%s", dir);
-	else
-		snprintf(path, sizeof(path), "%s/%s", dir, MODEL);
-	if (lc_gguf_open(&g, path, &e) != LC_OK) {
-		CHECK(0, "%s", e.msg);
+	if (l > 5 && strcmp(dir + l - 5, ".gguf") == 0) {
+		for (i = 1; i < argc; i++)
+			test_model(argv[i]);
 		return DONE("t_tok");
 	}
-	if (lc_tok_new(&t, g, &e) != LC_OK) {
-		CHECK(0, "%s: %s", path, e.msg);
-		lc_gguf_close(g);
-		return DONE("t_tok");
-	}
-	lc_gguf_close(g);		/* the tokenizer owns its data */
-	CHECK(t->pre == LC_PRE_SMOLLM, "pre %s", lc_pre_name(t->pre));
-
-	test_special(t);
-	test_stream(t);
-	nc = load_corpus(&cs);
-	CHECK(nc >= 1000, "corpus has %zu strings", nc);
-	test_golden_ids(t, cs, nc);
-	test_splits(cs, nc);
-	test_roundtrips(t, cs, nc);
-	test_hostile(t);
-
-	for (i = 0; i < nc; i++)
-		free(cs[i].s);
-	free(cs);
-	lc_tok_free(t);
+	snprintf(path, sizeof(path), "%s/%s", dir, MODEL);
+	test_model(path);
+	snprintf(path, sizeof(path), "%s/%s", dir, GEMMA);
+	test_model(path);
 	return DONE("t_tok");
 }
