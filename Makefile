@@ -24,7 +24,7 @@ CPPFLAGS += -DLC_BUILD_BLAS=\"$(strip $(BLAS))\" -DLC_BUILD_VULKAN=$(strip $(VUL
 CORE_SRC = \
 	libcore/status.c libcore/gguf.c libcore/dtype.c libcore/hparams.c \
 	libcore/chat.c libcore/hf.c libcore/jsonw.c libcore/sha256.c libcore/sysinfo.c \
-	libcore/utf8.c libcore/resolve.c libcore/quantize.c \
+	libcore/utf8.c libcore/resolve.c libcore/quantize.c libcore/convert.c \
 	libcore/quant/float.c libcore/quant/q4_0.c libcore/quant/q4_1.c \
 	libcore/quant/q5_0.c libcore/quant/q5_1.c libcore/quant/q8_0.c \
 	libcore/quant/kutil.c libcore/quant/q2_k.c libcore/quant/q3_k.c \

@@ -1,6 +1,8 @@
 /*
  * llm-quant - quantize a GGUF model: the types and per-tensor rules of
- * llama.cpp's llama-quantize, the same argument order.
+ * llama.cpp's llama-quantize, the same argument order.  The input may
+ * also be a Hugging Face model directory, converted first as llama.cpp's
+ * convert_hf_to_gguf.py converts it.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -10,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../libcore/convert.h"
 #include "../libcore/dtype.h"
 #include "../libcore/gguf.h"
 #include "../libcore/jsonw.h"
@@ -25,6 +28,8 @@ static struct {
 
 static lc_jw jw;
 static char tmppath[4096];	/* the writer's temporary file */
+static char convpath[4096];	/* a converted HF directory ... */
+static char convtmp[4096 + 64];	/* ... and its writer's temporary file */
 
 static void
 usage(FILE *fp, int status)
@@ -36,14 +41,15 @@ usage(FILE *fp, int status)
 	    "[--pure] [--keep-output]\n"
 	    "       [--output-tensor-type type] [--token-embedding-type type]\n"
 	    "       [--tensor-type pattern=type ...] [--imatrix file]\n"
-	    "       input.gguf output.gguf type\n"
-	    "       %s -n input.gguf type\n", argv0, argv0);
+	    "       [--pre-tokenizer name] input output.gguf type\n"
+	    "       %s -n input type\n", argv0, argv0);
 	if (status != 0)
 		exit(status);
 	fputs("\n"
-	    "  Converts the tensors of input.gguf to type (a llama-quantize\n"
-	    "  name, any case) with llama.cpp's per-tensor rules, and writes\n"
-	    "  output.gguf.  Prints a summary record (JSONL) on stdout.\n\n"
+	    "  Converts the tensors of input (a GGUF file or a Hugging Face\n"
+	    "  model directory) to type (a llama-quantize name, any case) with\n"
+	    "  llama.cpp's per-tensor rules, and writes output.gguf.  Prints a\n"
+	    "  summary record (JSONL) on stdout.\n\n"
 	    "  -n, --dry-run            print the plan: one record per tensor\n"
 	    "                           and the summary; write nothing\n"
 	    "  -t, --threads N          threads (default: all CPUs)\n"
@@ -59,6 +65,9 @@ usage(FILE *fp, int status)
 	    "                           (the first match wins; repeatable)\n"
 	    "      --imatrix FILE       importance matrix (not supported yet:\n"
 	    "                           refused)\n"
+	    "      --pre-tokenizer NAME tokenizer.ggml.pre for a Hugging Face\n"
+	    "                           directory whose pre-tokenizer llm-quant\n"
+	    "                           cannot name itself\n"
 	    "  -q, --quiet              no progress bar, no warnings\n"
 	    "  -v, --verbose            also a record per tensor when writing\n"
 	    "  -h, --help               this help\n"
@@ -166,6 +175,37 @@ progress(void *arg, uint64_t i, uint64_t n, const lc_qtensor *t)
 		fputs("\r\033[K", stderr);
 }
 
+/*
+ * F32, F16, BF16 from a Hugging Face directory: what convert_hf_to_gguf.py
+ * --outtype f32|f16|bf16 writes, in its order (not llama-quantize's).
+ */
+static int
+convert_only(lc_conv *cv, const lc_qparams *p, const char *in,
+    const char *out)
+{
+	lc_conv_stats st;
+	lc_qplan sum;
+	lc_err e;
+	int ty = p->ftype == 0 ? LC_F32 : p->ftype == 1 ? LC_F16 : LC_BF16;
+
+	snprintf(tmppath, sizeof(tmppath), "%s.tmp.%ld", out, (long)getpid());
+	if (lc_conv_write(cv, ty, out, &st, &e) != LC_OK)
+		die_err(&e);
+	tmppath[0] = '\0';
+	memset(&sum, 0, sizeof(sum));
+	sum.ftype = p->ftype;
+	sum.n = st.n_tensors;
+	sum.nelem = st.nelem;
+	sum.bytes_from = st.bytes_from;
+	sum.bytes_to = st.bytes_to;
+	sum.n_convert = st.n_converted;
+	lc_jw_init(&jw);
+	summary_record(&sum, in, out);
+	lc_jw_free(&jw);
+	lc_conv_close(cv);
+	return fshut(stdout, "<stdout>");
+}
+
 /* The output's directory must take the temporary file: say so now,
    not after the work. */
 static void
@@ -189,6 +229,10 @@ onsignal(int sig)
 {
 	if (tmppath[0] != '\0')
 		unlink(tmppath);
+	if (convpath[0] != '\0') {
+		unlink(convtmp);
+		unlink(convpath);
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -196,7 +240,8 @@ onsignal(int sig)
 int
 main(int argc, char *argv[])
 {
-	enum { O_REQ = 256, O_PURE, O_KEEP, O_OUTT, O_EMBT, O_TT, O_IMAT };
+	enum { O_REQ = 256, O_PURE, O_KEEP, O_OUTT, O_EMBT, O_TT, O_IMAT,
+	    O_PRE };
 	static const struct option longopts[] = {
 		{ "dry-run",		no_argument,		NULL, 'n' },
 		{ "threads",		required_argument,	NULL, 't' },
@@ -208,6 +253,7 @@ main(int argc, char *argv[])
 		{ "token-embedding-type", required_argument,	NULL, O_EMBT },
 		{ "tensor-type",	required_argument,	NULL, O_TT },
 		{ "imatrix",		required_argument,	NULL, O_IMAT },
+		{ "pre-tokenizer",	required_argument,	NULL, O_PRE },
 		{ "quiet",		no_argument,		NULL, 'q' },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'h' },
@@ -216,12 +262,15 @@ main(int argc, char *argv[])
 	};
 	static lc_qoverride ovr[MAX_OVERRIDES];
 	lc_qparams p = { .output_type = -1, .token_embd_type = -1 };
-	const char *in, *out = NULL, *type, *imatrix = NULL;
+	const char *in, *out = NULL, *type, *imatrix = NULL, *pre = NULL;
 	struct stat sin, sout;
 	lc_gguf *g = NULL;
+	lc_conv *cv = NULL;
+	int hf;
 	lc_qplan plan;
 	lc_err e;
 	char *eq;
+	const char *s;
 	long ncpu;
 	uint64_t i;
 	int ch, ret = 0;
@@ -262,6 +311,15 @@ main(int argc, char *argv[])
 			p.noverrides++;
 			break;
 		case O_IMAT: imatrix = optarg; break;
+		case O_PRE:
+			if (strlen(optarg) == 0 || strlen(optarg) > 63 ||
+			    strspn(optarg, "abcdefghijklmnopqrstuvwxyz"
+			    "0123456789._-") != strlen(optarg))
+				dien(2, "--pre-tokenizer: '%s': expected a "
+				    "llama.cpp pre-tokenizer name ([a-z0-9._-])",
+				    optarg);
+			pre = optarg;
+			break;
 		case 'q': opt.quiet = 1; break;
 		case 'v': opt.verbose = 1; break;
 		case 'h': usage(stdout, 0); break;
@@ -304,8 +362,47 @@ main(int argc, char *argv[])
 		dien(2, "%s: path too long", out);
 	if (out != NULL)
 		checkdir(out);
+	hf = stat(in, &sin) == 0 && S_ISDIR(sin.st_mode);
+	if (pre != NULL && !hf)
+		dien(2, "--pre-tokenizer: %s is not a Hugging Face model "
+		    "directory", in);
 
-	if (lc_gguf_open(&g, in, &e) != LC_OK)
+	if (hf) {
+		lc_conv_opts co = { .pre = pre };
+
+		signal(SIGINT, onsignal);
+		signal(SIGTERM, onsignal);
+		signal(SIGHUP, onsignal);
+		if (lc_conv_open(&cv, in, &co, &e) != LC_OK)
+			die_err(&e);
+		if (!opt.dry_run && (p.ftype == 0 || p.ftype == 1 ||
+		    p.ftype == 32) && !p.pure && !p.keep_output &&
+		    p.output_type < 0 && p.token_embd_type < 0 &&
+		    p.noverrides == 0)
+			return convert_only(cv, &p, in, out);
+		if ((s = getenv("TMPDIR")) == NULL || *s == '\0')
+			s = "/tmp";
+		if (opt.dry_run)
+			snprintf(convpath, sizeof(convpath),
+			    "%s/llm-quant.%ld.gguf", s, (long)getpid());
+		else
+			snprintf(convpath, sizeof(convpath), "%s.hf.%ld", out,
+			    (long)getpid());
+		snprintf(convtmp, sizeof(convtmp), "%s.tmp.%ld", convpath,
+		    (long)getpid());
+		if (lc_conv_write(cv, LC_CONV_KEEP, convpath, NULL, &e) !=
+		    LC_OK) {
+			unlink(convpath);
+			die_err(&e);
+		}
+		lc_conv_close(cv);
+		if (lc_gguf_open(&g, convpath, &e) != LC_OK) {
+			unlink(convpath);
+			die_err(&e);
+		}
+		unlink(convpath);	/* the mapping stays */
+		convpath[0] = '\0';
+	} else if (lc_gguf_open(&g, in, &e) != LC_OK)
 		die_err(&e);
 	if (lc_qplan_make(&plan, g, &p, &e) != LC_OK) {
 		if (strncmp(e.msg, in, strlen(in)) != 0)
@@ -343,9 +440,11 @@ main(int argc, char *argv[])
 		opt.progress = !opt.quiet && isatty(2);
 		snprintf(tmppath, sizeof(tmppath), "%s.tmp.%ld", out,
 		    (long)getpid());
-		signal(SIGINT, onsignal);
-		signal(SIGTERM, onsignal);
-		signal(SIGHUP, onsignal);
+		if (!hf) {
+			signal(SIGINT, onsignal);
+			signal(SIGTERM, onsignal);
+			signal(SIGHUP, onsignal);
+		}
 		if (lc_qplan_write(&plan, g, &p, out, progress, NULL, &e) !=
 		    LC_OK) {
 			if (opt.progress)

@@ -14,6 +14,7 @@ complete -c llm-quant -l output-tensor-type -x -a "$__llm_quant_ttypes" -d 'Type
 complete -c llm-quant -l token-embedding-type -x -a "$__llm_quant_ttypes" -d 'Type of token_embd.weight'
 complete -c llm-quant -l tensor-type -x -d 'PATTERN=TYPE: matching tensors become TYPE'
 complete -c llm-quant -l imatrix -r -F -d 'Importance matrix (not supported yet)'
+complete -c llm-quant -l pre-tokenizer -x -a 'gpt-2 smollm llama-bpe qwen2' -d 'tokenizer.ggml.pre for a Hugging Face directory'
 complete -c llm-quant -s q -l quiet -d 'No progress bar, no warnings'
 complete -c llm-quant -s v -l verbose -d 'A record per tensor when writing'
 complete -c llm-quant -s h -l help -d 'Print help and exit'

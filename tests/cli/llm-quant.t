@@ -216,5 +216,5 @@ llm-quant: missing arguments
 usage: llm-quant [-nqv] [-t threads] [--allow-requantize] [--pure] [--keep-output]
        [--output-tensor-type type] [--token-embedding-type type]
        [--tensor-type pattern=type ...] [--imatrix file]
-       input.gguf output.gguf type
-       llm-quant -n input.gguf type
+       [--pre-tokenizer name] input output.gguf type
+       llm-quant -n input type

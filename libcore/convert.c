@@ -1,0 +1,2499 @@
+/*
+ * convert.c - Hugging Face model directory -> GGUF (see convert.h).
+ *
+ * The layout follows llama.cpp's convert_hf_to_gguf.py: the keys in the
+ * order it adds them (general.*, hyper-parameters, file type,
+ * quantization version, tokenizer), a key added twice keeping its first
+ * place, and the tensors in the order it reads them (shards by file
+ * name, tensors by name inside each), generated ones (rope_freqs) first.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "convert.h"
+#include "dtype.h"
+#include "gguf.h"
+#include "hf.h"
+
+#define MAX_JSON	(256u << 20)	/* bytes of one JSON file */
+#define MAX_LAYERS	4096
+#define MAX_DIM		(1u << 20)	/* hidden, ff, head dims */
+#define MAX_HEADS	4096
+#define MAX_VOCAB	(1u << 24)
+#define MAX_SHARDS	4096
+
+enum { A_LLAMA, A_QWEN2, A_QWEN3 };
+
+static const struct {
+	const char	*hf;
+	int		 arch;
+	const char	*gguf;
+} archs[] = {
+	{ "LlamaForCausalLM", A_LLAMA, "llama" },
+	{ "MistralForCausalLM", A_LLAMA, "llama" },
+	{ "Qwen2ForCausalLM", A_QWEN2, "qwen2" },
+	{ "Qwen3ForCausalLM", A_QWEN3, "qwen3" },
+};
+#define SUPPORTED \
+	"LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, " \
+	"Qwen3ForCausalLM"
+
+/* ------------------------------------------------------------ key/values */
+
+typedef struct kv {
+	char		*key;
+	uint32_t	 type;		/* enum lc_gguf_type */
+	uint32_t	 etype;		/* of an ARRAY */
+	union { uint32_t u32; int32_t i32; float f32; } v;
+	char		*s;		/* STRING */
+	char		**strs;		/* STRING ARRAY (owned) */
+	int32_t		*ints;		/* INT32 ARRAY (owned) */
+	uint64_t	 n;
+} kv;
+
+/* ------------------------------------------------------------ tensors */
+
+typedef struct ctensor {
+	char		 name[LC_GGUF_MAX_NAME + 1];	/* GGUF name */
+	char		*hfname;
+	lc_st_info	 src;		/* src.data NULL: generated */
+	const char	*file;		/* shard file name */
+	int		 permute;	/* heads to permute rows over, or 0 */
+	int		 force_f32;	/* 1-D, norm or not a .weight */
+	uint32_t	 ndim;
+	uint64_t	 ne[4];
+	uint64_t	 nelem;
+	float		*gen;		/* generated F32 data */
+} ctensor;
+
+struct lc_conv {
+	char		*dir;
+	int		 arch;
+	const char	*hf_arch, *gguf_arch;
+	cJSON		*config, *tok, *tokcfg, *gencfg;
+
+	/* hyper-parameters */
+	uint64_t	 n_layer, n_ctx, n_embd, n_ff, n_head, n_head_kv;
+	uint64_t	 n_vocab, head_dim;
+	int		 has_head_dim;	/* the converter writes key_length */
+	double		 rope_theta, rms_eps;
+	const cJSON	*rope;		/* rope parameters object or NULL */
+
+	lc_st		**shards;
+	char		**shard_names;
+	size_t		 nshards;
+
+	ctensor		*t;
+	size_t		 nt;
+	float		 rope_freqs[MAX_DIM / 2];
+
+	/* tokenizer */
+	char		 pre[64];
+	char		**tokens;
+	int32_t		*toktypes;
+	char		**merges;
+	uint64_t	 nmerges;
+
+	kv		*kvs;
+	size_t		 nkv, kvcap;
+	char		*chat_template;	/* from chat_template.jinja */
+};
+
+static const char *const pre_names[] = {
+	"gpt-2", "smollm", "llama-bpe", "qwen2", NULL
+};
+
+const char *const *
+lc_conv_pre_names(void)
+{
+	return pre_names;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		memcpy(p, s, n);
+	return p;
+}
+
+static void
+kv_clear(kv *k)
+{
+	uint64_t i;
+
+	free(k->s);
+	if (k->strs != NULL)
+		for (i = 0; i < k->n; i++)
+			free(k->strs[i]);
+	free(k->strs);
+	free(k->ints);
+	k->s = NULL;
+	k->strs = NULL;
+	k->ints = NULL;
+}
+
+/* The slot for key: an existing one is cleared and reused in place (as
+   gguf-py's writer overwrites a key), else a new one at the end. */
+static kv *
+kv_slot(lc_conv *c, const char *key, lc_err *e)
+{
+	size_t i;
+	kv *k;
+
+	for (i = 0; i < c->nkv; i++)
+		if (strcmp(c->kvs[i].key, key) == 0) {
+			kv_clear(&c->kvs[i]);
+			return &c->kvs[i];
+		}
+	if (c->nkv == c->kvcap) {
+		size_t n = c->kvcap ? 2 * c->kvcap : 64;
+		if ((k = realloc(c->kvs, n * sizeof(*k))) == NULL)
+			goto nomem;
+		c->kvs = k;
+		c->kvcap = n;
+	}
+	k = &c->kvs[c->nkv];
+	memset(k, 0, sizeof(*k));
+	if ((k->key = xstrdup(key)) == NULL)
+		goto nomem;
+	c->nkv++;
+	return k;
+nomem:
+	lc_errf(e, LC_ENOMEM, "%s: key %s", c->dir, key);
+	return NULL;
+}
+
+static int
+put_u32(lc_conv *c, const char *key, uint64_t v, lc_err *e)
+{
+	kv *k;
+
+	if (v > UINT32_MAX)
+		return lc_errf(e, LC_EFORMAT, "%s: %s: %llu does not fit in "
+		    "32 bits", c->dir, key, (unsigned long long)v);
+	if ((k = kv_slot(c, key, e)) == NULL)
+		return LC_ENOMEM;
+	k->type = LC_GGUF_U32;
+	k->v.u32 = (uint32_t)v;
+	return LC_OK;
+}
+
+static int
+put_i32(lc_conv *c, const char *key, int32_t v, lc_err *e)
+{
+	kv *k;
+
+	if ((k = kv_slot(c, key, e)) == NULL)
+		return LC_ENOMEM;
+	k->type = LC_GGUF_I32;
+	k->v.i32 = v;
+	return LC_OK;
+}
+
+static int
+put_f32(lc_conv *c, const char *key, double v, lc_err *e)
+{
+	kv *k;
+
+	if ((k = kv_slot(c, key, e)) == NULL)
+		return LC_ENOMEM;
+	k->type = LC_GGUF_F32;
+	k->v.f32 = (float)v;
+	return LC_OK;
+}
+
+static int
+put_bool(lc_conv *c, const char *key, int v, lc_err *e)
+{
+	kv *k;
+
+	if ((k = kv_slot(c, key, e)) == NULL)
+		return LC_ENOMEM;
+	k->type = LC_GGUF_BOOL;
+	k->v.u32 = v != 0;
+	return LC_OK;
+}
+
+static int
+put_str(lc_conv *c, const char *key, const char *s, lc_err *e)
+{
+	kv *k;
+
+	if ((k = kv_slot(c, key, e)) == NULL)
+		return LC_ENOMEM;
+	k->type = LC_GGUF_STRING;
+	if ((k->s = xstrdup(s)) == NULL)
+		return lc_errf(e, LC_ENOMEM, "%s: key %s", c->dir, key);
+	return LC_OK;
+}
+
+/* Takes ownership of strs (n strings) or ints. */
+static int
+put_strs(lc_conv *c, const char *key, char **strs, uint64_t n, lc_err *e)
+{
+	kv *k;
+
+	if ((k = kv_slot(c, key, e)) == NULL)
+		return LC_ENOMEM;
+	k->type = LC_GGUF_ARRAY;
+	k->etype = LC_GGUF_STRING;
+	k->strs = strs;
+	k->n = n;
+	return LC_OK;
+}
+
+static int
+put_ints(lc_conv *c, const char *key, int32_t *ints, uint64_t n, lc_err *e)
+{
+	kv *k;
+
+	if ((k = kv_slot(c, key, e)) == NULL)
+		return LC_ENOMEM;
+	k->type = LC_GGUF_ARRAY;
+	k->etype = LC_GGUF_I32;
+	k->ints = ints;
+	k->n = n;
+	return LC_OK;
+}
+
+static int
+archkey(lc_conv *c, char *buf, size_t len, const char *suffix)
+{
+	snprintf(buf, len, "%s.%s", c->gguf_arch, suffix);
+	return 0;
+}
+
+/* ------------------------------------------------------------ JSON */
+
+static int
+readjson(lc_conv *c, const char *name, int required, cJSON **root,
+    lc_err *e)
+{
+	char path[4096], *text;
+	size_t len;
+	int rc;
+
+	*root = NULL;
+	if (snprintf(path, sizeof(path), "%s/%s", c->dir, name) >=
+	    (int)sizeof(path))
+		return lc_errf(e, LC_EINVAL, "%s: path too long", c->dir);
+	if (access(path, F_OK) != 0) {
+		if (!required)
+			return LC_OK;
+		return lc_errsys(e, "%s", path);
+	}
+	if ((rc = lc_slurp(path, MAX_JSON, &text, &len, e)) != LC_OK)
+		return rc;
+	*root = cJSON_ParseWithLength(text, len);
+	free(text);
+	if (*root == NULL || !cJSON_IsObject(*root)) {
+		cJSON_Delete(*root);
+		*root = NULL;
+		return lc_errf(e, LC_EFORMAT, "%s: not a JSON object", path);
+	}
+	return LC_OK;
+}
+
+static const cJSON *
+jget(const cJSON *o, const char *key)
+{
+	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) :
+	    NULL;
+}
+
+/* A JSON integer (a number with no fraction, not a bool). */
+static int
+jint(const cJSON *j, int64_t *out)
+{
+	double d;
+
+	if (!cJSON_IsNumber(j))
+		return 0;
+	d = j->valuedouble;
+	if (!(d >= -9007199254740992.0 && d <= 9007199254740992.0) ||
+	    d != floor(d))
+		return 0;
+	*out = (int64_t)d;
+	return 1;
+}
+
+/* The first of keys present (and not null) in config.json; NULL if none. */
+static const cJSON *
+hparam(const lc_conv *c, const char *const *keys)
+{
+	const cJSON *j;
+
+	for (; *keys; keys++)
+		if ((j = jget(c->config, *keys)) != NULL && !cJSON_IsNull(j))
+			return j;
+	return NULL;
+}
+
+/* An integer hyper-parameter in [lo, hi]; def < 0: required. */
+static int
+hp_int(lc_conv *c, const char *const *keys, int64_t def, uint64_t lo,
+    uint64_t hi, uint64_t *out, lc_err *e)
+{
+	const cJSON *j = hparam(c, keys);
+	int64_t v;
+
+	if (j == NULL) {
+		if (def < 0)
+			return lc_errf(e, LC_EFORMAT, "%s/config.json: %s: "
+			    "missing", c->dir, keys[0]);
+		*out = (uint64_t)def;
+		return LC_OK;
+	}
+	if (!jint(j, &v) || v < 0 || (uint64_t)v < lo || (uint64_t)v > hi)
+		return lc_errf(e, LC_EFORMAT, "%s/config.json: %s: expected "
+		    "an integer in [%llu, %llu]", c->dir, j->string,
+		    (unsigned long long)lo, (unsigned long long)hi);
+	*out = (uint64_t)v;
+	return LC_OK;
+}
+
+static int
+hp_num(lc_conv *c, const cJSON *j, const char *what, double *out, lc_err *e)
+{
+	if (!cJSON_IsNumber(j) || !isfinite(j->valuedouble))
+		return lc_errf(e, LC_EFORMAT, "%s/config.json: %s: expected a "
+		    "number", c->dir, what);
+	*out = j->valuedouble;
+	return LC_OK;
+}
+
+/* ------------------------------------------------------------ config */
+
+static int
+read_config(lc_conv *c, lc_err *e)
+{
+	static const char *const k_layer[] = { "n_layers",
+	    "num_hidden_layers", "n_layer", "num_layers", NULL };
+	static const char *const k_ctx[] = { "max_position_embeddings",
+	    "n_ctx", "n_positions", "max_length", "max_sequence_length",
+	    "model_max_length", NULL };
+	static const char *const k_embd[] = { "hidden_size", "n_embd", "dim",
+	    NULL };
+	static const char *const k_ff[] = { "prefix_dense_intermediate_size",
+	    "dense_intermediate_size", "intermediate_size", "n_inner",
+	    "hidden_dim", NULL };
+	static const char *const k_head[] = { "num_attention_heads", "n_head",
+	    "n_heads", NULL };
+	static const char *const k_kv[] = { "num_key_value_heads",
+	    "n_kv_heads", NULL };
+	static const char *const k_vocab[] = { "vocab_size", NULL };
+	static const char *const k_hd[] = { "head_dim", NULL };
+	static const char *const k_theta[] = { "global_rope_theta",
+	    "rope_global_theta", "rope_theta_global", "rope_theta",
+	    "rotary_emb_base", NULL };
+	static const char *const k_eps[] = { "rms_norm_eps", "norm_eps",
+	    NULL };
+	const cJSON *j, *a;
+	int64_t def_ctx;
+	size_t i;
+	int rc;
+
+	if ((rc = readjson(c, "config.json", 1, &c->config, e)) != LC_OK)
+		return rc;
+	a = jget(c->config, "architectures");
+	j = cJSON_IsArray(a) ? cJSON_GetArrayItem(a, 0) : NULL;
+	if (!cJSON_IsString(j))
+		return lc_errf(e, LC_EFORMAT, "%s/config.json: architectures: "
+		    "missing (supported: " SUPPORTED ")", c->dir);
+	for (i = 0; i < sizeof(archs) / sizeof(archs[0]); i++)
+		if (strcmp(archs[i].hf, j->valuestring) == 0)
+			break;
+	if (i == sizeof(archs) / sizeof(archs[0]))
+		return lc_errf(e, LC_EUNSUP, "%s/config.json: architectures: "
+		    "'%.64s' is not supported (supported: " SUPPORTED ")",
+		    c->dir, j->valuestring);
+	c->arch = archs[i].arch;
+	c->hf_arch = archs[i].hf;
+	c->gguf_arch = archs[i].gguf;
+	if (jget(c->config, "text_config") != NULL)
+		return lc_errf(e, LC_EUNSUP, "%s/config.json: text_config: "
+		    "multimodal configurations are not supported", c->dir);
+
+	/* defaults: those of transformers' config classes */
+	def_ctx = c->arch == A_LLAMA ? (strcmp(c->hf_arch,
+	    "MistralForCausalLM") == 0 ? 131072 : 2048) : 32768;
+	if ((rc = hp_int(c, k_layer, -1, 1, MAX_LAYERS, &c->n_layer, e)) ||
+	    (rc = hp_int(c, k_ctx, def_ctx, 1, UINT32_MAX, &c->n_ctx, e)) ||
+	    (rc = hp_int(c, k_embd, -1, 1, MAX_DIM, &c->n_embd, e)) ||
+	    (rc = hp_int(c, k_ff, -1, 1, MAX_DIM, &c->n_ff, e)) ||
+	    (rc = hp_int(c, k_head, -1, 1, MAX_HEADS, &c->n_head, e)) ||
+	    (rc = hp_int(c, k_kv, (int64_t)c->n_head, 1, MAX_HEADS,
+	    &c->n_head_kv, e)) ||
+	    (rc = hp_int(c, k_vocab, -1, 1, MAX_VOCAB, &c->n_vocab, e)))
+		return rc;
+	if (c->n_head % c->n_head_kv != 0)
+		return lc_errf(e, LC_EFORMAT, "%s/config.json: "
+		    "num_key_value_heads: %llu does not divide "
+		    "num_attention_heads %llu", c->dir,
+		    (unsigned long long)c->n_head_kv,
+		    (unsigned long long)c->n_head);
+	if (hparam(c, k_hd) != NULL) {
+		if ((rc = hp_int(c, k_hd, -1, 1, MAX_DIM, &c->head_dim, e)))
+			return rc;
+		c->has_head_dim = 1;
+	} else if (c->arch == A_QWEN3) {
+		c->head_dim = 128;
+		c->has_head_dim = 1;
+	} else {
+		if (c->n_embd % c->n_head != 0)
+			return lc_errf(e, LC_EFORMAT, "%s/config.json: "
+			    "hidden_size %llu is not a multiple of "
+			    "num_attention_heads %llu and head_dim is not "
+			    "given", c->dir, (unsigned long long)c->n_embd,
+			    (unsigned long long)c->n_head);
+		c->head_dim = c->n_embd / c->n_head;
+		c->has_head_dim = c->arch == A_LLAMA;
+	}
+	if (c->arch == A_LLAMA && c->head_dim % 2 != 0)
+		return lc_errf(e, LC_EFORMAT, "%s/config.json: head_dim %llu "
+		    "is odd", c->dir, (unsigned long long)c->head_dim);
+
+	/* RoPE: rope_parameters (transformers 5) or rope_scaling */
+	j = jget(c->config, "rope_parameters");
+	if (!cJSON_IsObject(j))
+		j = jget(c->config, "rope_scaling");
+	if (cJSON_IsObject(j) && cJSON_IsObject(jget(j, "full_attention")))
+		j = jget(j, "full_attention");
+	c->rope = cJSON_IsObject(j) ? j : NULL;
+	c->rope_theta = 10000.0;
+	if ((a = jget(c->rope, "rope_theta")) != NULL && !cJSON_IsNull(a)) {
+		if ((rc = hp_num(c, a, "rope_parameters.rope_theta",
+		    &c->rope_theta, e)))
+			return rc;
+	} else if ((a = hparam(c, k_theta)) != NULL &&
+	    (rc = hp_num(c, a, a->string, &c->rope_theta, e)))
+		return rc;
+	c->rms_eps = 1e-6;
+	if ((a = hparam(c, k_eps)) != NULL &&
+	    (rc = hp_num(c, a, a->string, &c->rms_eps, e)))
+		return rc;
+	return LC_OK;
+}
+
+static const char *
+rope_type(const lc_conv *c)
+{
+	const cJSON *j = jget(c->rope, "rope_type");
+
+	if (!cJSON_IsString(j))
+		j = jget(c->rope, "type");
+	return cJSON_IsString(j) ? j->valuestring : NULL;
+}
+
+/* A number of the rope parameters, else of config.json (for
+   original_max_position_embeddings), else def. */
+static double
+rope_num(const lc_conv *c, const char *key, double def, int *found)
+{
+	const cJSON *j = jget(c->rope, key);
+
+	if (!cJSON_IsNumber(j))
+		j = jget(c->config, key);
+	if (found != NULL)
+		*found = cJSON_IsNumber(j);
+	return cJSON_IsNumber(j) ? j->valuedouble : def;
+}
+
+/*
+ * Llama 3.1 RoPE: one factor per rotary pair, in float32 as the
+ * converter computes them with torch.
+ */
+static void
+llama3_factors(lc_conv *c)
+{
+	uint64_t i, dim = c->head_dim;
+	float base = (float)c->rope_theta;
+	float factor = (float)rope_num(c, "factor", 8.0, NULL);
+	double lf = rope_num(c, "low_freq_factor", 1.0, NULL);
+	double hf = rope_num(c, "high_freq_factor", 4.0, NULL);
+	double old = rope_num(c, "original_max_position_embeddings", 8192,
+	    NULL);
+	float low_wl = (float)(old / lf), high_wl = (float)(old / hf);
+
+	for (i = 0; i < dim / 2; i++) {
+		float ex = (float)(2 * i) / (float)dim;
+		float freq = 1.0f / powf(base, ex);
+		float wl = (float)(2 * M_PI) / freq;
+		float smooth;
+
+		if (wl < high_wl)
+			c->rope_freqs[i] = 1.0f;
+		else if (wl > low_wl)
+			c->rope_freqs[i] = factor;
+		else {
+			smooth = ((float)old / wl - (float)lf) /
+			    (float)(hf - lf);
+			c->rope_freqs[i] = 1.0f / ((1.0f - smooth) / factor +
+			    smooth);
+		}
+	}
+}
+
+/* ------------------------------------------------------------ tensors */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+cmp_info(const void *a, const void *b)
+{
+	return strcmp((*(const lc_st_info *const *)a)->name,
+	    (*(const lc_st_info *const *)b)->name);
+}
+
+/* A shard name from the index: a plain file name inside the directory. */
+static int
+safe_name(const char *s)
+{
+	return s[0] != '\0' && s[0] != '.' && strchr(s, '/') == NULL &&
+	    strlen(s) < 256;
+}
+
+static int
+add_shard_name(lc_conv *c, const char *name, lc_err *e)
+{
+	char **p;
+	size_t i;
+
+	for (i = 0; i < c->nshards; i++)
+		if (strcmp(c->shard_names[i], name) == 0)
+			return LC_OK;
+	if (c->nshards == MAX_SHARDS)
+		return lc_errf(e, LC_EFORMAT, "%s: more than %d safetensors "
+		    "files", c->dir, MAX_SHARDS);
+	if ((p = realloc(c->shard_names, (c->nshards + 1) * sizeof(*p))) ==
+	    NULL)
+		return lc_errf(e, LC_ENOMEM, "%s", c->dir);
+	c->shard_names = p;
+	if ((p[c->nshards] = xstrdup(name)) == NULL)
+		return lc_errf(e, LC_ENOMEM, "%s", c->dir);
+	c->nshards++;
+	return LC_OK;
+}
+
+/* The shard files: the index's, else model*.safetensors. */
+static int
+find_shards(lc_conv *c, cJSON **index, lc_err *e)
+{
+	const cJSON *wm, *j;
+	struct dirent *d;
+	DIR *dp;
+	size_t n;
+	int rc;
+
+	if ((rc = readjson(c, "model.safetensors.index.json", 0, index, e)))
+		return rc;
+	if (*index != NULL) {
+		wm = jget(*index, "weight_map");
+		if (!cJSON_IsObject(wm))
+			return lc_errf(e, LC_EFORMAT, "%s/model.safetensors."
+			    "index.json: weight_map: missing", c->dir);
+		cJSON_ArrayForEach(j, wm) {
+			if (!cJSON_IsString(j) || !safe_name(j->valuestring))
+				return lc_errf(e, LC_EFORMAT, "%s/model."
+				    "safetensors.index.json: weight_map: "
+				    "tensor '%.64s': bad file name", c->dir,
+				    j->string);
+			if ((rc = add_shard_name(c, j->valuestring, e)))
+				return rc;
+		}
+	} else {
+		if ((dp = opendir(c->dir)) == NULL)
+			return lc_errsys(e, "%s", c->dir);
+		while ((d = readdir(dp)) != NULL) {
+			n = strlen(d->d_name);
+			if (strncmp(d->d_name, "model", 5) == 0 && n > 12 &&
+			    strcmp(d->d_name + n - 12, ".safetensors") == 0 &&
+			    (rc = add_shard_name(c, d->d_name, e)) != LC_OK) {
+				closedir(dp);
+				return rc;
+			}
+		}
+		closedir(dp);
+	}
+	if (c->nshards == 0) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/pytorch_model.bin", c->dir);
+		if (access(path, F_OK) == 0)
+			return lc_errf(e, LC_EUNSUP, "%s: pytorch_model.bin: "
+			    "only safetensors weights are supported", c->dir);
+		return lc_errf(e, LC_EIO, "%s/model.safetensors: no such "
+		    "file (and no model.safetensors.index.json)", c->dir);
+	}
+	qsort(c->shard_names, c->nshards, sizeof(char *), cmp_str);
+	return LC_OK;
+}
+
+/* What an HF tensor becomes: its GGUF name and expected shape (HF
+   order, rows first).  0: mapped; 1: skipped; -1: unknown name. */
+static int
+map_name(const lc_conv *c, const char *hf, char *out, uint64_t shape[2],
+    uint32_t *ndim, int *permute)
+{
+	static const struct {
+		const char	*hf, *gguf;
+		int		 rows, cols;	/* 'E' n_embd, 'Q' n_head*hd,
+						   'K' n_head_kv*hd, 'F' n_ff,
+						   'D' head_dim, 0: 1-D */
+		int		 perm;		/* 'q' or 'k' */
+		int		 qwen3;		/* only in qwen3 */
+	} layer[] = {
+		{ "input_layernorm.weight", "attn_norm.weight", 'E', 0, 0, 0 },
+		{ "self_attn.q_proj.weight", "attn_q.weight", 'Q', 'E', 'q',
+		    0 },
+		{ "self_attn.q_proj.bias", "attn_q.bias", 'Q', 0, 'q', 0 },
+		{ "self_attn.k_proj.weight", "attn_k.weight", 'K', 'E', 'k',
+		    0 },
+		{ "self_attn.k_proj.bias", "attn_k.bias", 'K', 0, 'k', 0 },
+		{ "self_attn.v_proj.weight", "attn_v.weight", 'K', 'E', 0, 0 },
+		{ "self_attn.v_proj.bias", "attn_v.bias", 'K', 0, 0, 0 },
+		{ "self_attn.o_proj.weight", "attn_output.weight", 'E', 'Q', 0,
+		    0 },
+		{ "self_attn.o_proj.bias", "attn_output.bias", 'E', 0, 0, 0 },
+		{ "self_attn.q_norm.weight", "attn_q_norm.weight", 'D', 0, 0,
+		    1 },
+		{ "self_attn.k_norm.weight", "attn_k_norm.weight", 'D', 0, 0,
+		    1 },
+		{ "post_attention_layernorm.weight", "ffn_norm.weight", 'E', 0,
+		    0, 0 },
+		{ "mlp.gate_proj.weight", "ffn_gate.weight", 'F', 'E', 0, 0 },
+		{ "mlp.up_proj.weight", "ffn_up.weight", 'F', 'E', 0, 0 },
+		{ "mlp.down_proj.weight", "ffn_down.weight", 'E', 'F', 0, 0 },
+	};
+	const char *p;
+	char *end;
+	unsigned long bid;
+	size_t i, n = strlen(hf);
+	int dims[2];
+
+	*permute = 0;
+	if ((n >= 21 && strcmp(hf + n - 21, ".rotary_emb.inv_freq") == 0) ||
+	    (n >= 22 && strcmp(hf + n - 22, ".attention.masked_bias") == 0) ||
+	    (n >= 15 && strcmp(hf + n - 15, ".attention.bias") == 0))
+		return 1;
+	if (strcmp(hf, "model.embed_tokens.weight") == 0 ||
+	    strcmp(hf, "lm_head.weight") == 0) {
+		strcpy(out, hf[0] == 'l' ? "output.weight" :
+		    "token_embd.weight");
+		shape[0] = c->n_vocab;
+		shape[1] = c->n_embd;
+		*ndim = 2;
+		return 0;
+	}
+	if (strcmp(hf, "model.norm.weight") == 0) {
+		strcpy(out, "output_norm.weight");
+		shape[0] = c->n_embd;
+		*ndim = 1;
+		return 0;
+	}
+	if (strncmp(hf, "model.layers.", 13) != 0 || !isdigit((unsigned char)
+	    hf[13]))
+		return -1;
+	errno = 0;
+	bid = strtoul(hf + 13, &end, 10);
+	if (errno != 0 || *end != '.' || bid >= c->n_layer ||
+	    (hf[13] == '0' && end != hf + 14))
+		return -1;
+	p = end + 1;
+	for (i = 0; i < sizeof(layer) / sizeof(layer[0]); i++) {
+		if (strcmp(p, layer[i].hf) != 0)
+			continue;
+		if (layer[i].qwen3 && c->arch != A_QWEN3)
+			return -1;
+		snprintf(out, LC_GGUF_MAX_NAME + 1, "blk.%lu.%s", bid,
+		    layer[i].gguf);
+		dims[0] = layer[i].rows;
+		dims[1] = layer[i].cols;
+		*ndim = dims[1] ? 2 : 1;
+		for (n = 0; n < *ndim; n++)
+			shape[n] = dims[n] == 'E' ? c->n_embd :
+			    dims[n] == 'Q' ? c->n_head * c->head_dim :
+			    dims[n] == 'K' ? c->n_head_kv * c->head_dim :
+			    dims[n] == 'F' ? c->n_ff : c->head_dim;
+		if (c->arch == A_LLAMA && layer[i].perm)
+			*permute = (int)(layer[i].perm == 'q' ? c->n_head :
+			    c->n_head_kv);
+		return 0;
+	}
+	return -1;
+}
+
+static int
+add_tensor(lc_conv *c, const char *file, const lc_st_info *in, lc_err *e)
+{
+	char gname[LC_GGUF_MAX_NAME + 1];
+	uint64_t shape[2];
+	uint32_t ndim, d;
+	ctensor *t;
+	size_t i, n;
+	int perm, r;
+
+	r = map_name(c, in->name, gname, shape, &ndim, &perm);
+	if (r == 1)
+		return LC_OK;
+	if (r < 0)
+		return lc_errf(e, LC_EUNSUP, "%s/%s: tensor '%.96s': not a "
+		    "tensor of %s (cannot map it to a GGUF name)", c->dir,
+		    file, in->name, c->hf_arch);
+	for (i = 0; i < c->nt; i++)
+		if (strcmp(c->t[i].name, gname) == 0)
+			return lc_errf(e, LC_EFORMAT, "%s/%s: tensor '%s': "
+			    "also in %s", c->dir, file, in->name,
+			    c->t[i].file);
+	if (in->lc_dtype != LC_F32 && in->lc_dtype != LC_F16 &&
+	    in->lc_dtype != LC_BF16)
+		return lc_errf(e, LC_EUNSUP, "%s/%s: tensor '%s': type %s "
+		    "(only F32, F16 and BF16 are converted)", c->dir, file,
+		    in->name, in->dtype);
+	if (in->ndim != ndim || in->shape[0] != shape[0] ||
+	    (ndim == 2 && in->shape[1] != shape[1])) {
+		char got[96], want[64];
+		n = 0;
+		for (d = 0; d < in->ndim && n < sizeof(got) - 24; d++)
+			n += (size_t)snprintf(got + n, sizeof(got) - n,
+			    "%s%llu",
+			    d ? ", " : "", (unsigned long long)in->shape[d]);
+		if (ndim == 2)
+			snprintf(want, sizeof(want), "%llu, %llu",
+			    (unsigned long long)shape[0],
+			    (unsigned long long)shape[1]);
+		else
+			snprintf(want, sizeof(want), "%llu",
+			    (unsigned long long)shape[0]);
+		return lc_errf(e, LC_EFORMAT, "%s/%s: tensor '%.96s': shape "
+		    "[%s], but config.json says [%s]", c->dir, file, in->name,
+		    got, want);
+	}
+	if (c->nt % 64 == 0) {
+		if ((t = realloc(c->t, (c->nt + 64) * sizeof(*t))) == NULL)
+			return lc_errf(e, LC_ENOMEM, "%s", c->dir);
+		c->t = t;
+	}
+	t = &c->t[c->nt];
+	memset(t, 0, sizeof(*t));
+	if ((t->hfname = xstrdup(in->name)) == NULL)
+		return lc_errf(e, LC_ENOMEM, "%s", c->dir);
+	c->nt++;
+	snprintf(t->name, sizeof(t->name), "%s", gname);
+	t->src = *in;
+	t->file = file;
+	t->permute = perm;
+	t->ndim = ndim;
+	t->ne[0] = t->ne[1] = t->ne[2] = t->ne[3] = 1;
+	for (d = 0; d < ndim; d++)
+		t->ne[d] = shape[ndim - 1 - d];
+	t->nelem = in->nelem;
+	n = strlen(gname);
+	t->force_f32 = ndim <= 1 || (n >= 12 && strcmp(gname + n - 12,
+	    "_norm.weight") == 0) || n < 7 || strcmp(gname + n - 7,
+	    ".weight") != 0;
+	return LC_OK;
+}
+
+static int
+has(const lc_conv *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nt; i++)
+		if (strcmp(c->t[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+read_tensors(lc_conv *c, lc_err *e)
+{
+	static const char *const need[] = { "attn_norm", "attn_q", "attn_k",
+	    "attn_v", "attn_output", "ffn_norm", "ffn_gate", "ffn_up",
+	    "ffn_down", "attn_q_norm", "attn_k_norm", NULL };
+	static const char *const hfname[] = { "input_layernorm",
+	    "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
+	    "self_attn.o_proj", "post_attention_layernorm", "mlp.gate_proj",
+	    "mlp.up_proj", "mlp.down_proj", "self_attn.q_norm",
+	    "self_attn.k_norm" };
+	char path[4096], name[LC_GGUF_MAX_NAME + 1];
+	const cJSON *wm, *j;
+	cJSON *index = NULL;
+	lc_st_info info;
+	uint64_t i, k, nidx = 0, nfound = 0;
+	size_t s;
+	int rc;
+
+	if ((rc = find_shards(c, &index, e)) != LC_OK)
+		goto out;
+	if ((c->shards = calloc(c->nshards, sizeof(*c->shards))) == NULL) {
+		rc = lc_errf(e, LC_ENOMEM, "%s", c->dir);
+		goto out;
+	}
+	wm = jget(index, "weight_map");
+	for (s = 0; s < c->nshards; s++) {
+		snprintf(path, sizeof(path), "%s/%s", c->dir,
+		    c->shard_names[s]);
+		if (index != NULL && access(path, F_OK) != 0) {
+			cJSON_ArrayForEach(j, wm)
+				if (strcmp(j->valuestring,
+				    c->shard_names[s]) == 0)
+					break;
+			rc = lc_errf(e, LC_EIO, "%s/model.safetensors.index."
+			    "json: weight_map: %s (tensor '%.96s'): %s",
+			    c->dir, c->shard_names[s], j ? j->string : "",
+			    strerror(errno));
+			goto out;
+		}
+		if ((rc = lc_st_open(&c->shards[s], path, e)) != LC_OK)
+			goto out;
+		/* by name, as the converter reads them */
+		{
+			uint64_t nt = lc_st_ntensors(c->shards[s]);
+			lc_st_info *v = malloc((nt ? nt : 1) * sizeof(*v));
+			const lc_st_info **ord = malloc((nt ? nt : 1) *
+			    sizeof(*ord));
+			if (v == NULL || ord == NULL) {
+				free(v);
+				free(ord);
+				rc = lc_errf(e, LC_ENOMEM, "%s", path);
+				goto out;
+			}
+			for (i = 0; i < nt; i++) {
+				lc_st_tensor(c->shards[s], i, &v[i]);
+				ord[i] = &v[i];
+			}
+			qsort(ord, nt, sizeof(*ord), cmp_info);
+			for (i = 0; i < nt && rc == LC_OK; i++) {
+				nfound++;
+				if (index != NULL) {
+					j = jget(wm, ord[i]->name);
+					if (!cJSON_IsString(j) || strcmp(
+					    j->valuestring, c->shard_names[s]))
+						rc = lc_errf(e, LC_EFORMAT,
+						    "%s: tensor '%.96s' is not "
+						    "in model.safetensors."
+						    "index.json's weight_map "
+						    "for this file", path,
+						    ord[i]->name);
+				}
+				if (rc == LC_OK)
+					rc = add_tensor(c, c->shard_names[s],
+					    ord[i], e);
+			}
+			free(ord);
+			free(v);
+			if (rc != LC_OK)
+				goto out;
+		}
+	}
+	if (index != NULL) {
+		cJSON_ArrayForEach(j, wm)
+			nidx++;
+		if (nidx != nfound) {
+			/* a name in the index that no file has */
+			cJSON_ArrayForEach(j, wm) {
+				for (s = 0; s < c->nshards; s++)
+					if (strcmp(j->valuestring,
+					    c->shard_names[s]) == 0)
+						break;
+				if (lc_st_find(c->shards[s], j->string,
+				    &info) != LC_OK)
+					break;
+			}
+			rc = lc_errf(e, LC_EFORMAT, "%s/model.safetensors."
+			    "index.json: weight_map: tensor '%.96s' is not "
+			    "in %s", c->dir, j ? j->string : "?",
+			    j ? j->valuestring : "?");
+			goto out;
+		}
+	}
+	/* everything the graph needs */
+	if (!has(c, "token_embd.weight") || !has(c, "output_norm.weight")) {
+		rc = lc_errf(e, LC_EFORMAT, "%s: tensor '%s' missing", c->dir,
+		    has(c, "token_embd.weight") ? "model.norm.weight" :
+		    "model.embed_tokens.weight");
+		goto out;
+	}
+	for (i = 0; i < c->n_layer; i++)
+		for (k = 0; need[k] != NULL; k++) {
+			if (k >= 9 && c->arch != A_QWEN3)
+				break;
+			snprintf(name, sizeof(name), "blk.%llu.%s.weight",
+			    (unsigned long long)i, need[k]);
+			if (!has(c, name)) {
+				rc = lc_errf(e, LC_EFORMAT, "%s: tensor "
+				    "'model.layers.%llu.%s.weight' missing",
+				    c->dir, (unsigned long long)i, hfname[k]);
+				goto out;
+			}
+		}
+	rc = LC_OK;
+out:
+	cJSON_Delete(index);
+	return rc;
+}
+
+/* ------------------------------------------------------------ metadata */
+
+enum { T_BASE = 1, T_SIZE = 2, T_FT = 4, T_VER = 8, T_TYPE = 16 };
+
+static int
+ci_eq(const char *a, size_t n, const char *b)
+{
+	size_t i;
+
+	if (strlen(b) != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (tolower((unsigned char)a[i]) != b[i])
+			return 0;
+	return 1;
+}
+
+/* (v|iter)?\d+([.]\d+)* */
+static int
+is_version(const char *s)
+{
+	if (tolower((unsigned char)s[0]) == 'v')
+		s++;
+	else if (strncasecmp(s, "iter", 4) == 0)
+		s += 4;
+	if (!isdigit((unsigned char)*s))
+		return 0;
+	while (*s) {
+		while (isdigit((unsigned char)*s))
+			s++;
+		if (*s == '\0')
+			return 1;
+		if (*s != '.' || !isdigit((unsigned char)s[1]))
+			return 0;
+		s++;
+	}
+	return 1;
+}
+
+/* i?q\d(_\w)* | b?fp?(16|32) */
+static int
+is_qtype(const char *s)
+{
+	const char *p = s;
+
+	if (tolower((unsigned char)*p) == 'i')
+		p++;
+	if (tolower((unsigned char)*p) == 'q' && isdigit((unsigned char)p[1])) {
+		p += 2;
+		while (p[0] == '_' && (isalnum((unsigned char)p[1]) ||
+		    p[1] == '_'))
+			p += 2;
+		if (*p == '\0')
+			return 1;
+	}
+	p = s;
+	if (tolower((unsigned char)*p) == 'b')
+		p++;
+	if (tolower((unsigned char)*p) != 'f')
+		return 0;
+	p++;
+	if (tolower((unsigned char)*p) == 'p')
+		p++;
+	return strcmp(p, "16") == 0 || strcmp(p, "32") == 0;
+}
+
+/* (([A]|\d+[x])?\d+([._]\d+)?[KMBT][\d]?|small|mini|medium|large|x?xl) */
+static int
+is_size(const char *s)
+{
+	const char *p, *q;
+	size_t n = strlen(s);
+	int pass;
+
+	if (ci_eq(s, n, "small") || ci_eq(s, n, "mini") ||
+	    ci_eq(s, n, "medium") || ci_eq(s, n, "large") ||
+	    ci_eq(s, n, "xl") || ci_eq(s, n, "xxl"))
+		return 1;
+	/* try each way to read the optional prefix */
+	for (pass = 0; pass < 3; pass++) {
+		p = s;
+		if (pass == 1) {
+			if (tolower((unsigned char)*p) != 'a')
+				continue;
+			p++;
+		} else if (pass == 2) {
+			if (!isdigit((unsigned char)*p))
+				continue;
+			while (isdigit((unsigned char)*p))
+				p++;
+			if (tolower((unsigned char)*p) != 'x')
+				continue;
+			p++;
+		}
+		if (!isdigit((unsigned char)*p))
+			continue;
+		while (isdigit((unsigned char)*p))
+			p++;
+		if ((*p == '.' || *p == '_') && isdigit((unsigned char)p[1])) {
+			q = p + 1;
+			while (isdigit((unsigned char)*q))
+				q++;
+			if (strchr("kmbtKMBT", *q) != NULL && *q != '\0' &&
+			    (q[1] == '\0' || (isdigit((unsigned char)q[1]) &&
+			    q[2] == '\0')))
+				return 1;
+		}
+		if (*p != '\0' && strchr("kmbtKMBT", *p) != NULL &&
+		    (p[1] == '\0' || (isdigit((unsigned char)p[1]) &&
+		    p[2] == '\0')))
+			return 1;
+	}
+	return 0;
+}
+
+typedef struct idparts {
+	char	*name, *org, *basename, *finetune, *version, *size;
+} idparts;
+
+static void
+idparts_free(idparts *p)
+{
+	free(p->name);
+	free(p->org);
+	free(p->basename);
+	free(p->finetune);
+	free(p->version);
+	free(p->size);
+	memset(p, 0, sizeof(*p));
+}
+
+static char *
+join(char **parts, const int *types, size_t n, int want, int unwant,
+    int dedup)
+{
+	size_t i, k, len = 0;
+	char *s;
+	int dup;
+
+	for (i = 0; i < n; i++)
+		len += strlen(parts[i]) + 1;
+	if ((s = calloc(1, len + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (!(types[i] & want) || (types[i] & unwant))
+			continue;
+		dup = 0;
+		for (k = 0; dedup && k < i; k++)
+			if ((types[k] & want) &&
+			    strcmp(parts[k], parts[i]) == 0)
+				dup = 1;
+		if (dup)
+			continue;
+		if (s[0] != '\0')
+			strcat(s, "-");
+		strcat(s, parts[i]);
+	}
+	if (s[0] == '\0') {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * The converter's reading of a model id ("org/Name-7B-Instruct-v2"):
+ * full name, organization, basename, finetune, version, size label.
+ */
+static int
+id_components(const char *id, uint64_t total, idparts *out)
+{
+	char *full, *slash, *parts[64], *buf, *p;
+	int types[64] = { 0 }, owned[64] = { 0 };
+	size_t n = 0, i, len;
+	int digits, at_start;
+
+	memset(out, 0, sizeof(*out));
+	if (strchr(id, ' ') != NULL)
+		return (out->name = xstrdup(id)) == NULL ? -1 : 0;
+	if ((buf = xstrdup(id)) == NULL)
+		return -1;
+	if ((slash = strchr(buf, '/')) != NULL) {
+		*slash = '\0';
+		if (buf[0] != '.' && (out->org = xstrdup(buf)) == NULL)
+			goto fail;
+		full = slash + 1;
+	} else
+		full = buf;
+	if ((out->name = xstrdup(full)) == NULL)
+		goto fail;
+	for (p = strtok(full, "-"); p != NULL && n < 64;
+	    p = strtok(NULL, "-"))
+		parts[n++] = p;
+	for (i = 0; i < n; i++) {
+		types[i] = 0;
+		p = parts[i];
+		len = strlen(p);
+		if (is_version(p))
+			types[i] |= T_VER;
+		else if (is_qtype(p)) {
+			types[i] |= T_TYPE;
+			for (; *p; p++)
+				*p = (char)toupper((unsigned char)*p);
+		} else if (i > 0 && is_size(p)) {
+			for (; *p; p++)
+				if (*p == '_')
+					*p = '.';
+			p = parts[i];
+			if (isdigit((unsigned char)p[len - 1]) && len >= 2) {
+				char a = p[len - 2], b = p[len - 1];
+				/* "7b1" -> "7.1b" (one byte longer) */
+				char *q = malloc(len + 2);
+				if (q == NULL)
+					goto fail;
+				memcpy(q, p, len - 2);
+				q[len - 2] = '.';
+				q[len - 1] = b;
+				q[len] = a;
+				q[len + 1] = '\0';
+				parts[i] = q;
+				owned[i] = 1;
+				p = q;
+				len++;
+			}
+			if (len > 1 && isdigit((unsigned char)p[len - 2]) &&
+			    strchr("kmbt", p[len - 1]) != NULL)
+				p[len - 1] = (char)toupper((unsigned char)
+				    p[len - 1]);
+			if (total != 0 && len > 1) {
+				char *end;
+				double v = strtod(p, &end);
+				static const char units[] = " KMBT";
+				const char *u = strchr(units, p[len - 1]);
+				if (end == p + len - 1 && end != p) {
+					double lab = v * pow(1000,
+					    u ? u - units : -1);
+					if (fabs(lab - (double)total) >
+					    (double)(7 * total / 8)) {
+						types[i] |= T_FT;
+						p[len - 1] = (char)tolower(
+						    (unsigned char)p[len - 1]);
+					}
+				}
+			}
+			if (types[i] == 0)
+				types[i] |= T_SIZE;
+		} else if (i > 0 && (ci_eq(p, len, "chat") ||
+		    ci_eq(p, len, "instruct") || ci_eq(p, len, "vision") ||
+		    ci_eq(p, len, "lora")))
+			types[i] |= T_FT;
+	}
+	digits = 0;
+	for (i = 0; i < n; i++)
+		if (types[i] & T_SIZE)
+			for (p = parts[i]; *p; p++)
+				if (isdigit((unsigned char)*p))
+					digits = 1;
+	if (digits)
+		for (i = 0; i < n; i++) {
+			int alpha = 1;
+			if (!(types[i] & T_SIZE))
+				continue;
+			for (p = parts[i]; *p; p++)
+				if (!isalpha((unsigned char)*p))
+					alpha = 0;
+			if (alpha)
+				types[i] &= ~T_SIZE;
+		}
+	at_start = 1;
+	for (i = 0; i < n; i++) {
+		if (at_start && ((types[i] == 0 &&
+		    isalpha((unsigned char)parts[i][0])) || (types[i] & T_VER)))
+			types[i] |= T_BASE;
+		else {
+			at_start = 0;
+			if (types[i] == 0)
+				types[i] |= T_FT;
+		}
+	}
+	for (i = n; i-- > 0;) {
+		if ((types[i] & T_BASE) && types[i] != T_BASE)
+			types[i] &= ~T_BASE;
+		else
+			break;
+	}
+	out->basename = join(parts, types, n, T_BASE, 0, 0);
+	out->size = join(parts, types, n, T_SIZE, 0, 1);
+	out->finetune = join(parts, types, n, T_FT, 0, 0);
+	out->version = join(parts, types, n, T_VER, T_BASE, 0);
+	if (out->size == NULL && out->finetune == NULL &&
+	    out->version == NULL) {
+		free(out->basename);
+		out->basename = NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (owned[i])
+			free(parts[i]);
+	free(buf);
+	return 0;
+fail:
+	for (i = 0; i < n; i++)
+		if (owned[i])
+			free(parts[i]);
+	free(buf);
+	idparts_free(out);
+	return -1;
+}
+
+/* Python's str.title() on ASCII, unless the word is a version or
+   starts with a digit or is not all lower case. */
+static char *
+id_to_title(const char *s)
+{
+	char *out, *w, *tok, *buf;
+	size_t n = strlen(s);
+	int lower, cased, prev;
+
+	if ((buf = xstrdup(s)) == NULL || (out = calloc(1, n + 1)) == NULL) {
+		free(buf);
+		return NULL;
+	}
+	for (w = buf; *w; w++)
+		if (*w == '-')
+			*w = ' ';
+	for (tok = strtok(buf, " \t\n\r\f\v"); tok != NULL;
+	    tok = strtok(NULL, " \t\n\r\f\v")) {
+		lower = 1;
+		cased = 0;
+		for (w = tok; *w; w++) {
+			if (isupper((unsigned char)*w))
+				lower = 0;
+			if (isalpha((unsigned char)*w))
+				cased = 1;
+		}
+		if (lower && cased && !isdigit((unsigned char)tok[0]) &&
+		    !(tok[0] == 'v' && is_version(tok))) {
+			prev = 0;
+			for (w = tok; *w; w++) {
+				if (isalpha((unsigned char)*w)) {
+					*w = (char)(prev ? tolower(
+					    (unsigned char)*w) :
+					    toupper((unsigned char)*w));
+					prev = 1;
+				} else
+					prev = 0;
+			}
+		}
+		if (out[0] != '\0')
+			strcat(out, " ");
+		strcat(out, tok);
+	}
+	free(buf);
+	return out;
+}
+
+/* gguf-py's model_weight_count_rounded_notation(n, 2). */
+static void
+size_label(uint64_t n, char *buf, size_t len)
+{
+	double x = (double)n, v;
+	char suf, tmp[64];
+	int fix, digits;
+
+	if (x > 1e12) {
+		v = x * 1e-12;
+		suf = 'T';
+	} else if (x > 1e9) {
+		v = x * 1e-9;
+		suf = 'B';
+	} else if (x > 1e6) {
+		v = x * 1e-6;
+		suf = 'M';
+	} else {
+		v = x * 1e-3;
+		suf = 'K';
+	}
+	snprintf(tmp, sizeof(tmp), "%.0f", nearbyint(v));
+	digits = tmp[0] == '0' ? (int)strlen(tmp) - 1 : (int)strlen(tmp);
+	if (strspn(tmp, "0") == strlen(tmp))
+		digits = 0;
+	fix = 2 - digits > 0 ? 2 - digits : 0;
+	snprintf(buf, len, "%.*f%c", fix, v, suf);
+}
+
+static int
+put_general(lc_conv *c, uint64_t total, lc_err *e)
+{
+	static const struct {
+		const char	*src, *alt, *key;
+		int		 type;	/* 's', 'i', 'f' */
+	} samp[] = {
+		{ "sequence", NULL, "general.sampling.sequence", 's' },
+		{ "top_k", NULL, "general.sampling.top_k", 'i' },
+		{ "top_p", NULL, "general.sampling.top_p", 'f' },
+		{ "min_p", NULL, "general.sampling.min_p", 'f' },
+		{ "xtc_probability", NULL, "general.sampling.xtc_probability",
+		    'f' },
+		{ "xtc_threshold", NULL, "general.sampling.xtc_threshold",
+		    'f' },
+		{ "temperature", NULL, "general.sampling.temp", 'f' },
+		{ "penalty_last_n", NULL, "general.sampling.penalty_last_n",
+		    'i' },
+		{ "penalty_repeat", "repetition_penalty",
+		    "general.sampling.penalty_repeat", 'f' },
+		{ "mirostat", NULL, "general.sampling.mirostat", 'i' },
+		{ "mirostat_tau", NULL, "general.sampling.mirostat_tau", 'f' },
+		{ "mirostat_eta", NULL, "general.sampling.mirostat_eta", 'f' },
+	};
+	idparts a = { 0 }, b = { 0 };
+	char *name = NULL, *org = NULL, *base, *ft, *ver, *sz, lab[64];
+	const char *dirname;
+	const cJSON *j;
+	char *dcopy = NULL, *slash;
+	size_t i;
+	int64_t iv;
+	int rc = LC_OK;
+
+	if ((rc = put_str(c, "general.architecture", c->gguf_arch, e)) ||
+	    (rc = put_str(c, "general.type", "model", e)))
+		return rc;
+	for (i = 0; c->gencfg != NULL && i < sizeof(samp) / sizeof(samp[0]);
+	    i++) {
+		j = jget(c->gencfg, samp[i].src);
+		if ((j == NULL || cJSON_IsNull(j)) && samp[i].alt != NULL)
+			j = jget(c->gencfg, samp[i].alt);
+		if (j == NULL || cJSON_IsNull(j))
+			continue;
+		if (samp[i].type == 's' && cJSON_IsString(j))
+			rc = put_str(c, samp[i].key, j->valuestring, e);
+		else if (samp[i].type == 'i' && jint(j, &iv) &&
+		    iv >= INT32_MIN && iv <= INT32_MAX)
+			rc = put_i32(c, samp[i].key, (int32_t)iv, e);
+		else if (samp[i].type == 'f' && cJSON_IsNumber(j))
+			rc = put_f32(c, samp[i].key, j->valuedouble, e);
+		else
+			rc = lc_errf(e, LC_EFORMAT, "%s/generation_config.json:"
+			    " %s: wrong type", c->dir, samp[i].src);
+		if (rc != LC_OK)
+			return rc;
+	}
+
+	/* config.json _name_or_path (a model id, not a path), then the
+	   directory's name */
+	j = jget(c->config, "_name_or_path");
+	if (cJSON_IsString(j)) {
+		const char *s = j->valuestring;
+		int nsl = 0;
+		for (; *s; s++)
+			nsl += *s == '/';
+		if (nsl <= 1 && id_components(j->valuestring, total, &a) != 0)
+			goto nomem;
+	}
+	if ((dcopy = xstrdup(c->dir)) == NULL)
+		goto nomem;
+	while (strlen(dcopy) > 1 && dcopy[strlen(dcopy) - 1] == '/')
+		dcopy[strlen(dcopy) - 1] = '\0';
+	slash = strrchr(dcopy, '/');
+	dirname = slash ? slash + 1 : dcopy;
+	if (strcmp(dirname, ".") == 0 || strcmp(dcopy, "/") == 0)
+		dirname = "";
+	if (id_components(dirname, total, &b) != 0)
+		goto nomem;
+#define PICK(f) (a.f != NULL ? a.f : b.f)
+	if ((name = id_to_title(PICK(name) ? PICK(name) : dirname)) == NULL)
+		goto nomem;
+	if (PICK(org) != NULL && (org = id_to_title(PICK(org))) == NULL)
+		goto nomem;
+	base = PICK(basename);
+	ft = PICK(finetune);
+	ver = PICK(version);
+	sz = PICK(size);
+#undef PICK
+	if ((rc = put_str(c, "general.name", name, e)) ||
+	    (ver && (rc = put_str(c, "general.version", ver, e))) ||
+	    (org && (rc = put_str(c, "general.organization", org, e))) ||
+	    (ft && (rc = put_str(c, "general.finetune", ft, e))) ||
+	    (base && (rc = put_str(c, "general.basename", base, e))))
+		goto out;
+	if (sz == NULL && total > 0) {
+		size_label(total, lab, sizeof(lab));
+		sz = lab;
+	}
+	if (sz != NULL)
+		rc = put_str(c, "general.size_label", sz, e);
+	goto out;
+nomem:
+	rc = lc_errf(e, LC_ENOMEM, "%s: general.name", c->dir);
+out:
+	free(dcopy);
+	free(name);
+	free(org);
+	idparts_free(&a);
+	idparts_free(&b);
+	return rc;
+}
+
+static int
+put_hparams(lc_conv *c, uint32_t ftype, lc_err *e)
+{
+	char k[128];
+	const char *rt;
+	int rc, found;
+	double v;
+
+	if ((archkey(c, k, sizeof(k), "block_count"),
+	    rc = put_u32(c, k, c->n_layer, e)) ||
+	    (archkey(c, k, sizeof(k), "context_length"),
+	    rc = put_u32(c, k, c->n_ctx, e)) ||
+	    (archkey(c, k, sizeof(k), "embedding_length"),
+	    rc = put_u32(c, k, c->n_embd, e)) ||
+	    (archkey(c, k, sizeof(k), "feed_forward_length"),
+	    rc = put_u32(c, k, c->n_ff, e)) ||
+	    (archkey(c, k, sizeof(k), "attention.head_count"),
+	    rc = put_u32(c, k, c->n_head, e)) ||
+	    (archkey(c, k, sizeof(k), "attention.head_count_kv"),
+	    rc = put_u32(c, k, c->n_head_kv, e)))
+		return rc;
+	if ((rt = rope_type(c)) != NULL) {
+		int lin = strcmp(rt, "linear") == 0, yarn = !strcmp(rt, "yarn");
+		v = rope_num(c, "factor", 0, &found);
+		if ((lin || yarn) && found) {
+			archkey(c, k, sizeof(k), "rope.scaling.type");
+			if ((rc = put_str(c, k, rt, e)))
+				return rc;
+			archkey(c, k, sizeof(k), "rope.scaling.factor");
+			if ((rc = put_f32(c, k, v, e)))
+				return rc;
+		}
+		if (yarn && found) {
+			static const struct { const char *a, *b, *key; } y[] = {
+				{ "extrapolation_factor", NULL,
+				    "rope.scaling.yarn_ext_factor" },
+				{ "attention_factor", "attn_factor",
+				    "rope.scaling.yarn_attn_factor" },
+				{ "beta_fast", NULL,
+				    "rope.scaling.yarn_beta_fast" },
+				{ "beta_slow", NULL,
+				    "rope.scaling.yarn_beta_slow" },
+			};
+			size_t i;
+			v = rope_num(c, "original_max_position_embeddings", 0,
+			    &found);
+			if (!found || v < 0 || v > UINT32_MAX || v != floor(v))
+				return lc_errf(e, LC_EFORMAT, "%s/config.json: "
+				    "rope_parameters: original_max_position_"
+				    "embeddings: missing or not an integer",
+				    c->dir);
+			archkey(c, k, sizeof(k),
+			    "rope.scaling.original_context_length");
+			if ((rc = put_u32(c, k, (uint64_t)v, e)))
+				return rc;
+			for (i = 0; i < sizeof(y) / sizeof(y[0]); i++) {
+				const cJSON *j = jget(c->rope, y[i].a);
+				if (j == NULL && y[i].b != NULL)
+					j = jget(c->rope, y[i].b);
+				if (!cJSON_IsNumber(j))
+					continue;
+				archkey(c, k, sizeof(k), y[i].key);
+				if ((rc = put_f32(c, k, j->valuedouble, e)))
+					return rc;
+			}
+		} else if (strcmp(rt, "su") == 0 || !strcmp(rt, "longrope"))
+			return lc_errf(e, LC_EUNSUP, "%s/config.json: rope "
+			    "type '%s' is not supported for %s", c->dir, rt,
+			    c->hf_arch);
+	}
+	if ((archkey(c, k, sizeof(k), "rope.freq_base"),
+	    rc = put_f32(c, k, c->rope_theta, e)) ||
+	    (archkey(c, k, sizeof(k), "attention.layer_norm_rms_epsilon"),
+	    rc = put_f32(c, k, c->rms_eps, e)))
+		return rc;
+	if (c->has_head_dim &&
+	    ((archkey(c, k, sizeof(k), "attention.key_length"),
+	    rc = put_u32(c, k, c->head_dim, e)) ||
+	    (archkey(c, k, sizeof(k), "attention.value_length"),
+	    rc = put_u32(c, k, c->head_dim, e))))
+		return rc;
+	if ((rc = put_u32(c, "general.file_type", ftype, e)))
+		return rc;
+	if (c->arch == A_LLAMA &&
+	    ((archkey(c, k, sizeof(k), "vocab_size"),
+	    rc = put_u32(c, k, c->n_vocab, e)) ||
+	    (archkey(c, k, sizeof(k), "rope.dimension_count"),
+	    rc = put_u32(c, k, c->head_dim, e))))
+		return rc;
+	return put_u32(c, "general.quantization_version", 2, e);
+}
+
+/* ------------------------------------------------------------ tokenizer */
+
+/* ByteLevel with its regex (use_regex defaults to true). */
+static int
+bytelevel(const cJSON *j, int want_regex)
+{
+	const cJSON *r = jget(j, "use_regex");
+	int regex = r == NULL || cJSON_IsTrue(r);
+
+	return cJSON_IsString(jget(j, "type")) &&
+	    strcmp(jget(j, "type")->valuestring, "ByteLevel") == 0 &&
+	    regex == want_regex;
+}
+
+static const char *
+tell_pre(const cJSON *pt)
+{
+	static const char re_llama3[] =
+	    "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|"
+	    "\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|"
+	    "\\s+(?!\\S)|\\s+";
+	static const char re_qwen2[] =
+	    "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|"
+	    "\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|"
+	    "\\s+(?!\\S)|\\s+";
+	const cJSON *ty = jget(pt, "type"), *list, *a, *b, *re;
+
+	if (!cJSON_IsString(ty))
+		return NULL;
+	if (bytelevel(pt, 1))
+		return "gpt-2";
+	if (strcmp(ty->valuestring, "Sequence") != 0)
+		return NULL;
+	list = jget(pt, "pretokenizers");
+	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) != 2)
+		return NULL;
+	a = cJSON_GetArrayItem(list, 0);
+	b = cJSON_GetArrayItem(list, 1);
+	ty = jget(a, "type");
+	if (!cJSON_IsString(ty))
+		return NULL;
+	if (strcmp(ty->valuestring, "Digits") == 0 &&
+	    cJSON_IsTrue(jget(a, "individual_digits")) && bytelevel(b, 1))
+		return "smollm";
+	if (strcmp(ty->valuestring, "Split") != 0 || !bytelevel(b, 0))
+		return NULL;
+	re = jget(jget(a, "pattern"), "Regex");
+	if (!cJSON_IsString(re) || !cJSON_IsString(jget(a, "behavior")) ||
+	    strcmp(jget(a, "behavior")->valuestring, "Isolated") != 0 ||
+	    cJSON_IsTrue(jget(a, "invert")))
+		return NULL;
+	if (strcmp(re->valuestring, re_llama3) == 0)
+		return "llama-bpe";
+	if (strcmp(re->valuestring, re_qwen2) == 0)
+		return "qwen2";
+	return NULL;
+}
+
+static int
+looks_special(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!strcmp(s, "<pad>") || !strcmp(s, "<mask>") ||
+	    !strcmp(s, "<2mass>") || !strcmp(s, "[@BOS@]"))
+		return 1;
+	if (n >= 4 && !strncmp(s, "<|", 2) && !strcmp(s + n - 2, "|>"))
+		return 1;
+	/* <｜ ... ｜> (U+FF5C) */
+	if (n >= 8 && !strncmp(s, "<\xef\xbd\x9c", 4) &&
+	    !strcmp(s + n - 4, "\xef\xbd\x9c>"))
+		return 1;
+	return n >= 8 && !strncmp(s, "<unused", 7) && s[n - 1] == '>';
+}
+
+/* "▁" (U+2581) -> " " in place. */
+static void
+unspace(char *s)
+{
+	char *w = s;
+
+	while (*s) {
+		if (!strncmp(s, "\xe2\x96\x81", 3)) {
+			*w++ = ' ';
+			s += 3;
+		} else
+			*w++ = *s++;
+	}
+	*w = '\0';
+}
+
+static int
+read_vocab(lc_conv *c, lc_err *e)
+{
+	const cJSON *model, *vocab, *added, *j, *m, *x;
+	char path[4096], **tokens = NULL;
+	int32_t *types = NULL;
+	int64_t id;
+	uint64_t i, n = c->n_vocab, nm;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/tokenizer.json", c->dir);
+	model = jget(c->tok, "model");
+	j = jget(model, "type");
+	if (!cJSON_IsString(j) || strcmp(j->valuestring, "BPE") != 0)
+		return lc_errf(e, LC_EUNSUP, "%s: model.type: '%.32s': only "
+		    "BPE tokenizers are converted", path,
+		    cJSON_IsString(j) ? j->valuestring : "");
+	if (cJSON_IsTrue(jget(model, "byte_fallback")))
+		return lc_errf(e, LC_EUNSUP, "%s: model.byte_fallback: "
+		    "SentencePiece-style BPE is not supported (only "
+		    "byte-level BPE)", path);
+	vocab = jget(model, "vocab");
+	if (!cJSON_IsObject(vocab))
+		return lc_errf(e, LC_EFORMAT, "%s: model.vocab: missing",
+		    path);
+	if ((tokens = calloc(n, sizeof(*tokens))) == NULL ||
+	    (types = calloc(n, sizeof(*types))) == NULL)
+		goto nomem;
+	cJSON_ArrayForEach(j, vocab) {
+		if (!jint(j, &id) || id < 0 || (uint64_t)id >= n) {
+			rc = lc_errf(e, LC_EFORMAT, "%s: model.vocab: '%.64s': "
+			    "id not in [0, vocab_size %llu) of config.json",
+			    path, j->string, (unsigned long long)n);
+			goto fail;
+		}
+		free(tokens[id]);
+		if ((tokens[id] = xstrdup(j->string)) == NULL)
+			goto nomem;
+		types[id] = 1;			/* NORMAL */
+	}
+	added = jget(c->tok, "added_tokens");
+	cJSON_ArrayForEach(j, added) {
+		x = jget(j, "content");
+		if (!jint(jget(j, "id"), &id) || !cJSON_IsString(x) || id < 0 ||
+		    (uint64_t)id >= n) {
+			rc = lc_errf(e, LC_EFORMAT, "%s: added_tokens: id or "
+			    "content missing, or id not in [0, vocab_size "
+			    "%llu) of config.json", path,
+			    (unsigned long long)n);
+			goto fail;
+		}
+		free(tokens[id]);
+		if ((tokens[id] = xstrdup(x->valuestring)) == NULL)
+			goto nomem;
+		if (cJSON_IsTrue(jget(j, "special")) ||
+		    looks_special(tokens[id]))
+			types[id] = 3;		/* CONTROL */
+		else {
+			unspace(tokens[id]);
+			types[id] = 4;		/* USER_DEFINED */
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (tokens[i] == NULL) {
+			char pad[32];
+			snprintf(pad, sizeof(pad), "[PAD%llu]",
+			    (unsigned long long)i);
+			if ((tokens[i] = xstrdup(pad)) == NULL)
+				goto nomem;
+			types[i] = 5;		/* UNUSED */
+		}
+	c->tokens = tokens;
+	c->toktypes = types;
+
+	m = jget(model, "merges");
+	nm = cJSON_IsArray(m) ? (uint64_t)cJSON_GetArraySize(m) : 0;
+	if (nm > 0) {
+		if ((c->merges = calloc(nm, sizeof(char *))) == NULL)
+			return lc_errf(e, LC_ENOMEM, "%s", path);
+		cJSON_ArrayForEach(j, m) {
+			char *s;
+			if (cJSON_IsString(j))
+				s = xstrdup(j->valuestring);
+			else if (cJSON_IsArray(j) && cJSON_GetArraySize(j) ==
+			    2 && cJSON_IsString(cJSON_GetArrayItem(j, 0)) &&
+			    cJSON_IsString(cJSON_GetArrayItem(j, 1))) {
+				/* ["a", "b"]: spaces inside become U+0120 */
+				const char *pa[2];
+				size_t len = 2, k;
+				int p;
+				pa[0] = cJSON_GetArrayItem(j, 0)->valuestring;
+				pa[1] = cJSON_GetArrayItem(j, 1)->valuestring;
+				len += 2 * (strlen(pa[0]) + strlen(pa[1]));
+				if ((s = malloc(len)) != NULL) {
+					k = 0;
+					for (p = 0; p < 2; p++) {
+						const char *q;
+						if (p)
+							s[k++] = ' ';
+						for (q = pa[p]; *q; q++)
+							if (*q == ' ') {
+								s[k++] = '\xc4';
+								s[k++] = '\xa0';
+							} else
+								s[k++] = *q;
+					}
+					s[k] = '\0';
+				}
+			} else
+				return lc_errf(e, LC_EFORMAT, "%s: model.merges"
+				    ": entry %llu: expected a string or a "
+				    "pair of strings", path,
+				    (unsigned long long)c->nmerges);
+			if (s == NULL)
+				return lc_errf(e, LC_ENOMEM, "%s", path);
+			c->merges[c->nmerges++] = s;
+		}
+	}
+	return LC_OK;
+nomem:
+	rc = lc_errf(e, LC_ENOMEM, "%s", path);
+fail:
+	if (tokens != NULL)
+		for (i = 0; i < n; i++)
+			free(tokens[i]);
+	free(tokens);
+	free(types);
+	return rc;
+}
+
+/*
+ * gguf-py's SpecialVocab: the special token ids and add_* flags from
+ * tokenizer_config.json (token strings looked up in tokenizer.json's
+ * added_tokens), tokenizer.json's post_processor and config.json's
+ * <type>_token_id.  A token given as an object ({"content": ...}) is
+ * kept apart from one given as a string: the converter compares only
+ * strings with the post_processor's tokens.
+ */
+enum { S_BOS, S_EOS, S_UNK, S_SEP, S_PAD, S_CLS, S_MASK, S_EOT, S_EOM,
+    S_N };
+static const char *const sname[S_N] = { "bos", "eos", "unk", "sep", "pad",
+    "cls", "mask", "eot", "eom" };
+
+typedef struct special {
+	const char	*str[S_N];	/* <type>_token given as a string */
+	const char	*obj[S_N];	/* ... or as an object's content */
+	int		 add_set[S_N], add[S_N];
+	int		 add_order[S_N], nadd;
+	int		 types[S_N], ntypes;	/* bos..mask, then eot, eom */
+} special;
+
+static void
+set_add(special *sp, int typ, int v, int overwrite)
+{
+	if (!sp->add_set[typ]) {
+		sp->add_set[typ] = 1;
+		sp->add_order[sp->nadd++] = typ;
+		sp->add[typ] = v;
+	} else if (overwrite)
+		sp->add[typ] = v;
+}
+
+static int
+present(const special *sp, int t)
+{
+	return sp->str[t] != NULL || sp->obj[t] != NULL;
+}
+
+static void
+copy_tok(special *sp, int to, int from)
+{
+	sp->str[to] = sp->str[from];
+	sp->obj[to] = sp->obj[from];
+}
+
+static const char *
+special_id(const cJSON *item)
+{
+	const cJSON *j = jget(jget(item, "SpecialToken"), "id");
+
+	return cJSON_IsString(j) && j->valuestring[0] ? j->valuestring : NULL;
+}
+
+static int
+streq(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+static int
+has_type(const special *sp, int t)
+{
+	int k;
+
+	for (k = 0; k < sp->ntypes; k++)
+		if (sp->types[k] == t)
+			return 1;
+	return 0;
+}
+
+/* The first element of a RobertaProcessing "cls"/"sep" pair. */
+static const char *
+pair_first(const cJSON *p, const char *key)
+{
+	const cJSON *x = jget(p, key);
+
+	x = cJSON_IsArray(x) ? cJSON_GetArrayItem(x, 0) : NULL;
+	return cJSON_IsString(x) ? x->valuestring : NULL;
+}
+
+static void
+template_processing(special *sp, const cJSON *p, int has_cfg)
+{
+	const cJSON *single = jget(p, "single"), *pair = jget(p, "pair");
+	const cJSON *ia, *ib;
+	const char *first = NULL, *last = NULL, *s;
+	int ns, np, start, stop, inner, add_sep;
+
+	ns = cJSON_IsArray(single) ? cJSON_GetArraySize(single) : 0;
+	np = cJSON_IsArray(pair) ? cJSON_GetArraySize(pair) : 0;
+	if (ns > 1) {
+		if ((first = special_id(cJSON_GetArrayItem(single, 0)))) {
+			if (!has_cfg)
+				sp->str[S_BOS] = first;
+			else if (!streq(first, sp->str[S_BOS]) &&
+			    !streq(first, sp->str[S_CLS])) {
+				if (!present(sp, S_BOS)) {
+					sp->str[S_BOS] = first;
+					sp->obj[S_BOS] = NULL;
+				}
+				if (!present(sp, S_CLS)) {
+					sp->str[S_CLS] = first;
+					sp->obj[S_CLS] = NULL;
+				}
+			}
+			set_add(sp, S_BOS, streq(first, sp->str[S_BOS]) ||
+			    streq(first, sp->str[S_CLS]), 1);
+		}
+		if ((last = special_id(cJSON_GetArrayItem(single, ns - 1)))) {
+			if (!has_cfg)
+				sp->str[S_EOS] = last;
+			else if (!streq(last, sp->str[S_EOS])) {
+				if (!has_type(sp, S_EOT)) {
+					sp->types[sp->ntypes++] = S_EOT;
+					copy_tok(sp, S_EOT, S_EOS);
+				} else if (!has_type(sp, S_EOM)) {
+					sp->types[sp->ntypes++] = S_EOM;
+					copy_tok(sp, S_EOM, S_EOS);
+				}
+				sp->str[S_EOS] = last;
+				sp->obj[S_EOS] = NULL;
+			}
+			set_add(sp, S_EOS, streq(last, sp->str[S_EOS]), 1);
+		}
+	}
+	if (np == 0)
+		return;
+	start = first != NULL && streq(special_id(cJSON_GetArrayItem(pair,
+	    0)), first);
+	stop = last != NULL && streq(special_id(cJSON_GetArrayItem(pair,
+	    np - 1)), last);
+	if (np - start - stop <= 0)
+		return;
+	ia = jget(jget(cJSON_GetArrayItem(pair, start), "Sequence"), "id");
+	ib = jget(jget(cJSON_GetArrayItem(pair, np - stop - 1), "Sequence"),
+	    "id");
+	inner = np - start - stop - 2;	/* between A and B */
+	if (!cJSON_IsString(ia) || !cJSON_IsString(ib) ||
+	    strcmp(ia->valuestring, "A") != 0 ||
+	    strcmp(ib->valuestring, "B") != 0 || inner <= 0)
+		return;
+	add_sep = 0;
+	s = special_id(cJSON_GetArrayItem(pair, start + 1));
+	if (s != NULL && (streq(s, sp->str[S_SEP]) || streq(s,
+	    sp->str[S_EOS])) && last == NULL)
+		add_sep = 1;
+	if (inner == 2) {
+		s = special_id(cJSON_GetArrayItem(pair, start + 2));
+		if (s != NULL && (streq(s, sp->str[S_SEP]) ||
+		    streq(s, sp->str[S_EOS])))
+			add_sep = 1;
+	}
+	set_add(sp, S_SEP, add_sep, 1);
+	if (add_sep && !present(sp, S_SEP) && has_cfg)
+		copy_tok(sp, S_SEP, S_EOS);
+}
+
+static void
+post_processor(special *sp, const cJSON *pp, int has_cfg)
+{
+	const cJSON *list = jget(pp, "processors"), *p;
+	const char *ty;
+
+	for (p = cJSON_IsArray(list) ? list->child : pp; p != NULL;
+	    p = cJSON_IsArray(list) ? p->next : NULL) {
+		ty = cJSON_IsString(jget(p, "type")) ?
+		    jget(p, "type")->valuestring : "";
+		if (strcmp(ty, "ByteLevel") == 0) {
+			set_add(sp, S_BOS, 0, 0);
+			set_add(sp, S_EOS, 0, 0);
+		} else if (strcmp(ty, "RobertaProcessing") == 0) {
+			set_add(sp, S_BOS, 1, 1);
+			set_add(sp, S_EOS, 1, 1);
+			set_add(sp, S_SEP, 1, 1);
+			if (!present(sp, S_CLS) && has_cfg) {
+				if ((sp->str[S_CLS] = pair_first(p, "cls")) ==
+				    NULL)
+					copy_tok(sp, S_CLS, S_BOS);
+			}
+			if (!present(sp, S_SEP) && has_cfg) {
+				if ((sp->str[S_SEP] = pair_first(p, "sep")) ==
+				    NULL)
+					copy_tok(sp, S_SEP, S_EOS);
+			}
+		} else if (strcmp(ty, "TemplateProcessing") == 0)
+			template_processing(sp, p, has_cfg);
+	}
+}
+
+static int
+put_template(lc_conv *c, const cJSON *tmpl, lc_err *e)
+{
+	const cJSON *x, *nm, *tx;
+	char key[256], **names = NULL;
+	const char *def = NULL;
+	uint64_t n = 0, k;
+	int rc;
+
+	if (cJSON_IsString(tmpl))
+		return put_str(c, "tokenizer.chat_template", tmpl->valuestring,
+		    e);
+	if (!cJSON_IsArray(tmpl))
+		return LC_OK;
+	if ((names = calloc((size_t)cJSON_GetArraySize(tmpl) + 1,
+	    sizeof(*names))) == NULL)
+		return lc_errf(e, LC_ENOMEM, "%s: chat template", c->dir);
+	cJSON_ArrayForEach(x, tmpl) {
+		char clean[128];
+		size_t i;
+		nm = jget(x, "name");
+		tx = jget(x, "template");
+		if (!cJSON_IsString(nm) || !cJSON_IsString(tx) ||
+		    nm->valuestring[0] == '\0')
+			continue;
+		snprintf(clean, sizeof(clean), "%s", nm->valuestring);
+		for (i = 0; clean[i]; i++)
+			if (!isalnum((unsigned char)clean[i]) ||
+			    (unsigned char)clean[i] >= 0x80)
+				clean[i] = '_';
+		if (!strcmp(clean, "default")) {
+			def = tx->valuestring;
+			continue;
+		}
+		snprintf(key, sizeof(key), "tokenizer.chat_template.%s", clean);
+		if ((rc = put_str(c, key, tx->valuestring, e)) != LC_OK)
+			goto out;
+		for (k = 0; k < n; k++)
+			if (!strcmp(names[k], clean))
+				break;
+		if (k == n && (names[n++] = xstrdup(clean)) == NULL) {
+			rc = lc_errf(e, LC_ENOMEM, "%s: chat template", c->dir);
+			goto out;
+		}
+	}
+	if (n > 0) {
+		rc = put_strs(c, "tokenizer.chat_templates", names, n, e);
+		names = NULL;
+		if (rc != LC_OK)
+			goto out;
+	}
+	rc = def ? put_str(c, "tokenizer.chat_template", def, e) : LC_OK;
+out:
+	if (names != NULL)
+		for (k = 0; k < n; k++)
+			free(names[k]);
+	free(names);
+	return rc;
+}
+
+/* The normalizer flags (Lowercase, StripAccents, BertNormalizer, nested
+   in a Sequence). */
+static void
+normalizer(const cJSON *n, int *lower, int *strip)
+{
+	const char *ty = cJSON_IsString(jget(n, "type")) ?
+	    jget(n, "type")->valuestring : "";
+	const cJSON *x;
+
+	if (strcmp(ty, "Lowercase") == 0)
+		*lower = 1;
+	else if (strcmp(ty, "StripAccents") == 0)
+		*strip = 1;
+	else if (strcmp(ty, "BertNormalizer") == 0) {
+		if (cJSON_IsBool(x = jget(n, "lowercase")))
+			*lower = cJSON_IsTrue(x);
+		if (cJSON_IsBool(x = jget(n, "strip_accents")))
+			*strip = cJSON_IsTrue(x);
+	} else if (strcmp(ty, "Sequence") == 0)
+		cJSON_ArrayForEach(x, jget(n, "normalizers"))
+			normalizer(x, lower, strip);
+}
+
+static int
+put_tokenizer(lc_conv *c, lc_err *e)
+{
+	static const char *const idkey[S_N] = { "tokenizer.ggml.bos_token_id",
+	    "tokenizer.ggml.eos_token_id", "tokenizer.ggml.unknown_token_id",
+	    "tokenizer.ggml.seperator_token_id",
+	    "tokenizer.ggml.padding_token_id", NULL,
+	    "tokenizer.ggml.mask_token_id", "tokenizer.ggml.eot_token_id",
+	    "tokenizer.ggml.eom_token_id" };
+	static const char *const addkey[S_N] = {
+	    "tokenizer.ggml.add_bos_token", "tokenizer.ggml.add_eos_token",
+	    NULL, "tokenizer.ggml.add_sep_token", NULL, NULL, NULL, NULL,
+	    NULL };
+	const cJSON *cfg = c->tokcfg, *j, *a, *ct;
+	int has_cfg = cJSON_IsObject(cfg) && cfg->child != NULL;
+	int ids_set[S_N] = { 0 }, order[S_N], nid = 0;
+	int64_t ids[S_N], id;
+	int k, t, rc, lower = -1, strip = -1;
+	const char *want;
+	special sp;
+	char key[64];
+
+	if (c->arch == A_LLAMA && cJSON_IsBool(j = jget(cfg,
+	    "add_prefix_space")) && (rc = put_bool(c,
+	    "tokenizer.ggml.add_space_prefix", cJSON_IsTrue(j), e)))
+		return rc;
+	if ((rc = put_str(c, "tokenizer.ggml.model", "gpt2", e)) ||
+	    (rc = put_str(c, "tokenizer.ggml.pre", c->pre, e)))
+		return rc;
+	rc = put_strs(c, "tokenizer.ggml.tokens", c->tokens, c->n_vocab, e);
+	c->tokens = NULL;
+	if (rc != LC_OK)
+		return rc;
+	rc = put_ints(c, "tokenizer.ggml.token_type", c->toktypes, c->n_vocab,
+	    e);
+	c->toktypes = NULL;
+	if (rc != LC_OK)
+		return rc;
+	if (c->nmerges > 0) {
+		rc = put_strs(c, "tokenizer.ggml.merges", c->merges,
+		    c->nmerges, e);
+		c->merges = NULL;
+		c->nmerges = 0;
+		if (rc != LC_OK)
+			return rc;
+	}
+
+	memset(&sp, 0, sizeof(sp));
+	for (k = 0; k < 7; k++) {
+		sp.types[k] = k;
+		snprintf(key, sizeof(key), "%s_token", sname[k]);
+		j = jget(cfg, key);
+		if (cJSON_IsString(j))
+			sp.str[k] = j->valuestring;
+		else if (cJSON_IsObject(j) && cJSON_IsString(jget(j,
+		    "content")))
+			sp.obj[k] = jget(j, "content")->valuestring;
+		else if (j != NULL && !cJSON_IsNull(j) && !cJSON_IsFalse(j))
+			sp.obj[k] = "";		/* truthy, never matches */
+	}
+	sp.ntypes = 7;
+	/* empty strings are false in Python */
+	for (k = 0; k < 7; k++)
+		if (sp.str[k] != NULL && sp.str[k][0] == '\0')
+			sp.str[k] = NULL;
+	if (!present(&sp, S_BOS) && present(&sp, S_CLS) && has_cfg)
+		copy_tok(&sp, S_BOS, S_CLS);
+	if (!present(&sp, S_EOS) && present(&sp, S_SEP) && has_cfg)
+		copy_tok(&sp, S_EOS, S_SEP);
+	if (cJSON_IsObject(j = jget(c->tok, "post_processor")))
+		post_processor(&sp, j, has_cfg);
+
+	for (k = 0; has_cfg && k < sp.ntypes; k++) {
+		t = sp.types[k];
+		snprintf(key, sizeof(key), "add_%s_token", sname[t]);
+		if (cJSON_IsBool(j = jget(cfg, key)))
+			set_add(&sp, t, cJSON_IsTrue(j), 0);
+		want = sp.str[t] != NULL ? sp.str[t] : sp.obj[t];
+		if (want == NULL || want[0] == '\0' || ids_set[t])
+			continue;
+		cJSON_ArrayForEach(a, jget(c->tok, "added_tokens")) {
+			ct = jget(a, "content");
+			if (cJSON_IsString(ct) && strcmp(ct->valuestring,
+			    want) == 0)
+				break;
+		}
+		if (a != NULL && jint(jget(a, "id"), &id) && id >= 0) {
+			ids_set[t] = 1;
+			ids[t] = id;
+			order[nid++] = t;
+		}
+	}
+	for (k = 0; k < sp.ntypes; k++) {
+		t = sp.types[k];
+		snprintf(key, sizeof(key), "%s_token_id", sname[t]);
+		if (ids_set[t] || !jint(jget(c->config, key), &id))
+			continue;
+		if (id < 0)
+			return lc_errf(e, LC_EFORMAT, "%s/config.json: %s: "
+			    "negative", c->dir, key);
+		ids_set[t] = 1;
+		ids[t] = id;
+		order[nid++] = t;
+	}
+	for (k = 0; k < nid; k++) {
+		t = order[k];
+		if (idkey[t] == NULL)
+			continue;
+		if ((uint64_t)ids[t] >= c->n_vocab)
+			return lc_errf(e, LC_EFORMAT, "%s: %s token id %lld "
+			    "is not below vocab_size %llu", c->dir, sname[t],
+			    (long long)ids[t], (unsigned long long)c->n_vocab);
+		if ((rc = put_u32(c, idkey[t], (uint64_t)ids[t], e)))
+			return rc;
+	}
+	for (k = 0; k < sp.nadd; k++) {
+		t = sp.add_order[k];
+		if (addkey[t] != NULL &&
+		    (rc = put_bool(c, addkey[t], sp.add[t], e)))
+			return rc;
+	}
+	if (has_cfg) {
+		j = jget(cfg, "chat_template");
+		if ((j == NULL || cJSON_IsNull(j)) && c->chat_template != NULL)
+			rc = put_str(c, "tokenizer.chat_template",
+			    c->chat_template, e);
+		else
+			rc = put_template(c, j, e);
+		if (rc != LC_OK)
+			return rc;
+	}
+	if (cJSON_IsObject(j = jget(c->tok, "normalizer")))
+		normalizer(j, &lower, &strip);
+	if ((lower >= 0 && (rc = put_bool(c,
+	    "tokenizer.ggml.normalizer.lowercase", lower, e))) ||
+	    (strip >= 0 && (rc = put_bool(c,
+	    "tokenizer.ggml.normalizer.strip_accents", strip, e))))
+		return rc;
+	/* the converter's rule for 49152-token llama vocabularies */
+	if (c->arch == A_LLAMA && c->n_vocab == 49152 &&
+	    (rc = put_bool(c, "tokenizer.ggml.add_bos_token", 0, e)))
+		return rc;
+	return LC_OK;
+}
+
+static int
+read_tokenizer(lc_conv *c, const lc_conv_opts *o, lc_err *e)
+{
+	char path[4096], *text;
+	const char *pre;
+	size_t len;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/tokenizer.model", c->dir);
+	if (access(path, F_OK) == 0 && c->arch == A_LLAMA)
+		return lc_errf(e, LC_EUNSUP, "%s: SentencePiece tokenizers are "
+		    "not supported (only byte-level BPE tokenizer.json)", path);
+	if ((rc = readjson(c, "tokenizer.json", 1, &c->tok, e)) ||
+	    (rc = readjson(c, "tokenizer_config.json", 0, &c->tokcfg, e)))
+		return rc;
+	snprintf(path, sizeof(path), "%s/chat_template.jinja", c->dir);
+	if (access(path, F_OK) == 0) {
+		if ((rc = lc_slurp(path, MAX_JSON, &text, &len, e)))
+			return rc;
+		if (strlen(text) != len) {
+			free(text);
+			return lc_errf(e, LC_EFORMAT, "%s: contains a NUL byte",
+			    path);
+		}
+		c->chat_template = text;
+	}
+	if (o != NULL && o->pre != NULL)
+		pre = o->pre;
+	else if ((pre = tell_pre(jget(c->tok, "pre_tokenizer"))) == NULL)
+		return lc_errf(e, LC_EUNSUP, "%s/tokenizer.json: "
+		    "pre_tokenizer: "
+		    "not one llm-quant can name (gpt-2, smollm, llama-bpe, "
+		    "qwen2); give --pre-tokenizer NAME (llama.cpp's "
+		    "tokenizer.ggml.pre)", c->dir);
+	snprintf(c->pre, sizeof(c->pre), "%s", pre);
+	return read_vocab(c, e);
+}
+
+/* ------------------------------------------------------------ open/close */
+
+int
+lc_conv_open(lc_conv **out, const char *dir, const lc_conv_opts *o,
+    lc_err *e)
+{
+	struct stat st;
+	lc_conv *c;
+	int rc;
+
+	*out = NULL;
+	if (stat(dir, &st) != 0)
+		return lc_errsys(e, "%s", dir);
+	if (!S_ISDIR(st.st_mode))
+		return lc_errf(e, LC_EINVAL, "%s: not a directory", dir);
+	if ((c = calloc(1, sizeof(*c))) == NULL || (c->dir = xstrdup(dir)) ==
+	    NULL) {
+		free(c);
+		return lc_errf(e, LC_ENOMEM, "%s", dir);
+	}
+	if ((rc = read_config(c, e)) ||
+	    (rc = readjson(c, "generation_config.json", 0, &c->gencfg, e)) ||
+	    (rc = read_tensors(c, e)) ||
+	    (rc = read_tokenizer(c, o, e))) {
+		lc_conv_close(c);
+		return rc;
+	}
+	if (c->arch == A_LLAMA && c->rope != NULL && rope_type(c) != NULL &&
+	    strcasecmp(rope_type(c), "llama3") == 0) {
+		if (c->head_dim / 2 > sizeof(c->rope_freqs) / sizeof(float)) {
+			lc_conv_close(c);
+			return lc_errf(e, LC_EFORMAT, "%s: head_dim too large",
+			    dir);
+		}
+		llama3_factors(c);
+	}
+	*out = c;
+	return LC_OK;
+}
+
+void
+lc_conv_close(lc_conv *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nkv; i++) {
+		kv_clear(&c->kvs[i]);
+		free(c->kvs[i].key);
+	}
+	free(c->kvs);
+	for (i = 0; i < c->nt; i++) {
+		free(c->t[i].hfname);
+		free(c->t[i].gen);
+	}
+	free(c->t);
+	for (i = 0; i < c->nshards; i++) {
+		if (c->shards != NULL)
+			lc_st_close(c->shards[i]);
+		free(c->shard_names[i]);
+	}
+	free(c->shards);
+	free(c->shard_names);
+	if (c->tokens != NULL)
+		for (i = 0; i < c->n_vocab; i++)
+			free(c->tokens[i]);
+	free(c->tokens);
+	free(c->toktypes);
+	if (c->merges != NULL)
+		for (i = 0; i < c->nmerges; i++)
+			free(c->merges[i]);
+	free(c->merges);
+	free(c->chat_template);
+	cJSON_Delete(c->config);
+	cJSON_Delete(c->tok);
+	cJSON_Delete(c->tokcfg);
+	cJSON_Delete(c->gencfg);
+	free(c->dir);
+	free(c);
+}
+
+const char *lc_conv_arch(const lc_conv *c) { return c->gguf_arch; }
+const char *lc_conv_hf_arch(const lc_conv *c) { return c->hf_arch; }
+const char *lc_conv_pre(const lc_conv *c) { return c->pre; }
+
+/* ------------------------------------------------------------ writing */
+
+/* Source row r of a tensor whose rows are permuted over nh heads:
+   output row h*hd + 2j + s comes from input row h*hd + s*hd/2 + j. */
+static uint64_t
+src_row(uint64_t r, uint64_t rows, int nh)
+{
+	uint64_t hd, h, j, s;
+
+	if (nh <= 0)
+		return r;
+	hd = rows / (uint64_t)nh;
+	h = r / hd;
+	j = (r % hd) / 2;
+	s = r % 2;
+	return h * hd + s * (hd / 2) + j;
+}
+
+/* The converted data of t as type out, malloc'ed; NULL on no memory. */
+static void *
+convert_tensor(const ctensor *t, uint32_t out)
+{
+	const lc_dtype_traits *si = lc_dtype((uint32_t)t->src.lc_dtype);
+	const lc_dtype_traits *so = lc_dtype(out);
+	uint64_t rows = t->ndim == 2 ? t->ne[1] : 1, cols = t->ne[0], r, sr;
+	size_t esz = t->src.elsize, osz = so->bytes;
+	const uint8_t *src = t->src.data;
+	uint8_t *dst;
+	float *row;
+
+	if ((dst = malloc(t->nelem > 0 ? (size_t)(t->nelem * osz) : 1)) ==
+	    NULL)
+		return NULL;
+	if ((row = malloc((size_t)cols * sizeof(float))) == NULL) {
+		free(dst);
+		return NULL;
+	}
+	for (r = 0; r < rows; r++) {
+		sr = src_row(r, rows, t->permute);
+		if ((uint32_t)t->src.lc_dtype == out)
+			memcpy(dst + r * cols * osz, src + sr * cols * esz,
+			    (size_t)(cols * osz));
+		else {
+			si->to_float(src + sr * cols * esz, row, (int64_t)cols);
+			so->from_float(row, dst + r * cols * osz,
+			    (int64_t)cols);
+		}
+	}
+	free(row);
+	return dst;
+}
+
+/* The 1-D tensors of a permuted bias are permuted as rows of one. */
+static void
+fix_bias_shape(ctensor *t, uint64_t *rows, uint64_t *cols)
+{
+	*rows = t->ndim == 2 ? t->ne[1] : t->ne[0];
+	*cols = t->ndim == 2 ? t->ne[0] : 1;
+}
+
+int
+lc_conv_write(lc_conv *c, int outtype, const char *path, lc_conv_stats *stp,
+    lc_err *e)
+{
+	lc_gguf_writer *w = NULL;
+	lc_conv_stats st = { 0 };
+	void **bufs = NULL;
+	uint64_t total = 0, ne[4] = { 1, 1, 1, 1 };
+	uint32_t ftype, ty;
+	size_t i, k, nbuf = 0;
+	int rc, first2d = -1;
+
+	if (outtype != LC_CONV_KEEP && outtype != LC_F32 && outtype != LC_F16
+	    && outtype != LC_BF16)
+		return lc_errf(e, LC_EINVAL, "%s: output type %d", path,
+		    outtype);
+	for (i = 0; i < c->nkv; i++) {
+		kv_clear(&c->kvs[i]);
+		free(c->kvs[i].key);
+	}
+	c->nkv = 0;
+	for (i = 0; i < c->nt; i++) {
+		total += c->t[i].nelem;
+		if (first2d < 0 && c->t[i].ndim >= 2)
+			first2d = c->t[i].src.lc_dtype;
+	}
+	if (c->arch == A_LLAMA && rope_type(c) != NULL &&
+	    strcasecmp(rope_type(c), "llama3") == 0)
+		total += c->head_dim / 2;
+	if (outtype == LC_CONV_KEEP)
+		ftype = first2d == LC_BF16 ? 32 : first2d == LC_F16 ? 1 : 0;
+	else
+		ftype = outtype == LC_F32 ? 0 : outtype == LC_F16 ? 1 : 32;
+
+	/* the tokenizer's arrays move into the kvs: read them anew if this
+	   handle writes twice */
+	if (c->tokens == NULL && (rc = read_vocab(c, e)) != LC_OK)
+		return rc;
+	if ((rc = put_general(c, total, e)) ||
+	    (rc = put_hparams(c, ftype, e)) ||
+	    (rc = put_tokenizer(c, e)))
+		return rc;
+
+	if ((rc = lc_gguf_writer_new(&w, e)) != LC_OK)
+		return rc;
+	for (i = 0; i < c->nkv && rc == LC_OK; i++) {
+		kv *k1 = &c->kvs[i];
+		switch (k1->type) {
+		case LC_GGUF_STRING:
+			rc = lc_gguf_w_str(w, k1->key, k1->s, e);
+			break;
+		case LC_GGUF_ARRAY:
+			rc = k1->etype == LC_GGUF_STRING ?
+			    lc_gguf_w_arr_str(w, k1->key,
+			    (const char *const *)k1->strs, NULL, k1->n, e) :
+			    lc_gguf_w_arr(w, k1->key, LC_GGUF_I32, k1->ints,
+			    k1->n, e);
+			break;
+		case LC_GGUF_I32:
+			rc = lc_gguf_w_scalar(w, k1->key, LC_GGUF_I32,
+			    &k1->v.i32, e);
+			break;
+		case LC_GGUF_F32:
+			rc = lc_gguf_w_f32(w, k1->key, k1->v.f32, e);
+			break;
+		case LC_GGUF_BOOL:
+			rc = lc_gguf_w_bool(w, k1->key, (int)k1->v.u32, e);
+			break;
+		default:
+			rc = lc_gguf_w_u32(w, k1->key, k1->v.u32, e);
+			break;
+		}
+	}
+	if (rc != LC_OK)
+		goto out;
+	if ((bufs = calloc(c->nt + 1, sizeof(*bufs))) == NULL) {
+		rc = lc_errf(e, LC_ENOMEM, "%s", path);
+		goto out;
+	}
+	if (c->arch == A_LLAMA && rope_type(c) != NULL &&
+	    strcasecmp(rope_type(c), "llama3") == 0) {
+		ne[0] = c->head_dim / 2;
+		if ((rc = lc_gguf_w_tensor(w, "rope_freqs.weight", LC_F32, 1,
+		    ne, c->rope_freqs, e)) != LC_OK)
+			goto out;
+		st.n_tensors++;
+		st.nelem += ne[0];
+		st.bytes_to += ne[0] * 4;
+	}
+	for (i = 0; i < c->nt; i++) {
+		ctensor *t = &c->t[i];
+		const void *data;
+		uint64_t bytes;
+
+		if (outtype == LC_CONV_KEEP)
+			ty = t->force_f32 ? LC_F32 : (uint32_t)t->src.lc_dtype;
+		else
+			ty = t->force_f32 ? LC_F32 : (uint32_t)outtype;
+		if (ty == (uint32_t)t->src.lc_dtype && t->permute == 0)
+			data = t->src.data;
+		else {
+			ctensor tmp = *t;
+			if (t->ndim == 1) {
+				uint64_t rows, cols;
+				fix_bias_shape(t, &rows, &cols);
+				tmp.ndim = 2;
+				tmp.ne[0] = cols;
+				tmp.ne[1] = rows;
+			}
+			if ((bufs[nbuf] = convert_tensor(&tmp, ty)) == NULL) {
+				rc = lc_errf(e, LC_ENOMEM, "%s: tensor '%s'",
+				    path, t->name);
+				goto out;
+			}
+			data = bufs[nbuf++];
+		}
+		if ((rc = lc_gguf_w_tensor(w, t->name, ty, t->ndim, t->ne,
+		    data, e)) != LC_OK)
+			goto out;
+		bytes = t->nelem * lc_dtype(ty)->bytes;
+		st.n_tensors++;
+		st.nelem += t->nelem;
+		st.bytes_from += t->src.nbytes;
+		st.bytes_to += bytes;
+		st.n_converted += ty != (uint32_t)t->src.lc_dtype;
+	}
+	rc = lc_gguf_writer_write(w, path, e);
+out:
+	lc_gguf_writer_free(w);
+	for (k = 0; k < nbuf; k++)
+		free(bufs[k]);
+	free(bufs);
+	if (rc == LC_OK && stp != NULL)
+		*stp = st;
+	return rc;
+}
