@@ -32,7 +32,8 @@ CORE_SRC = \
 	libcore/quant/q8_k.c libcore/quant/iq4.c libcore/quant/dot.c \
 	libcore/cpu/cpu.c libcore/cpu/pool.c libcore/cpu/vec_avx2.c \
 	libcore/cpu/vec_avx512.c libcore/cpu/cpu_backend.c \
-	libcore/model.c libcore/arch/llama.c libcore/sample.c \
+	libcore/model.c libcore/arch/llama.c libcore/arch/gemma3.c \
+	libcore/sample.c \
 	$(wildcard libcore/tok/*.c)
 CORE_OBJ = $(CORE_SRC:%.c=$(O)/%.o)
 CORE_HDR = $(wildcard libcore/*.h libcore/quant/*.h libcore/cpu/*.h \
@@ -55,6 +56,7 @@ UNIT = t_status t_dtype t_quant t_gguf t_hf t_jsonw t_hparams t_chat \
 UNIT_BINS = $(UNIT:%=$(O)/tests/unit/%)
 TOOLS = $(O)/tests/data/mkmodel $(O)/tests/malformed/mkbad \
 	$(O)/tests/unit/t_models $(O)/tests/unit/t_model \
+	$(O)/tests/unit/t_gemma3 \
 	$(O)/tests/kernels/k_cpu
 
 MODELS_DIR = $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/.cache)/llmutils/models

@@ -198,7 +198,9 @@ lc_hparams_gguf(lc_hparams *hp, const lc_gguf *g, lc_err *e)
 		hp->n_vocab = (uint32_t)ti.ne[1];
 	if ((rc = validate(hp, file, e)) != LC_OK)
 		return rc;
-	/* a per-layer bool array, where the file gives one */
+	/* a per-layer bool array, where the file gives one; or a period n
+	   (every n-th layer global; 0: all use the window), as llama.cpp's
+	   load_swa_pattern reads it */
 	snprintf(key, sizeof(key), "%s.attention.sliding_window_pattern",
 	    hp->arch);
 	if (hp->n_swa > 0 && lc_gguf_find_kv(g, key, &kv) == LC_OK &&
@@ -209,6 +211,13 @@ lc_hparams_gguf(lc_hparams *hp, const lc_gguf *g, lc_err *e)
 			    (unsigned long long)kv.n, hp->n_layer);
 		for (i = 0; i < kv.n; i++)
 			hp->swa_layer[i] = kv.data[i];
+	} else if (hp->n_swa > 0 && lc_gguf_find_kv(g, key, &kv) == LC_OK) {
+		if (kv.type == LC_GGUF_ARRAY ||
+		    lc_gguf_kv_u64(&kv, 0, &i) != 0 || i > LC_MAX_LAYERS)
+			return lc_errf(e, LC_EFORMAT, "%s: key '%s': expected "
+			    "a layer period or one bool per layer", file, key);
+		for (uint32_t l = 0; l < hp->n_layer; l++)
+			hp->swa_layer[l] = i == 0 || l % i < i - 1;
 	}
 	snprintf(key, sizeof(key), "%s.attention.causal", hp->arch);
 	if ((rc = lc_gguf_get_bool(g, key, &b, e)) == LC_OK)

@@ -2,6 +2,7 @@
  * model.c - open a GGUF model, check and bind its tensors, run the
  * forward pass of its architecture in steps of n_batch tokens.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,13 +11,13 @@
 #include "model_impl.h"
 
 static const lc_arch *const archs[] = {
-	&lc_arch_llama, &lc_arch_qwen2, &lc_arch_qwen3,
+	&lc_arch_llama, &lc_arch_qwen2, &lc_arch_qwen3, &lc_arch_gemma3,
 };
 
 const char *
 lc_model_archs(void)
 {
-	return "llama, qwen2, qwen3";
+	return "llama, qwen2, qwen3, gemma3";
 }
 
 /*
@@ -102,8 +103,64 @@ bind_all(lc_model *m, lc_err *e)
 		B(&L->gate, "blk.%d.ffn_gate.weight", i, E, F, 0);
 		B(&L->up, "blk.%d.ffn_up.weight", i, E, F, 0);
 		B(&L->down, "blk.%d.ffn_down.weight", i, F, E, 0);
+		if (a->post_norm) {
+			B(&L->attn_post_norm,
+			    "blk.%d.post_attention_norm.weight", i, E, 1, 0);
+			B(&L->ffn_post_norm, "blk.%d.post_ffw_norm.weight", i,
+			    E, 1, 0);
+		}
 	}
 #undef B
+	return LC_OK;
+}
+
+/*
+ * RoPE as llama.cpp sets it up: rotated dimensions, frequency base, and
+ * linear scaling (freq_scale = 1/rope.scaling.factor; the scaling type
+ * defaults to linear, "none" turns any factor off).  Sliding-window
+ * layers default to base 10000 unscaled; an architecture's setup may
+ * change that.  YaRN and the other scalings are refused.
+ */
+static int
+rope_setup(lc_model *m, const char *path, lc_err *e)
+{
+	const char *arch = m->hp.arch, *st = "linear";
+	char key[96];
+	size_t len = 6;
+	uint64_t nrot;
+	double factor = 0;
+	int rc;
+
+	m->n_rot = (int)m->hp.head_dim_k;
+	snprintf(key, sizeof(key), "%s.rope.dimension_count", arch);
+	if (lc_gguf_get_u64(m->g, key, &nrot, NULL) == LC_OK && nrot > 0 &&
+	    nrot <= m->hp.head_dim_k && nrot % 2 == 0)
+		m->n_rot = (int)nrot;
+	snprintf(key, sizeof(key), "%s.rope.scaling.type", arch);
+	if ((rc = lc_gguf_get_str(m->g, key, &st, &len, e)) != LC_OK &&
+	    rc != LC_ENOTFOUND)
+		return rc;
+	snprintf(key, sizeof(key), "%s.rope.scaling.factor", arch);
+	if ((rc = lc_gguf_get_f64(m->g, key, &factor, e)) == LC_ENOTFOUND) {
+		snprintf(key, sizeof(key), "%s.rope.scale_linear", arch);
+		rc = lc_gguf_get_f64(m->g, key, &factor, e);
+	}
+	if (rc != LC_OK && rc != LC_ENOTFOUND)
+		return rc;
+	m->rope_base = m->hp.rope_base > 0 ? (float)m->hp.rope_base : 10000.0f;
+	m->rope_scale = 1.0f;
+	m->rope_base_swa = 10000.0f;
+	m->rope_scale_swa = 1.0f;
+	if (len == 4 && memcmp(st, "none", 4) == 0)
+		return LC_OK;
+	if (!(len == 6 && memcmp(st, "linear", 6) == 0))
+		return lc_errf(e, LC_EUNSUP, "%s: RoPE scaling '%.*s' is not "
+		    "supported yet", path, (int)len, st);
+	if (!(factor >= 0 && factor < 1e6))	/* NaN too */
+		return lc_errf(e, LC_EFORMAT, "%s: RoPE scaling factor %g out "
+		    "of range", path, factor);
+	if (factor != 0)
+		m->rope_scale = (float)(1.0 / factor);
 	return LC_OK;
 }
 
@@ -182,28 +239,12 @@ lc_model_open(lc_model **out, const char *path, lc_backend *b,
 		    "or q8_0", path);
 		goto fail;
 	}
-	m->n_rot = (int)m->hp.head_dim_k;
-	{
-		char key[96];
-		const char *st;
-		size_t len;
-		uint64_t nrot;
-		snprintf(key, sizeof(key), "%s.rope.dimension_count", m->hp.arch);
-		if (lc_gguf_get_u64(m->g, key, &nrot, NULL) == LC_OK &&
-		    nrot > 0 && nrot <= m->hp.head_dim_k && nrot % 2 == 0)
-			m->n_rot = (int)nrot;
-		snprintf(key, sizeof(key), "%s.rope.scaling.type", m->hp.arch);
-		if (lc_gguf_get_str(m->g, key, &st, &len, NULL) == LC_OK) {
-			if (!(len == 4 && memcmp(st, "none", 4) == 0)) {
-				rc = lc_errf(e, LC_EUNSUP, "%s: RoPE scaling "
-				    "'%.*s' is not supported yet", path,
-				    (int)len, st);
-				goto fail;
-			}
-		}
-	}
-	m->rope_base = m->hp.rope_base > 0 ? (float)m->hp.rope_base : 10000.0f;
-	m->rope_scale = 1.0f;
+	if ((rc = rope_setup(m, path, e)) != LC_OK)
+		goto fail;
+	m->kq_scale = 1.0f / sqrtf((float)m->hp.head_dim_k);
+	m->embd_scale = 1.0f;
+	if (m->arch->setup != NULL && (rc = m->arch->setup(m, e)) != LC_OK)
+		goto fail;
 	if ((m->layers = calloc(m->hp.n_layer, sizeof(*m->layers))) == NULL) {
 		rc = lc_errf(e, LC_ENOMEM, "%s: layers", path);
 		goto fail;

@@ -26,7 +26,7 @@ typedef struct lc_model_opts {
 					   so a zeroed struct asks for f32 */
 } lc_model_opts;
 
-/* "llama, qwen2, qwen3": for messages naming what is supported. */
+/* "llama, qwen2, qwen3, gemma3": for messages naming what is supported. */
 const char	*lc_model_archs(void);
 
 /*

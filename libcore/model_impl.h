@@ -13,8 +13,9 @@
 typedef struct lc_layer {
 	lc_tensor	 attn_norm, wq, wk, wv, wo;
 	lc_tensor	 bq, bk, bv;		/* qwen2; dtype 0 and data NULL if absent */
-	lc_tensor	 q_norm, k_norm;	/* qwen3 per-head norms */
+	lc_tensor	 q_norm, k_norm;	/* per head: qwen3, gemma3 */
 	lc_tensor	 ffn_norm, gate, up, down;
+	lc_tensor	 attn_post_norm, ffn_post_norm;	/* gemma3 */
 } lc_layer;
 
 /* Scratch activations of one forward step: [width, n_batch] f32. */
@@ -27,6 +28,11 @@ typedef struct lc_arch {
 	int		 rope_mode;		/* LC_ROPE_NORM or LC_ROPE_NEOX */
 	int		 qkv_bias;		/* attn_q/k/v.bias present */
 	int		 qk_norm;		/* attn_q_norm/attn_k_norm present */
+	int		 post_norm;		/* post_attention_norm and
+						   post_ffw_norm present */
+	/* reads what the architecture needs beyond lc_hparams into m
+	   (m->hp, m->g and the RoPE defaults are set); may be NULL */
+	int		(*setup)(lc_model *m, lc_err *e);
 	/* runs ids[0..n) at pos[]; leaves the logits of the rows in
 	   out_rows (n_out of them) in s->logits */
 	void		(*forward)(lc_model *m, const int32_t *ids,
@@ -42,11 +48,50 @@ struct lc_model {
 	lc_tensor	 tok_embd, output_norm, output;
 	uint32_t	 n_ctx, n_batch, kv_dtype;
 	int		 n_rot;
-	float		 rope_base, rope_scale;
+	float		 rope_base, rope_scale;	/* global-attention layers */
+	float		 rope_base_swa, rope_scale_swa;	/* sliding-window */
+	float		 kq_scale;	/* 1/sqrt(head_dim) unless setup says
+					   otherwise */
+	float		 embd_scale;	/* token embeddings times this */
 	lc_scratch	 s;
 };
 
 extern const lc_arch lc_arch_llama, lc_arch_qwen2, lc_arch_qwen3;
+extern const lc_arch lc_arch_gemma3;
+
+/* A view of the first n columns of t. */
+static inline lc_tensor
+lc_cols(const lc_tensor *t, int n)
+{
+	lc_tensor v = *t;
+
+	v.ne[1] = n;
+	return v;
+}
+
+/* A view of t's [ne0 * ne1] f32 data as [ne0', ne1'] (same bytes). */
+static inline lc_tensor
+lc_reshape(const lc_tensor *t, int64_t ne0, int64_t ne1)
+{
+	lc_tensor v = *t;
+
+	v.ne[0] = ne0;
+	v.ne[1] = ne1;
+	v.row_bytes = (size_t)ne0 * sizeof(float);
+	return v;
+}
+
+/* The last n columns of the first ncol of t (the rows whose logits
+   are wanted). */
+static inline lc_tensor
+lc_last_cols(const lc_tensor *t, int ncol, int n)
+{
+	lc_tensor v = *t;
+
+	v.data = (char *)t->data + (size_t)(ncol - n) * t->row_bytes;
+	v.ne[1] = n;
+	return v;
+}
 
 /* The llama-family forward pass (llama, qwen2, qwen3). */
 void	lc_llama_forward(lc_model *m, const int32_t *ids, const int32_t *pos,

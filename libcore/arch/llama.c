@@ -12,7 +12,6 @@
  *               h = rms(x) * ffn_norm;  x += Wdown(silu(Wgate h) * Wup h)
  *   logits = Woutput (rms(x) * output_norm)   (token_embd when tied)
  */
-#include <math.h>
 #include <stddef.h>
 
 #include "../model_impl.h"
@@ -29,28 +28,6 @@ const lc_arch lc_arch_qwen3 = {
 	.forward = lc_llama_forward,
 };
 
-/* A view of the first n columns of t. */
-static lc_tensor
-cols(const lc_tensor *t, int n)
-{
-	lc_tensor v = *t;
-
-	v.ne[1] = n;
-	return v;
-}
-
-/* A view of t's [ne0 * ne1] data as [ne0', ne1'] (same bytes). */
-static lc_tensor
-reshape(const lc_tensor *t, int64_t ne0, int64_t ne1)
-{
-	lc_tensor v = *t;
-
-	v.ne[0] = ne0;
-	v.ne[1] = ne1;
-	v.row_bytes = (size_t)ne0 * sizeof(float);
-	return v;
-}
-
 static const lc_tensor *
 opt(const lc_tensor *t)
 {
@@ -65,18 +42,19 @@ lc_llama_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
 	const lc_hparams *hp = &m->hp;
 	lc_backend *b = m->b;
 	lc_scratch *s = &m->s;
-	lc_tensor x = cols(&s->x, n), h = cols(&s->h, n), q = cols(&s->q, n);
-	lc_tensor k = cols(&s->k, n), v = cols(&s->v, n), att = cols(&s->att, n);
-	lc_tensor o = cols(&s->o, n), g = cols(&s->g, n), u = cols(&s->u, n);
-	lc_tensor f = cols(&s->f, n), qh, kh, last, lo;
+	lc_tensor x = lc_cols(&s->x, n), h = lc_cols(&s->h, n);
+	lc_tensor q = lc_cols(&s->q, n), k = lc_cols(&s->k, n);
+	lc_tensor v = lc_cols(&s->v, n), att = lc_cols(&s->att, n);
+	lc_tensor o = lc_cols(&s->o, n), g = lc_cols(&s->g, n);
+	lc_tensor u = lc_cols(&s->u, n), f = lc_cols(&s->f, n);
+	lc_tensor qh, kh, last, lo;
 	lc_attn_args a = {
 		.n_head = (int)hp->n_head, .n_head_kv = (int)hp->n_head_kv,
-		.head_dim = (int)hp->head_dim_k,
-		.scale = 1.0f / sqrtf((float)hp->head_dim_k),
+		.head_dim = (int)hp->head_dim_k, .scale = m->kq_scale,
 	};
 	uint32_t il;
 
-	op->get_rows(b, &m->tok_embd, ids, 1.0f, &x);
+	op->get_rows(b, &m->tok_embd, ids, m->embd_scale, &x);
 	for (il = 0; il < hp->n_layer; il++) {
 		const lc_layer *L = &m->layers[il];
 
@@ -86,8 +64,10 @@ lc_llama_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
 		op->matmul(b, &L->wk, &h, opt(&L->bk), &k);
 		op->matmul(b, &L->wv, &h, opt(&L->bv), &v);
 		if (m->arch->qk_norm) {
-			qh = reshape(&q, a.head_dim, (int64_t)n * a.n_head);
-			kh = reshape(&k, a.head_dim, (int64_t)n * a.n_head_kv);
+			qh = lc_reshape(&q, a.head_dim,
+			    (int64_t)n * a.n_head);
+			kh = lc_reshape(&k, a.head_dim,
+			    (int64_t)n * a.n_head_kv);
 			op->norm(b, LC_NORM_RMS, &qh, &L->q_norm, NULL,
 			    (float)hp->norm_eps, &qh);
 			op->norm(b, LC_NORM_RMS, &kh, &L->k_norm, NULL,
@@ -111,13 +91,11 @@ lc_llama_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
 		op->add(b, &x, &f, &x);
 	}
 	/* only the rows whose logits are wanted: the last n_out */
-	last = x;
-	last.data = (char *)x.data + (size_t)(n - n_out) * x.row_bytes;
-	last.ne[1] = n_out;
-	lo = cols(&s->out, n_out);
+	last = lc_last_cols(&x, n, n_out);
+	lo = lc_cols(&s->out, n_out);
 	op->norm(b, LC_NORM_RMS, &last, &m->output_norm, NULL,
 	    (float)hp->norm_eps, &lo);
-	last = cols(&s->logits, n_out);
+	last = lc_cols(&s->logits, n_out);
 	op->matmul(b, m->output.data ? &m->output : &m->tok_embd, &lo, NULL,
 	    &last);
 }

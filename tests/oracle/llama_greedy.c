@@ -9,6 +9,7 @@
  * Flash attention off, f32 KV cache, as llama_logits.c.
  *
  * usage: llama_greedy MODEL PROMPTS N [threads]
+ * LLAMA_GREEDY_UBATCH=N sets the micro-batch of the prompt (default 512).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,8 @@ main(int argc, char *argv[])
 	nv = llama_vocab_n_tokens(vocab);
 	cp.n_ctx = 4096;
 	cp.n_batch = 4096;
+	cp.n_ubatch = getenv("LLAMA_GREEDY_UBATCH") ?
+	    atoi(getenv("LLAMA_GREEDY_UBATCH")) : 512;
 	cp.n_threads = cp.n_threads_batch = argc > 4 ? atoi(argv[4]) : 2;
 	cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
 	cp.type_k = GGML_TYPE_F32;

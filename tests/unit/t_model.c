@@ -501,6 +501,7 @@ main(int argc, char *argv[])
 	tiny("qwen3");
 	tiny("mistral");
 	tiny("llama-linear");
+	tiny("gemma3");
 	CHECK(total >= 2000 && (double)agree / (double)total >= MIN_TOP1,
 	    "top-1 agreement with llama.cpp %ld/%ld = %.4f (need >= %.3f over "
 	    ">= 2000 positions)", agree, total,
