@@ -42,6 +42,23 @@ typedef struct lc_attn_args {
 	float		 scale;		/* kq scale, usually 1/sqrt(head_dim) */
 } lc_attn_args;
 
+/*
+ * RoPE of one layer, as llama.cpp computes it: pair i of the n_rot
+ * rotated dimensions turns by theta = freq_scale * p * base^(-2i/n_rot)
+ * / freq_factors[i]; with YaRN (ext_factor != 0) theta is mixed with the
+ * unscaled angle by a ramp over the dimensions between the corrections
+ * for beta_fast and beta_slow rotations in n_ctx_orig positions, and cos
+ * and sin are multiplied by attn_factor (times 1 + 0.1 ln(1/freq_scale)
+ * with YaRN).  Dimensions n_rot .. head_dim-1 are left as they are.
+ */
+typedef struct lc_rope_args {
+	int		 n_head, head_dim, n_rot, mode;
+	float		 base, freq_scale;
+	float		 ext_factor, attn_factor, beta_fast, beta_slow;
+	float		 n_ctx_orig;
+	const float	*freq_factors;	/* n_rot/2 host floats, or NULL */
+} lc_rope_args;
+
 typedef struct lc_backend_ops {
 	const char	*name;
 	/* an f32 activation tensor of ne0 x ne1 in backend memory */
@@ -71,9 +88,8 @@ typedef struct lc_backend_ops {
 	void		(*add)(lc_backend *b, const lc_tensor *a,
 			    const lc_tensor *c, lc_tensor *y);
 	/* x [head_dim * n_head, tokens] rotated in place at positions pos */
-	void		(*rope)(lc_backend *b, lc_tensor *x, int n_head,
-			    int head_dim, int n_rot, int mode, float base,
-			    float freq_scale, const int32_t *pos);
+	void		(*rope)(lc_backend *b, lc_tensor *x,
+			    const lc_rope_args *r, const int32_t *pos);
 	/* stores k, v [kv_dim, tokens] at cells pos[], then out[:, t] =
 	   softmax(q_t K^T * scale, causal and window masks) V */
 	void		(*attention)(lc_backend *b, const lc_attn_args *a,

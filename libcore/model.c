@@ -115,11 +115,14 @@ bind_all(lc_model *m, lc_err *e)
 }
 
 /*
- * RoPE as llama.cpp sets it up: rotated dimensions, frequency base, and
- * linear scaling (freq_scale = 1/rope.scaling.factor; the scaling type
- * defaults to linear, "none" turns any factor off).  Sliding-window
- * layers default to base 10000 unscaled; an architecture's setup may
- * change that.  YaRN and the other scalings are refused.
+ * RoPE as llama.cpp sets it up: rotated dimensions, frequency base,
+ * scaling type (default linear; "none" turns any factor off): linear
+ * (freq_scale = 1/rope.scaling.factor) or YaRN (the same, mixed with the
+ * unscaled angles over rope.scaling.original_context_length), the
+ * attention factor some converters write (phi3's LongRoPE), and the
+ * per-dimension frequency factors of rope_freqs.weight (Llama 3.1+).
+ * Sliding-window layers default to base 10000 unscaled; an
+ * architecture's setup may change that.  Other scalings are refused.
  */
 static int
 rope_setup(lc_model *m, const char *path, lc_err *e)
@@ -127,9 +130,9 @@ rope_setup(lc_model *m, const char *path, lc_err *e)
 	const char *arch = m->hp.arch, *st = "linear";
 	char key[96];
 	size_t len = 6;
-	uint64_t nrot;
-	double factor = 0;
-	int rc;
+	uint64_t nrot, orig;
+	double factor = 0, attn = 1;
+	int rc, yarn;
 
 	m->n_rot = (int)m->hp.head_dim_k;
 	snprintf(key, sizeof(key), "%s.rope.dimension_count", arch);
@@ -147,20 +150,43 @@ rope_setup(lc_model *m, const char *path, lc_err *e)
 	}
 	if (rc != LC_OK && rc != LC_ENOTFOUND)
 		return rc;
+	snprintf(key, sizeof(key), "%s.rope.scaling.attn_factor", arch);
+	if ((rc = lc_gguf_get_f64(m->g, key, &attn, e)) != LC_OK &&
+	    rc != LC_ENOTFOUND)
+		return rc;
+	if (!(attn > 0 && attn < 1e3))
+		return lc_errf(e, LC_EFORMAT, "%s: %s %g out of range", path,
+		    key, attn);
+	orig = m->hp.n_ctx_train;
+	snprintf(key, sizeof(key), "%s.rope.scaling.original_context_length",
+	    arch);
+	if ((rc = lc_gguf_get_u64(m->g, key, &orig, e)) != LC_OK &&
+	    rc != LC_ENOTFOUND)
+		return rc;
 	m->rope_base = m->hp.rope_base > 0 ? (float)m->hp.rope_base : 10000.0f;
 	m->rope_scale = 1.0f;
 	m->rope_base_swa = 10000.0f;
 	m->rope_scale_swa = 1.0f;
+	m->rope_ext_factor = 0.0f;
+	m->rope_attn_factor = (float)attn;
+	m->rope_n_ctx_orig = (float)(orig > 0 ? orig : 4096);
+	if ((rc = bind(m, &m->rope_freqs, "rope_freqs.weight", 0,
+	    m->n_rot / 2, 1, 1, e)) != LC_OK)
+		return rc;
 	if (len == 4 && memcmp(st, "none", 4) == 0)
 		return LC_OK;
-	if (!(len == 6 && memcmp(st, "linear", 6) == 0))
+	yarn = len == 4 && memcmp(st, "yarn", 4) == 0;
+	if (!yarn && !(len == 6 && memcmp(st, "linear", 6) == 0))
 		return lc_errf(e, LC_EUNSUP, "%s: RoPE scaling '%.*s' is not "
-		    "supported yet", path, (int)len, st);
+		    "supported (supported: none, linear, yarn)", path,
+		    (int)len, st);
 	if (!(factor >= 0 && factor < 1e6))	/* NaN too */
 		return lc_errf(e, LC_EFORMAT, "%s: RoPE scaling factor %g out "
 		    "of range", path, factor);
 	if (factor != 0)
 		m->rope_scale = (float)(1.0 / factor);
+	if (yarn && m->rope_scale < 1.0f)
+		m->rope_ext_factor = 1.0f;
 	return LC_OK;
 }
 

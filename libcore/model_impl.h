@@ -50,6 +50,10 @@ struct lc_model {
 	int		 n_rot;
 	float		 rope_base, rope_scale;	/* global-attention layers */
 	float		 rope_base_swa, rope_scale_swa;	/* sliding-window */
+	float		 rope_ext_factor;	/* 1 with YaRN, else 0 */
+	float		 rope_attn_factor;	/* cos/sin times this */
+	float		 rope_n_ctx_orig;	/* YaRN's trained context */
+	lc_tensor	 rope_freqs;		/* [n_rot/2] f32 or absent */
 	float		 kq_scale;	/* 1/sqrt(head_dim) unless setup says
 					   otherwise */
 	float		 embd_scale;	/* token embeddings times this */
@@ -91,6 +95,23 @@ lc_last_cols(const lc_tensor *t, int ncol, int n)
 	v.data = (char *)t->data + (size_t)(ncol - n) * t->row_bytes;
 	v.ne[1] = n;
 	return v;
+}
+
+/* The RoPE of a layer (sliding-window or not) for n_head heads. */
+static inline lc_rope_args
+lc_rope_of(const lc_model *m, int swa, int n_head, int head_dim, int mode)
+{
+	lc_rope_args r = {
+		.n_head = n_head, .head_dim = head_dim, .n_rot = m->n_rot,
+		.mode = mode, .base = swa ? m->rope_base_swa : m->rope_base,
+		.freq_scale = swa ? m->rope_scale_swa : m->rope_scale,
+		.ext_factor = swa ? 0.0f : m->rope_ext_factor,
+		.attn_factor = m->rope_attn_factor, .beta_fast = 32.0f,
+		.beta_slow = 1.0f, .n_ctx_orig = m->rope_n_ctx_orig,
+		.freq_factors = swa ? NULL : (const float *)m->rope_freqs.data,
+	};
+
+	return r;
 }
 
 /* The llama-family forward pass (llama, qwen2, qwen3). */

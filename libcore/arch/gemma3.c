@@ -80,7 +80,7 @@ gemma3_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
 		.n_head = (int)hp->n_head, .n_head_kv = (int)hp->n_head_kv,
 		.head_dim = (int)hp->head_dim_k, .scale = m->kq_scale,
 	};
-	float base, scale;
+	lc_rope_args rq, rk;
 	uint32_t il;
 
 	qh = lc_reshape(&q, a.head_dim, (int64_t)n * a.n_head);
@@ -90,18 +90,16 @@ gemma3_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
 		const lc_layer *L = &m->layers[il];
 		int swa = hp->swa_layer[il];
 
-		base = swa ? m->rope_base_swa : m->rope_base;
-		scale = swa ? m->rope_scale_swa : m->rope_scale;
 		op->norm(b, LC_NORM_RMS, &x, &L->attn_norm, NULL, eps, &h);
 		op->matmul(b, &L->wq, &h, NULL, &q);
 		op->matmul(b, &L->wk, &h, NULL, &k);
 		op->matmul(b, &L->wv, &h, NULL, &v);
 		op->norm(b, LC_NORM_RMS, &qh, &L->q_norm, NULL, eps, &qh);
 		op->norm(b, LC_NORM_RMS, &kh, &L->k_norm, NULL, eps, &kh);
-		op->rope(b, &q, a.n_head, a.head_dim, m->n_rot, LC_ROPE_NEOX,
-		    base, scale, pos);
-		op->rope(b, &k, a.n_head_kv, a.head_dim, m->n_rot,
-		    LC_ROPE_NEOX, base, scale, pos);
+		rq = lc_rope_of(m, swa, a.n_head, a.head_dim, LC_ROPE_NEOX);
+		rk = lc_rope_of(m, swa, a.n_head_kv, a.head_dim, LC_ROPE_NEOX);
+		op->rope(b, &q, &rq, pos);
+		op->rope(b, &k, &rk, pos);
 		/* llama.cpp scales q before the product and softmaxes with
 		   scale 1; the same up to rounding (exact for the power of
 		   two 1/16 of head size 256) */

@@ -52,6 +52,7 @@ lc_llama_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
 		.n_head = (int)hp->n_head, .n_head_kv = (int)hp->n_head_kv,
 		.head_dim = (int)hp->head_dim_k, .scale = m->kq_scale,
 	};
+	lc_rope_args rq, rk;
 	uint32_t il;
 
 	op->get_rows(b, &m->tok_embd, ids, m->embd_scale, &x);
@@ -73,10 +74,11 @@ lc_llama_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
 			op->norm(b, LC_NORM_RMS, &kh, &L->k_norm, NULL,
 			    (float)hp->norm_eps, &kh);
 		}
-		op->rope(b, &q, a.n_head, a.head_dim, m->n_rot,
-		    m->arch->rope_mode, m->rope_base, m->rope_scale, pos);
-		op->rope(b, &k, a.n_head_kv, a.head_dim, m->n_rot,
-		    m->arch->rope_mode, m->rope_base, m->rope_scale, pos);
+		rq = lc_rope_of(m, 0, a.n_head, a.head_dim, m->arch->rope_mode);
+		rk = lc_rope_of(m, 0, a.n_head_kv, a.head_dim,
+		    m->arch->rope_mode);
+		op->rope(b, &q, &rq, pos);
+		op->rope(b, &k, &rk, pos);
 		a.layer = (int)il;
 		a.n_swa = hp->swa_layer[il] ? (int)hp->n_swa : 0;
 		op->attention(b, &a, &q, &k, &v, pos, &att);

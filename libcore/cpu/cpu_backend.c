@@ -289,26 +289,58 @@ cpu_add(lc_backend *b, const lc_tensor *a, const lc_tensor *c,
 	}
 }
 
-static void
-cpu_rope(lc_backend *b, lc_tensor *x, int n_head, int head_dim, int n_rot,
-    int mode, float base, float freq_scale, const int32_t *pos)
+/* the dimension below which YaRN keeps the scaled angle: where a pair
+   turns n_rot times in n_ctx_orig positions */
+static float
+yarn_corr_dim(int n_rot, float n_ctx_orig, float rot, float base)
 {
-	float theta_scale = powf(base, -2.0f / (float)n_rot);
-	float theta, cs, sn, x0, x1, *v;
+	return (float)n_rot * logf(n_ctx_orig / (rot * 2.0f * (float)M_PI)) /
+	    (2.0f * logf(base));
+}
+
+static void
+cpu_rope(lc_backend *b, lc_tensor *x, const lc_rope_args *r,
+    const int32_t *pos)
+{
+	float theta_scale = powf(r->base, -2.0f / (float)r->n_rot);
+	float theta, th, cs, sn, x0, x1, *v, lo = 0, hi = 0, y, ramp;
+	float mscale = r->attn_factor;
 	int64_t t;
-	int h, i, i0, i1;
+	int h, i, i0, i1, nr = r->n_rot;
 
 	(void)b;
+	if (r->ext_factor != 0) {
+		lo = floorf(yarn_corr_dim(nr, r->n_ctx_orig, r->beta_fast,
+		    r->base));
+		hi = ceilf(yarn_corr_dim(nr, r->n_ctx_orig, r->beta_slow,
+		    r->base));
+		lo = lo > 0 ? lo : 0;
+		hi = hi < (float)(nr - 1) ? hi : (float)(nr - 1);
+		mscale *= 1.0f + 0.1f * logf(1.0f / r->freq_scale);
+	}
 	for (t = 0; t < x->ne[1]; t++) {
-		for (h = 0; h < n_head; h++) {
-			v = COL(x, t) + (size_t)h * head_dim;
+		for (h = 0; h < r->n_head; h++) {
+			v = COL(x, t) + (size_t)h * r->head_dim;
 			theta = (float)pos[t];
-			for (i = 0; i < n_rot / 2; i++) {
-				cs = cosf(theta * freq_scale);
-				sn = sinf(theta * freq_scale);
+			for (i = 0; i < nr / 2; i++) {
+				th = theta;
+				if (r->freq_factors != NULL)
+					th /= r->freq_factors[i];
+				if (r->ext_factor != 0) {
+					y = ((float)i - lo) / (hi - lo > 0.001f ?
+					    hi - lo : 0.001f);
+					ramp = (1.0f - fminf(1.0f, fmaxf(0.0f,
+					    y))) * r->ext_factor;
+					th = r->freq_scale * th * (1.0f - ramp) +
+					    th * ramp;
+				} else {
+					th *= r->freq_scale;
+				}
+				cs = cosf(th) * mscale;
+				sn = sinf(th) * mscale;
 				theta *= theta_scale;
-				i0 = mode == LC_ROPE_NEOX ? i : 2 * i;
-				i1 = mode == LC_ROPE_NEOX ? i + n_rot / 2 :
+				i0 = r->mode == LC_ROPE_NEOX ? i : 2 * i;
+				i1 = r->mode == LC_ROPE_NEOX ? i + nr / 2 :
 				    2 * i + 1;
 				x0 = v[i0];
 				x1 = v[i1];

@@ -283,7 +283,7 @@ header(const char *path, int kind)
 	if (kind == 1)
 		lc_gguf_w_f32(w, "gemma3.final_logit_softcapping", 30.0f, &e);
 	if (kind == 2) {
-		lc_gguf_w_str(w, "gemma3.rope.scaling.type", "yarn", &e);
+		lc_gguf_w_str(w, "gemma3.rope.scaling.type", "longrope", &e);
 		lc_gguf_w_f32(w, "gemma3.rope.scaling.factor", 4.0f, &e);
 	}
 	CHECK(lc_gguf_writer_write(w, path, &e) == LC_OK, "%s", e.msg);
@@ -323,7 +323,8 @@ metadata(void)
 	    strstr(e.msg, "soft-capping") != NULL, "soft-cap: %s", e.msg);
 	header(path, 2);
 	CHECK(lc_model_open(&m, path, b, NULL, &e) == LC_EUNSUP &&
-	    strstr(e.msg, "RoPE scaling 'yarn'") != NULL, "yarn: %s", e.msg);
+	    strstr(e.msg, "RoPE scaling 'longrope'") != NULL, "longrope: %s",
+	    e.msg);
 	header(path, 0);
 	CHECK(lc_model_open(&m, path, b, NULL, &e) == LC_EFORMAT &&
 	    strstr(e.msg, "tensor 'token_embd.weight' missing") != NULL,

@@ -502,6 +502,8 @@ main(int argc, char *argv[])
 	tiny("mistral");
 	tiny("llama-linear");
 	tiny("gemma3");
+	tiny("llama3");
+	tiny("qwen2-yarn");
 	CHECK(total >= 2000 && (double)agree / (double)total >= MIN_TOP1,
 	    "top-1 agreement with llama.cpp %ld/%ld = %.4f (need >= %.3f over "
 	    ">= 2000 positions)", agree, total,
