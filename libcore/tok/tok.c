@@ -1,7 +1,7 @@
 /*
  * tok.c - building a tokenizer from a GGUF's tokenizer.* keys, special
  * tokens in text, encoding, pieces and streaming detokenization.  The
- * model-specific parts live in bpe.c and spm.c (and later wpm.c); the
+ * model-specific parts live in bpe.c, spm.c and wordpiece.c; the
  * switch on t->model in encode_raw() is where they plug in.
  */
 #include <stdio.h>
@@ -91,13 +91,53 @@ lc_tok_find(const lc_tok *t, const char *text, size_t len)
 
 /* ---- construction ---- */
 
+/* The hash index of the texts. */
+static int
+index_tokens(lc_tok *t, lc_err *e)
+{
+	size_t size, h, i, len;
+	const char *s;
+	uint32_t v;
+
+	for (size = 16; size < 2 * (size_t)t->n; size *= 2)
+		;
+	free(t->vht);
+	if ((t->vht = calloc(size, sizeof(*t->vht))) == NULL)
+		return lc_errf(e, LC_ENOMEM, "tokenizer index: no memory");
+	t->vmask = size - 1;
+	for (v = 0; v < t->n; v++) {
+		s = t->text + t->toff[v];
+		len = t->toff[v + 1] - t->toff[v];
+		/* a text listed twice maps to its last id, as in llama.cpp */
+		for (h = shash(s, len) & t->vmask;; h = (h + 1) & t->vmask) {
+			if (t->vht[h] == 0)
+				break;
+			i = t->vht[h] - 1;
+			if (t->toff[i + 1] - t->toff[i] == len &&
+			    memcmp(t->text + t->toff[i], s, len) == 0)
+				break;
+		}
+		t->vht[h] = v + 1;
+	}
+	return LC_OK;
+}
+
+/* The index of a GGUF's texts; WordPiece's are respelled first. */
+static int
+gguf_index(lc_tok *t, lc_err *e)
+{
+	if (t->model == LC_TOKM_WPM && lc_wpm_respell(t) != 0)
+		return lc_errf(e, LC_ENOMEM, "tokenizer texts: no memory");
+	return index_tokens(t, e);
+}
+
 static int
 load_tokens(lc_tok *t, const lc_gguf *g, lc_err *e)
 {
 	lc_gguf_kv kv;
 	lc_gguf_str_iter it;
 	const char *s;
-	size_t len, total = 0, i, size, h;
+	size_t len, total = 0;
 	uint64_t k;
 	uint32_t v;
 
@@ -118,11 +158,7 @@ load_tokens(lc_tok *t, const lc_gguf *g, lc_err *e)
 	t->toff = malloc((t->n + 1) * sizeof(*t->toff));
 	t->type = malloc(t->n);
 	t->attr = calloc(t->n, 1);
-	for (size = 16; size < 2 * (size_t)t->n; size *= 2)
-		;
-	t->vht = calloc(size, sizeof(*t->vht));
-	t->vmask = size - 1;
-	if (!t->text || !t->toff || !t->type || !t->attr || !t->vht)
+	if (!t->text || !t->toff || !t->type || !t->attr)
 		return lc_errf(e, LC_ENOMEM, "tokenizer.ggml.tokens: no memory");
 	lc_gguf_kv_strs(&kv, &it);
 	total = 0;
@@ -131,21 +167,11 @@ load_tokens(lc_tok *t, const lc_gguf *g, lc_err *e)
 		memcpy(t->text + total, s, len);
 		total += len;
 		t->toff[v + 1] = total;
-		/* a text listed twice maps to its last id, as in llama.cpp */
-		for (h = shash(s, len) & t->vmask;; h = (h + 1) & t->vmask) {
-			if (t->vht[h] == 0)
-				break;
-			i = t->vht[h] - 1;
-			if (t->toff[i + 1] - t->toff[i] == len &&
-			    memcmp(t->text + t->toff[i], s, len) == 0)
-				break;
-		}
-		t->vht[h] = v + 1;
 	}
 
 	memset(t->type, LC_TOKT_NORMAL, t->n);
 	if (lc_gguf_find_kv(g, "tokenizer.ggml.token_type", &kv) != LC_OK)
-		return LC_OK;
+		return gguf_index(t, e);
 	if (kv.type != LC_GGUF_ARRAY)
 		return lc_errf(e, LC_EFORMAT,
 		    "tokenizer.ggml.token_type: not an array");
@@ -163,7 +189,7 @@ load_tokens(lc_tok *t, const lc_gguf *g, lc_err *e)
 			    (unsigned long long)k);
 		t->type[k] = (uint8_t)ty;
 	}
-	return LC_OK;
+	return gguf_index(t, e);
 }
 
 static int
@@ -228,6 +254,9 @@ load_pieces(lc_tok *t, lc_err *e)
 
 	for (i = 0; i < 0x144; i++)
 		rev[i] = -1;
+	if (t->model == LC_TOKM_WPM)
+		return lc_wpm_pieces(t) == 0 ? LC_OK : lc_errf(e, LC_ENOMEM,
+		    "tokenizer pieces: no memory");
 	for (b = 0; b < 256; b++)
 		rev[lc_bytelevel_cp((unsigned)b)] = b;
 	/* decoding never makes a text longer */
@@ -472,6 +501,48 @@ spm_load(lc_tok *t, const lc_gguf *g, int32_t *ids, lc_err *e)
 	return LC_OK;
 }
 
+/* WordPiece: the normalizer flag llama.cpp's converter writes, and
+   [CLS] text [SEP]. */
+static int
+wpm_load(lc_tok *t, const lc_gguf *g, int32_t *ids, lc_err *e)
+{
+	int rc, v = 1;
+
+	rc = lc_gguf_get_bool(g, "tokenizer.ggml.normalizer.lowercase", &v, e);
+	if (rc != LC_OK && rc != LC_ENOTFOUND)
+		return rc;
+	lc_wpm_defaults(t, rc == LC_OK ? v : 1);
+	if (ids[K_BOS] < 0)
+		ids[K_BOS] = lc_tok_find(t, "[CLS]", 5);
+	if (ids[K_EOS] < 0)
+		ids[K_EOS] = ids[K_SEP] >= 0 ? ids[K_SEP] :
+		    lc_tok_find(t, "[SEP]", 5);
+	if (ids[K_UNK] < 0)
+		ids[K_UNK] = lc_tok_find(t, "[UNK]", 5);
+	t->add_bos = t->add_eos = 1;
+	return LC_OK;
+}
+
+int
+lc_tok_finish(lc_tok *t, lc_err *e)
+{
+	int32_t ids[NKEYS];
+	int rc;
+	size_t k;
+
+	for (k = 0; k < NKEYS; k++)
+		ids[k] = -1;
+	ids[K_BOS] = t->bos;
+	ids[K_EOS] = t->eos;
+	ids[K_UNK] = t->unk;
+	if ((rc = index_tokens(t, e)) != LC_OK)
+		return rc;
+	mark_eog(t, ids);
+	if ((rc = load_pieces(t, e)) != LC_OK)
+		return rc;
+	return load_specials(t, e);
+}
+
 int
 lc_tok_new(lc_tok **out, const lc_gguf *g, lc_err *e)
 {
@@ -491,6 +562,8 @@ lc_tok_new(lc_tok **out, const lc_gguf *g, lc_err *e)
 		model = LC_TOKM_BPE;
 	else if (len == 5 && memcmp(s, "llama", 5) == 0)
 		model = LC_TOKM_SPM;
+	else if (len == 4 && memcmp(s, "bert", 4) == 0)
+		model = LC_TOKM_WPM;
 	else
 		return lc_errf(e, LC_EUNSUP,
 		    "tokenizer.ggml.model: '%.*s' is not supported",
@@ -504,8 +577,10 @@ lc_tok_new(lc_tok **out, const lc_gguf *g, lc_err *e)
 		goto fail;
 	if (model == LC_TOKM_BPE)
 		rc = bpe_load(t, g, e);
-	else
+	else if (model == LC_TOKM_SPM)
 		rc = spm_load(t, g, ids, e);
+	else
+		rc = wpm_load(t, g, ids, e);
 	if (rc != LC_OK)
 		goto fail;
 	t->bos = ids[K_BOS];
@@ -548,6 +623,8 @@ lc_tok_free(lc_tok *t)
 	free(t->mrank);
 	free(t->sprun);
 	free(t->spec_len);
+	free(t->dec1);
+	free(t->d1off);
 	free(t);
 }
 
@@ -617,6 +694,7 @@ typedef struct session {
 	lc_pieces	 pc, tmp;
 	lc_bpe_scratch	 bpe;
 	lc_spm_scratch	 spm;
+	lc_wpm_scratch	 wpm;
 } session;
 
 /* Text without special tokens: pre-tokenize, then the model.  prefix:
@@ -631,6 +709,8 @@ encode_raw(const lc_tok *t, session *s, const char *text, size_t len,
 		return 0;
 	if (t->model == LC_TOKM_SPM)
 		return lc_spm_text(t, &s->spm, text, len, prefix, ids, n, cap);
+	if (t->model == LC_TOKM_WPM)
+		return lc_wpm_text(t, &s->wpm, text, len, ids, n, cap);
 	if (lc_utext_decode(&s->u, text, len) != 0 ||
 	    lc_pre_split(t->pre, &s->u, &s->pc, &s->tmp) != 0)
 		return -1;
@@ -726,6 +806,7 @@ out:
 	free(s.tmp.len);
 	lc_bpe_scratch_free(&s.bpe);
 	lc_spm_scratch_free(&s.spm);
+	lc_wpm_scratch_free(&s.wpm);
 	if (rc != 0) {
 		*n = n0;
 		return lc_errf(e, LC_ENOMEM, "tokenize %zu bytes: no memory",
@@ -774,8 +855,14 @@ lc_tok_dec_push(lc_tok_dec *d, const lc_tok *t, int32_t id, char *buf,
 	    (t->type[id] == LC_TOKT_CONTROL || t->type[id] ==
 	    LC_TOKT_UNKNOWN)))
 		return 0;
-	p = (const unsigned char *)t->dec + t->doff[id];
-	plen = t->doff[id + 1] - t->doff[id];
+	if (t->model == LC_TOKM_WPM && d->ntok == 0) {
+		/* the first piece of a text: no space, "##" kept */
+		p = (const unsigned char *)t->dec1 + t->d1off[id];
+		plen = t->d1off[id + 1] - t->d1off[id];
+	} else {
+		p = (const unsigned char *)t->dec + t->doff[id];
+		plen = t->doff[id + 1] - t->doff[id];
+	}
 	total = d->npend + plen;
 	/* the text is pend[] then p[]; cut where a character is left
 	   unfinished at the end */
@@ -800,6 +887,7 @@ lc_tok_dec_push(lc_tok_dec *d, const lc_tok *t, int32_t id, char *buf,
 		c[j - cut] = j < d->npend ? d->pend[j] : p[j - d->npend];
 	memcpy(d->pend, c, total - cut);
 	d->npend = (unsigned)(total - cut);
+	d->ntok++;
 	return cut;
 }
 
@@ -812,5 +900,6 @@ lc_tok_dec_flush(lc_tok_dec *d, char *buf, size_t cap)
 		return n;
 	memcpy(buf, d->pend, n);
 	d->npend = 0;
+	d->ntok = 0;
 	return n;
 }

@@ -5,8 +5,12 @@
  * Implemented: byte-level BPE (tokenizer.ggml.model "gpt2") with the
  * pre-tokenizers selected by tokenizer.ggml.pre ("smollm", "gpt-2",
  * "llama-bpe", "qwen2", "falcon", "default" and their aliases), and
- * SentencePiece BPE ("llama": Gemma, Llama 2 style) with byte fallback.
- * WordPiece ("bert") is refused with LC_EUNSUP for now.
+ * SentencePiece BPE ("llama": Gemma, Llama 2 style) with byte fallback,
+ * and WordPiece ("bert": BertNormalizer, BertPreTokenizer, [CLS] text
+ * [SEP]), from a GGUF or from a Hugging Face tokenizer.json.  WordPiece
+ * token texts are kept as tokenizer.json spells them ("word", "##piece")
+ * whichever the source; llama.cpp's GGUF spelling ("\u2581word",
+ * "piece") is undone on loading.
  *
  * lc_tok_new() copies what it needs out of the GGUF, so the file may be
  * closed afterwards.  A tokenizer is read-only once built: one lc_tok
@@ -38,6 +42,18 @@ enum lc_tok_type {
  */
 int		 lc_tok_new(lc_tok **out, const lc_gguf *g, lc_err *e);
 void		 lc_tok_free(lc_tok *t);		/* NULL is a no-op */
+
+/*
+ * Builds a WordPiece tokenizer from a Hugging Face tokenizer.json:
+ * model WordPiece, normalizer BertNormalizer (or none), pre_tokenizer
+ * BertPreTokenizer, post_processor TemplateProcessing or BertProcessing
+ * (the special tokens put around a single text), decoder WordPiece.
+ * Added tokens that are special become control tokens, others
+ * user-defined; both are matched in the raw text.  Anything else is
+ * LC_EUNSUP; a malformed file LC_EFORMAT.
+ */
+int		 lc_tok_new_hf(lc_tok **out, const char *tokenizer_json,
+		    lc_err *e);
 
 uint32_t	 lc_tok_nvocab(const lc_tok *t);
 int32_t		 lc_tok_bos(const lc_tok *t);		/* -1 if none */
@@ -72,7 +88,9 @@ int		 lc_tok_encode(const lc_tok *t, const char *text, size_t len,
 
 /*
  * The bytes of token id ("Ġhi" and SPM's "▁hi" give " hi", "<0x41>"
- * gives "A"), written to buf if they fit
+ * gives "A"; WordPiece's "hi" gives " hi" and "##hi" "hi", as HF's
+ * WordPiece decoder does for every token but a text's first, which
+ * only lc_tok_dec_push() knows), written to buf if they fit
  * in cap.  Control and unknown tokens give their text only when special
  * is set.  Returns the length of the piece (like snprintf: a value
  * greater than cap means nothing was written); 0 for ids out of range.
@@ -93,6 +111,8 @@ typedef struct lc_tok_dec {
 	unsigned char	 pend[4];	/* an unfinished character */
 	unsigned	 npend;
 	int		 special;	/* render control tokens */
+	size_t		 ntok;		/* tokens rendered (WordPiece: the
+					   first has no space before it) */
 } lc_tok_dec;
 
 void		 lc_tok_dec_init(lc_tok_dec *d, int special);

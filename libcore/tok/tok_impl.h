@@ -87,11 +87,40 @@ int		 lc_pre_lookup(const char *name, size_t len);
 const char	*lc_pre_name(int pre);
 
 
-/* ---- the tokenizer object (tok.c, bpe.c, spm.c) ---- */
+/* ---- BERT's character data (unicode_nfd.c, generated) ---- */
+
+enum {
+	LC_BERT_REMOVE = 0x01,	/* clean_text drops it (controls, Cf, ...) */
+	LC_BERT_SPACE = 0x02,	/* clean_text makes it ' ' */
+	LC_BERT_CJK = 0x04,	/* handle_chinese_chars pads it with spaces */
+	LC_BERT_PUNCT = 0x08,	/* BertPreTokenizer: a word of its own */
+	LC_BERT_MN = 0x10,	/* strip_accents drops it (Mn, Unicode 8) */
+	LC_BERT_WS = 0x20	/* BertPreTokenizer: splits, dropped */
+};
+
+extern const char	 lc_bert_version[];
+extern const uint32_t	 lc_bert_ranges[];	/* start << 8 | flags */
+extern const size_t	 lc_bert_ranges_n;
+extern const uint32_t	 lc_bert_ccc[];		/* start << 8 | ccc */
+extern const size_t	 lc_bert_ccc_n;
+/* maps, sorted by key: at[i] = offset << 2 | (length - 1) in pool */
+extern const uint32_t	 lc_bert_nfd_key[], lc_bert_nfd_at[],
+			 lc_bert_nfd_pool[];
+extern const size_t	 lc_bert_nfd_n;
+extern const uint32_t	 lc_bert_lower_key[], lc_bert_lower_at[],
+			 lc_bert_lower_pool[];
+extern const size_t	 lc_bert_lower_n;
+
+/* LC_BERT_* flags of cp. */
+unsigned	 lc_bert_flags(uint32_t cp);
+
+
+/* ---- the tokenizer object (tok.c, bpe.c, spm.c, wordpiece.c) ---- */
 
 enum lc_tok_model {
 	LC_TOKM_BPE,		/* byte-level BPE ("gpt2") */
-	LC_TOKM_SPM		/* SentencePiece BPE ("llama") */
+	LC_TOKM_SPM,		/* SentencePiece BPE ("llama") */
+	LC_TOKM_WPM		/* WordPiece ("bert") */
 };
 
 /* per-token attribute bits in lc_tok.attr */
@@ -136,6 +165,15 @@ struct lc_tok {
 	int		 add_space_prefix;	/* SPM: U+2581 before text
 						   that starts the input or
 						   follows a special token */
+	/* WordPiece: texts are stored as in tokenizer.json ("##" pieces) */
+	char		*dec1;		/* the piece of a text's first token */
+	size_t		*d1off;		/* (n + 1) offsets into dec1 */
+	size_t		 maxtok;	/* longest token text */
+	uint32_t	 wp_maxchars;	/* longer words are unk */
+	char		 wp_prefix[16];	/* continuing_subword_prefix */
+	size_t		 wp_plen;
+	int		 wp_clean, wp_chinese, wp_strip, wp_lower;
+	int		 wp_cleanup;	/* decoder: " ." -> "." ... */
 };
 
 /* BPE (bpe.c) */
@@ -185,5 +223,34 @@ int		 lc_spm_text(const lc_tok *t, lc_spm_scratch *s,
 		    const char *text, size_t n, int prefix, int32_t **ids,
 		    size_t *nids, size_t *cap);
 void		 lc_spm_scratch_free(lc_spm_scratch *s);
+
+/* WordPiece (wordpiece.c) */
+typedef struct lc_wpm_scratch {
+	uint32_t	*a, *b;		/* codepoints, before and after */
+	size_t		 acap, bcap;
+	size_t		*bo;		/* char offsets of a word */
+	size_t		 bocap;
+	char		*buf;		/* prefix, then the word */
+	size_t		 bufcap;
+} lc_wpm_scratch;
+
+/* Sets BERT's defaults (the GGUF path): "##", 100 chars, every
+   normalizer step on, strip_accents following lowercase. */
+void		 lc_wpm_defaults(lc_tok *t, int lowercase);
+/* Rewrites llama.cpp's GGUF texts ("\u2581word", "piece") as
+   tokenizer.json has them ("word", "##piece"); -1 on ENOMEM. */
+int		 lc_wpm_respell(lc_tok *t);
+/* The two pieces of each token (dec, dec1) and maxtok. */
+int		 lc_wpm_pieces(lc_tok *t);
+/* Appends the ids of raw text s[0..n) (no special tokens in it) to
+   ids; -1 on ENOMEM. */
+int		 lc_wpm_text(const lc_tok *t, lc_wpm_scratch *s,
+		    const char *text, size_t n, int32_t **ids, size_t *nids,
+		    size_t *cap);
+void		 lc_wpm_scratch_free(lc_wpm_scratch *s);
+
+/* tok.c: the hash index of the texts, the matched tokens and the end of
+   generation, for a tokenizer whose texts, types and ids are filled. */
+int		 lc_tok_finish(lc_tok *t, lc_err *e);
 
 #endif /* LC_TOK_IMPL_H */

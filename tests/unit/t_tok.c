@@ -4,8 +4,10 @@
  * and the Python regex module; run from the repository root).
  *
  * usage: t_tok [MODELS_DIR | model.gguf ...]	(default: $MODELS_DIR)
- * With a directory, SmolLM2 (byte-level BPE) and Gemma 3 (SPM) are both
- * required: a missing model is a failure, not a skip.  A .gguf argument
+ * With a directory, SmolLM2 (byte-level BPE), Gemma 3 (SPM) and
+ * all-MiniLM-L6-v2's tokenizer.json (WordPiece; goldens from
+ * tests/oracle/tok_wordpiece.py) are all required: a missing model is a
+ * failure, not a skip.  A .gguf argument
  * is tested by its tokenizer model with the goldens of that model.
  */
 #include <stdio.h>
@@ -22,6 +24,7 @@
 #define GOLDEN	"tests/golden/tok"
 #define MODEL	"SmolLM2-135M-Instruct.Q4_1.gguf"
 #define GEMMA	"gemma-3-270m-q4_k_m.gguf"
+#define MINILM	"all-MiniLM-L6-v2/tokenizer.json"
 
 typedef struct str {
 	char	*s;
@@ -1111,6 +1114,273 @@ test_gemma(const lc_tok *t)
 	test_gemma_big(t);
 }
 
+/* ---- WordPiece: all-MiniLM-L6-v2 ---- */
+
+/* ids (add_special on) against GOLDEN/<stem>.ids, one list a line, and
+   the streamed decoding (specials skipped) against <stem>.dec. */
+static void
+test_wpm_golden(const lc_tok *t, const char *stem, const char *what,
+    const str *cs, size_t nc)
+{
+	char path[256], *buf, *dbuf, **ln, **dl, a[200], b[200], chunk[1024];
+	int32_t *ids = NULL, *gold;
+	size_t len, dlen, n, cap = 0, i, j, k, ng, bad = 0, dbad = 0, outn;
+	str want;
+	char *out;
+	lc_tok_dec d;
+
+	snprintf(path, sizeof(path), GOLDEN "/%s.ids", stem);
+	buf = slurp(path, &len);
+	snprintf(path, sizeof(path), GOLDEN "/%s.dec", stem);
+	dbuf = slurp(path, &dlen);
+	if (buf == NULL || dbuf == NULL) {
+		CHECK(0, "cannot read " GOLDEN "/%s.ids and .dec", stem);
+		free(buf);
+		free(dbuf);
+		return;
+	}
+	if (lines(buf, len, &ln) != nc || lines(dbuf, dlen, &dl) != nc) {
+		CHECK(0, "%s: line count differs from its strings", stem);
+		return;
+	}
+	gold = malloc(1u << 22);
+	for (i = 0; i < nc; i++) {
+		ng = parse_ids(ln[i], ln[i] + strlen(ln[i]), gold,
+		    (1u << 22) / 4);
+		n = 0;
+		CHECK(lc_tok_encode(t, cs[i].s, cs[i].len, 1, 1, &ids, &n,
+		    &cap, NULL) == LC_OK, "%s line %zu: encode", what, i + 1);
+		for (j = 0; j < n && j < ng && ids[j] == gold[j]; j++)
+			;
+		if (n != ng || j != n) {
+			bad++;
+			show_ids(a, sizeof(a), ids, n, j);
+			show_ids(b, sizeof(b), gold, ng, j);
+			CHECK(0, "%s line %zu (%zu bytes): ids differ at %zu: "
+			    "got %zu ids ... %s ..., HF %zu ids ... %s ...",
+			    what, i + 1, cs[i].len, j, n, a, ng, b);
+		}
+		/* HF's decode(ids, skip_special_tokens=True) */
+		if (json_str(dl[i], &want) != 0) {
+			CHECK(0, "%s.dec line %zu: bad JSON", stem, i + 1);
+			continue;
+		}
+		out = malloc(n * (lc_tok_maxpiece(t) + 4) + 8);
+		lc_tok_dec_init(&d, 0);
+		for (j = outn = 0; j < n; j++) {
+			k = lc_tok_dec_push(&d, t, ids[j], chunk,
+			    sizeof(chunk));
+			memcpy(out + outn, chunk, k);
+			outn += k;
+		}
+		outn += lc_tok_dec_flush(&d, out + outn, 4);
+		if (outn != want.len || memcmp(out, want.s, outn) != 0) {
+			dbad++;
+			CHECK(0, "%s line %zu: decoded text differs from HF "
+			    "(%zu vs %zu bytes)", what, i + 1, outn, want.len);
+		}
+		free(out);
+		free(want.s);
+	}
+	printf("%s vs HF: %zu of %zu encodings identical, %zu of %zu "
+	    "decodings\n", what, nc - bad, nc, nc - dbad, nc);
+	free(gold);
+	free(ids);
+	free(ln);
+	free(dl);
+	free(buf);
+	free(dbuf);
+}
+
+/* HF's decode(skip_special_tokens=True) of the ids of s is want. */
+static void
+expect_dec(const lc_tok *t, const char *s, const char *want)
+{
+	int32_t *ids = NULL;
+	size_t n = 0, cap = 0, i, k = 0;
+	char out[1024];
+	lc_tok_dec d;
+
+	lc_tok_encode(t, s, strlen(s), 1, 1, &ids, &n, &cap, NULL);
+	lc_tok_dec_init(&d, 0);
+	for (i = 0; i < n; i++)
+		k += lc_tok_dec_push(&d, t, ids[i], out + k, sizeof(out) - 4 -
+		    k);
+	k += lc_tok_dec_flush(&d, out + k, 4);
+	CHECK(k == strlen(want) && memcmp(out, want, k) == 0,
+	    "decode(encode(\"%s\")): got \"%.*s\", want \"%s\"", s, (int)k,
+	    out, want);
+	free(ids);
+}
+
+static void
+test_wpm_units(const lc_tok *t)
+{
+	char a100[128], a101[128], buf[64];
+	int32_t *ids = NULL;
+	size_t n = 0, cap = 0, i;
+
+	CHECK(lc_tok_nvocab(t) == 30522 && lc_tok_bos(t) == 101 &&
+	    lc_tok_eos(t) == 102 && lc_tok_add_bos(t) && lc_tok_add_eos(t),
+	    "MiniLM: 30522 tokens, [CLS] text [SEP]");
+	/* max_input_chars_per_word: 100 chars split, 101 are [UNK] */
+	memset(a100, 'a', 100);
+	memset(a101, 'a', 101);
+	CHECK(lc_tok_encode(t, a100, 100, 1, 1, &ids, &n, &cap, NULL) ==
+	    LC_OK && n == 52 && ids[1] == 13360 && ids[50] == 2050,
+	    "100 chars: aaaa ##aa ... ##a");
+	n = 0;
+	CHECK(lc_tok_encode(t, a101, 101, 1, 1, &ids, &n, &cap, NULL) ==
+	    LC_OK && n == 3 && ids[0] == 101 && ids[1] == 100 &&
+	    ids[2] == 102, "101 chars: [UNK]");
+	/* accents stripped, lower-cased, dotted I, sharp s */
+	EXPECT(t, "accents", "Caf\xc3\xa9 D\xc3\xa9j\xc3\xa0", 1, 1,
+	    101, 7668, 2139, 3900, 102);
+	EXPECT(t, "no accents", "cafe deja", 1, 1, 101, 7668, 2139, 3900, 102);
+	EXPECT(t, "decomposed accents", "Cafe\xcc\x81 De\xcc\x81ja\xcc\x80",
+	    1, 1, 101, 7668, 2139, 3900, 102);
+	EXPECT(t, "Greek", "\xe1\xbd\x88\xce\xb4\xcf\x85\xcf\x83\xcf\x83\xce"
+	    "\xb5\xe1\xbd\xba\xcf\x82", 1, 1, 101, 1169, 29722, 29735,
+	    29733, 29733, 29723, 29735, 19579, 102);
+	EXPECT(t, "Istanbul, fi, Strasse", "\xc4\xb0stanbul \xef\xac\x81 "
+	    "Stra\xc3\x9f" "e", 1, 1, 101, 9960, 1984, 2358, 27807, 102);
+	/* CJK characters are words of their own */
+	EXPECT(t, "CJK", "\xe4\xb8\xad\xe6\x96\x87" "abc\xe6\x96\x87", 1, 1,
+	    101, 1746, 1861, 5925, 1861, 102);
+	EXPECT(t, "punctuation, pieces", "Hello, world! unaffable", 1, 1,
+	    101, 7592, 1010, 2088, 999, 14477, 20961, 3468, 102);
+	EXPECT(t, "special in text", "x[SEP]y", 1, 1, 101, 1060, 102, 1061,
+	    102);
+	EXPECT(t, "controls, ZWSP", "\xe2\x80\x8b", 1, 1, 101, 102);
+	EXPECT(t, "no specials", "hello", 0, 0, 7592);
+	/* decoding as HF's WordPiece decoder (cleanup on) */
+	expect_dec(t, "Hello, world! unaffable", "hello, world! unaffable");
+	expect_dec(t, "\xe4\xb8\xad\xe6\x96\x87" "abc\xe6\x96\x87",
+	    "\xe4\xb8\xad \xe6\x96\x87 abc \xe6\x96\x87");
+	expect_dec(t, "x[SEP]y", "x y");
+	expect_dec(t, "Caf\xc3\xa9 ?", "cafe?");
+	CHECK(lc_tok_piece(t, 2015, 0, buf, sizeof(buf)) == 1 &&
+	    buf[0] == 's', "piece of ##s is s");
+	CHECK(lc_tok_piece(t, 7592, 0, buf, sizeof(buf)) == 6 &&
+	    memcmp(buf, " hello", 6) == 0, "piece of hello is \" hello\"");
+	CHECK(lc_tok_piece(t, 101, 0, buf, sizeof(buf)) == 0,
+	    "[CLS] is skipped");
+	{
+		lc_tok_dec d;
+		size_t k = 0;
+		static const int32_t seq[] = { 2015, 1012 };	/* ##s . */
+
+		lc_tok_dec_init(&d, 0);
+		for (i = 0; i < 2; i++)
+			k += lc_tok_dec_push(&d, t, seq[i], buf + k,
+			    sizeof(buf) - k);
+		CHECK(k == 4 && memcmp(buf, "##s.", 4) == 0,
+		    "a text's first piece keeps its ##");
+	}
+	free(ids);
+}
+
+/* WordPiece is lossy (no roundtrip): invalid UTF-8 (read as U+FFFD,
+   which clean_text drops), random bytes, one word of 1 MB. */
+static void
+test_wpm_hostile(const lc_tok *t)
+{
+	int32_t *ids = NULL;
+	size_t n = 0, cap = 0, i, k, len;
+	char *big;
+	clock_t c0;
+	double sec;
+
+	EXPECT(t, "invalid UTF-8", "a\xff" "b\xc3", 1, 1, 101, 11113,
+	    102);
+	big = malloc(1u << 20);
+	for (i = 0; i < 300; i++) {
+		len = rnd() % 200;
+		for (k = 0; k < len; k++)
+			big[k] = rnd() % 4 == 0 ? (char)rnd() : "ab [SEP]\n1'"[
+			    rnd() % 11];
+		n = 0;
+		CHECK(lc_tok_encode(t, big, len, 1, (int)(i & 1), &ids, &n,
+		    &cap, NULL) == LC_OK && n >= 2, "random bytes #%zu", i);
+		for (k = 0; k < n; k++)
+			CHECK(ids[k] >= 0 && ids[k] < 30522, "random bytes "
+			    "#%zu: id %d", i, ids[k]);
+	}
+	memset(big, 'a', 1u << 20);
+	c0 = clock();
+	n = 0;
+	CHECK(lc_tok_encode(t, big, 1u << 20, 1, 1, &ids, &n, &cap, NULL) ==
+	    LC_OK && n == 3 && ids[1] == 100, "1 MB of 'a' is [UNK]");
+	sec = (double)(clock() - c0) / CLOCKS_PER_SEC;
+	printf("minilm, 1 MB of 'a': %zu ids in %.3f s\n", n, sec);
+	CHECK(sec < 1.0, "1 MB of 'a' took %.2f s", sec);
+	free(big);
+	free(ids);
+}
+
+static void
+test_wpm_big(const lc_tok *t)
+{
+	static const char *const part[] = {
+		"Hello", ", ", "world", "! ", "123", " \xe4\xb8\x96\xe7\x95\x8c",
+		"\n", "\t", "    ", "[SEP]", "caf\xc3\xa9", "\xe6\xae\xa5",
+		" the", "tokenization", "\xf0\x9f\x98\x80", " Stra\xc3\x9f" "e",
+	};
+	int32_t *ids = NULL;
+	size_t n = 0, cap = 0, k = 0, l;
+	char *big;
+	clock_t c0;
+	double sec;
+
+	big = malloc((1u << 20) + 64);
+	while (k < (1u << 20)) {
+		l = strlen(part[rnd() % 16]);
+		memcpy(big + k, part[rng % 16], l);
+		k += l;
+	}
+	c0 = clock();
+	CHECK(lc_tok_encode(t, big, k, 1, 1, &ids, &n, &cap, NULL) ==
+	    LC_OK && n > 0, "1 MB of text");
+	sec = (double)(clock() - c0) / CLOCKS_PER_SEC;
+	printf("minilm, 1 MB of text: %zu ids in %.3f s\n", n, sec);
+	CHECK(sec < 1.0, "1 MB of text took %.2f s", sec);
+	free(big);
+	free(ids);
+}
+
+static void
+test_minilm(const lc_tok *t)
+{
+	str *cs = NULL;
+	size_t nc;
+
+	test_wpm_units(t);
+	nc = load_strings("corpus.txt", &cs);
+	CHECK(nc >= 1000, "corpus has %zu strings", nc);
+	test_wpm_golden(t, "minilm", "minilm corpus", cs, nc);
+	free_strings(cs, nc);
+	nc = load_strings("minilm_extra.txt", &cs);
+	CHECK(nc >= 500, "minilm_extra has %zu strings", nc);
+	test_wpm_golden(t, "minilm_extra", "minilm extra", cs, nc);
+	free_strings(cs, nc);
+	test_wpm_hostile(t);
+	test_wpm_big(t);
+}
+
+static void
+test_minilm_json(const char *path)
+{
+	lc_tok *t;
+	lc_err e;
+
+	if (lc_tok_new_hf(&t, path, &e) != LC_OK) {
+		CHECK(0, "%s: %s", path, e.msg);
+		return;
+	}
+	test_minilm(t);
+	lc_tok_free(t);
+}
+
 static void
 test_model(const char *path)
 {
@@ -1130,6 +1400,8 @@ test_model(const char *path)
 	lc_gguf_close(g);		/* the tokenizer owns its data */
 	if (t->model == LC_TOKM_SPM)
 		test_gemma(t);
+	else if (t->model == LC_TOKM_WPM)
+		test_minilm(t);
 	else
 		test_smollm(t);
 	lc_tok_free(t);
@@ -1160,5 +1432,7 @@ main(int argc, char *argv[])
 	test_model(path);
 	snprintf(path, sizeof(path), "%s/%s", dir, GEMMA);
 	test_model(path);
+	snprintf(path, sizeof(path), "%s/%s", dir, MINILM);
+	test_minilm_json(path);
 	return DONE("t_tok");
 }
