@@ -33,6 +33,7 @@ CORE_SRC = \
 	libcore/cpu/cpu.c libcore/cpu/pool.c libcore/cpu/vec_avx2.c \
 	libcore/cpu/vec_avx512.c libcore/cpu/cpu_backend.c \
 	libcore/model.c libcore/arch/llama.c libcore/arch/gemma3.c \
+	libcore/arch/phi3.c libcore/arch/moe.c \
 	libcore/sample.c \
 	$(wildcard libcore/tok/*.c)
 CORE_OBJ = $(CORE_SRC:%.c=$(O)/%.o)

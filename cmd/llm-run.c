@@ -308,6 +308,8 @@ generate(const char *text, size_t len, const params *p, result *r,
 	/* reuse the cached prefix, but evaluate at least the last token */
 	for (i = 0; i < kv_n && i + 1 < nids && kv_ids[i] == ids[i]; i++)
 		;
+	if (i > 0 && !lc_model_can_reuse(model, (int32_t)kv_n, (int32_t)i))
+		i = 0;
 	r->n_cached = (int)i;
 	if (kv_cap < n_ctx) {
 		int32_t *nk = realloc(kv_ids, n_ctx * sizeof(*kv_ids));

@@ -67,9 +67,12 @@ typedef struct lc_backend_ops {
 	void		(*release)(lc_backend *b, lc_tensor *t);
 	/* makes a weight (mapped from the file) usable by the backend */
 	int		(*weight)(lc_backend *b, lc_tensor *w, lc_err *e);
-	/* K and V caches: n_layer x cells x kv_dim in kv_dtype */
-	int		(*kv_init)(lc_backend *b, int n_layer, int64_t cells,
-			    int64_t kv_dim, uint32_t kv_dtype, lc_err *e);
+	/* K and V caches: per layer, cells[il] x kv_dim in kv_dtype.  A
+	   layer with fewer cells than positions (a sliding-window layer)
+	   is a ring: position p lives in cell p % cells[il] */
+	int		(*kv_init)(lc_backend *b, int n_layer,
+			    const int64_t *cells, int64_t kv_dim,
+			    uint32_t kv_dtype, lc_err *e);
 	void		(*kv_clear)(lc_backend *b);
 
 	void		(*begin)(lc_backend *b);
@@ -87,6 +90,10 @@ typedef struct lc_backend_ops {
 	/* y = a + c (c broadcast if it has one column) */
 	void		(*add)(lc_backend *b, const lc_tensor *a,
 			    const lc_tensor *c, lc_tensor *y);
+	/* y = a + s * c (c broadcast if it has one column); a MoE
+	   layer adds each expert's output with its routing weight */
+	void		(*scale_add)(lc_backend *b, const lc_tensor *a,
+			    float s, const lc_tensor *c, lc_tensor *y);
 	/* x [head_dim * n_head, tokens] rotated in place at positions pos */
 	void		(*rope)(lc_backend *b, lc_tensor *x,
 			    const lc_rope_args *r, const int32_t *pos);

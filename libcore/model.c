@@ -12,26 +12,31 @@
 
 static const lc_arch *const archs[] = {
 	&lc_arch_llama, &lc_arch_qwen2, &lc_arch_qwen3, &lc_arch_gemma3,
+	&lc_arch_phi3, &lc_arch_qwen3moe,
 };
 
 const char *
 lc_model_archs(void)
 {
-	return "llama, qwen2, qwen3, gemma3";
+	return "llama, qwen2, qwen3, gemma3, phi3, qwen3moe";
 }
 
 /*
- * Binds tensor name (printf-style with layer il) as t, checking it has
- * ne0 x ne1 elements (ne1 = 1 for vectors) and a type the backend can
- * multiply.  Optional tensors that are absent leave t zeroed.
+ * Binds rows r0 .. r0+nr-1 of matrix i2 of tensor name (printf-style
+ * with layer il) as t, checking the tensor has ne0 x ne1 x ne2 elements
+ * (ne1 = ne2 = 1 for vectors) and a type the backend can multiply.  A
+ * view is a tensor of its own to the backend (op->weight sees only its
+ * rows).  Optional tensors that are absent leave t zeroed.
  */
 static int
-bind(lc_model *m, lc_tensor *t, const char *fmt, int il, int64_t ne0,
-    int64_t ne1, int optional, lc_err *e)
+bind_view(lc_model *m, lc_tensor *t, const char *fmt, int il, int64_t ne0,
+    int64_t ne1, int64_t ne2, int64_t i2, int64_t r0, int64_t nr,
+    int optional, lc_err *e)
 {
 	const lc_dtype_traits *tr;
 	lc_tensor_info ti;
 	char name[96];
+	size_t row;
 
 	snprintf(name, sizeof(name), fmt, il);
 	memset(t, 0, sizeof(*t));
@@ -42,13 +47,13 @@ bind(lc_model *m, lc_tensor *t, const char *fmt, int il, int64_t ne0,
 		    lc_gguf_name(m->g), name);
 	}
 	if ((int64_t)ti.ne[0] != ne0 || (int64_t)ti.ne[1] != ne1 ||
-	    ti.ne[2] != 1 || ti.ne[3] != 1)
+	    (int64_t)ti.ne[2] != ne2 || ti.ne[3] != 1)
 		return lc_errf(e, LC_EFORMAT, "%s: tensor '%s' is [%llu, %llu, "
-		    "%llu, %llu], expected [%lld, %lld]", lc_gguf_name(m->g),
-		    name, (unsigned long long)ti.ne[0],
+		    "%llu, %llu], expected [%lld, %lld, %lld]",
+		    lc_gguf_name(m->g), name, (unsigned long long)ti.ne[0],
 		    (unsigned long long)ti.ne[1], (unsigned long long)ti.ne[2],
 		    (unsigned long long)ti.ne[3], (long long)ne0,
-		    (long long)ne1);
+		    (long long)ne1, (long long)ne2);
 	tr = lc_dtype(ti.dtype);
 	if (tr->to_float == NULL)
 		return lc_errf(e, LC_EUNSUP, "%s: tensor '%s': type %s is not "
@@ -56,13 +61,33 @@ bind(lc_model *m, lc_tensor *t, const char *fmt, int il, int64_t ne0,
 	if (ne1 == 1 && ti.dtype != LC_F32)
 		return lc_errf(e, LC_EUNSUP, "%s: tensor '%s': vector of type "
 		    "%s, expected f32", lc_gguf_name(m->g), name, tr->name);
+	row = (size_t)(ti.nbytes / (uint64_t)(ne1 * ne2));
 	t->dtype = ti.dtype;
 	t->ne[0] = ne0;
-	t->ne[1] = ne1;
+	t->ne[1] = nr;
 	t->ne[2] = t->ne[3] = 1;
-	t->row_bytes = (size_t)(ti.nbytes / (uint64_t)ne1);
-	t->data = (void *)ti.data;
+	t->row_bytes = row;
+	t->data = (char *)ti.data + (size_t)(i2 * ne1 + r0) * row;
 	return m->b->ops->weight(m->b, t, e);
+}
+
+/* Whether tensor name (printf-style with layer il) is in the file. */
+static int
+has_tensor(lc_model *m, const char *fmt, int il)
+{
+	lc_tensor_info ti;
+	char name[96];
+
+	snprintf(name, sizeof(name), fmt, il);
+	return lc_gguf_find_tensor(m->g, name, &ti) == LC_OK;
+}
+
+/* The whole of a tensor of ne0 x ne1 elements. */
+static int
+bind(lc_model *m, lc_tensor *t, const char *fmt, int il, int64_t ne0,
+    int64_t ne1, int optional, lc_err *e)
+{
+	return bind_view(m, t, fmt, il, ne0, ne1, 1, 0, 0, ne1, optional, e);
 }
 
 static int
@@ -73,12 +98,19 @@ bind_all(lc_model *m, lc_err *e)
 	int64_t Q = (int64_t)hp->n_head * hp->head_dim_k;
 	int64_t K = (int64_t)hp->n_head_kv * hp->head_dim_k;
 	int64_t Vd = (int64_t)hp->n_head_kv * hp->head_dim_v;
+	int64_t NE = hp->n_expert, FE = hp->n_ff_exp, x;
 	const lc_arch *a = m->arch;
 	uint32_t il;
 	int rc;
 
 #define B(t, name, il, n0, n1, o) \
 	if ((rc = bind(m, t, name, il, n0, n1, o, e)) != LC_OK) return rc
+#define BV(t, name, il, n0, n1, n2, i2, r0, nr) \
+	if ((rc = bind_view(m, t, name, il, n0, n1, n2, i2, r0, nr, 0, e)) != \
+	    LC_OK) return rc
+	if (a->moe && (m->exps = calloc((size_t)(hp->n_layer * NE * 3),
+	    sizeof(*m->exps))) == NULL)
+		return lc_errf(e, LC_ENOMEM, "%s: experts", lc_gguf_name(m->g));
 	B(&m->tok_embd, "token_embd.weight", 0, E, V, 0);
 	B(&m->output_norm, "output_norm.weight", 0, E, 1, 0);
 	B(&m->output, "output.weight", 0, E, V, 1);
@@ -86,9 +118,19 @@ bind_all(lc_model *m, lc_err *e)
 		lc_layer *L = &m->layers[il];
 		int i = (int)il;
 		B(&L->attn_norm, "blk.%d.attn_norm.weight", i, E, 1, 0);
-		B(&L->wq, "blk.%d.attn_q.weight", i, E, Q, 0);
-		B(&L->wk, "blk.%d.attn_k.weight", i, E, K, 0);
-		B(&L->wv, "blk.%d.attn_v.weight", i, E, Vd, 0);
+		if (a->fused && has_tensor(m, "blk.%d.attn_qkv.weight", i)) {
+			/* rows: Q, then K, then V */
+			BV(&L->wq, "blk.%d.attn_qkv.weight", i, E, Q + K + Vd,
+			    1, 0, 0, Q);
+			BV(&L->wk, "blk.%d.attn_qkv.weight", i, E, Q + K + Vd,
+			    1, 0, Q, K);
+			BV(&L->wv, "blk.%d.attn_qkv.weight", i, E, Q + K + Vd,
+			    1, 0, Q + K, Vd);
+		} else {
+			B(&L->wq, "blk.%d.attn_q.weight", i, E, Q, 0);
+			B(&L->wk, "blk.%d.attn_k.weight", i, E, K, 0);
+			B(&L->wv, "blk.%d.attn_v.weight", i, E, Vd, 0);
+		}
 		B(&L->wo, "blk.%d.attn_output.weight", i, Q, E, 0);
 		B(&L->bq, "blk.%d.attn_q.bias", i, Q, 1, !a->qkv_bias);
 		B(&L->bk, "blk.%d.attn_k.bias", i, K, 1, !a->qkv_bias);
@@ -100,9 +142,35 @@ bind_all(lc_model *m, lc_err *e)
 			    hp->head_dim_k, 1, 0);
 		}
 		B(&L->ffn_norm, "blk.%d.ffn_norm.weight", i, E, 1, 0);
-		B(&L->gate, "blk.%d.ffn_gate.weight", i, E, F, 0);
-		B(&L->up, "blk.%d.ffn_up.weight", i, E, F, 0);
-		B(&L->down, "blk.%d.ffn_down.weight", i, F, E, 0);
+		if (a->moe) {
+			/* expert x: matrix x of the 3-D tensors */
+			L->gate_exps = m->exps + (size_t)(il * NE * 3);
+			L->up_exps = L->gate_exps + NE;
+			L->down_exps = L->up_exps + NE;
+			B(&L->gate_inp, "blk.%d.ffn_gate_inp.weight", i, E, NE,
+			    0);
+			for (x = 0; x < NE; x++) {
+				BV(&L->gate_exps[x],
+				    "blk.%d.ffn_gate_exps.weight", i, E, FE,
+				    NE, x, 0, FE);
+				BV(&L->up_exps[x], "blk.%d.ffn_up_exps.weight",
+				    i, E, FE, NE, x, 0, FE);
+				BV(&L->down_exps[x],
+				    "blk.%d.ffn_down_exps.weight", i, FE, E,
+				    NE, x, 0, E);
+			}
+		} else if (a->fused) {
+			/* rows: gate, then up */
+			BV(&L->gate, "blk.%d.ffn_up.weight", i, E, 2 * F, 1, 0,
+			    0, F);
+			BV(&L->up, "blk.%d.ffn_up.weight", i, E, 2 * F, 1, 0,
+			    F, F);
+		} else {
+			B(&L->gate, "blk.%d.ffn_gate.weight", i, E, F, 0);
+			B(&L->up, "blk.%d.ffn_up.weight", i, E, F, 0);
+		}
+		if (!a->moe)
+			B(&L->down, "blk.%d.ffn_down.weight", i, F, E, 0);
 		if (a->post_norm) {
 			B(&L->attn_post_norm,
 			    "blk.%d.post_attention_norm.weight", i, E, 1, 0);
@@ -111,6 +179,7 @@ bind_all(lc_model *m, lc_err *e)
 		}
 	}
 #undef B
+#undef BV
 	return LC_OK;
 }
 
@@ -120,7 +189,8 @@ bind_all(lc_model *m, lc_err *e)
  * (freq_scale = 1/rope.scaling.factor) or YaRN (the same, mixed with the
  * unscaled angles over rope.scaling.original_context_length), the
  * attention factor some converters write (phi3's LongRoPE), and the
- * per-dimension frequency factors of rope_freqs.weight (Llama 3.1+).
+ * per-dimension frequency factors of rope_freqs.weight (Llama 3.1+) or
+ * of rope_factors_long/short.weight (phi3, by context length).
  * Sliding-window layers default to base 10000 unscaled; an
  * architecture's setup may change that.  Other scalings are refused.
  */
@@ -173,6 +243,12 @@ rope_setup(lc_model *m, const char *path, lc_err *e)
 	if ((rc = bind(m, &m->rope_freqs, "rope_freqs.weight", 0,
 	    m->n_rot / 2, 1, 1, e)) != LC_OK)
 		return rc;
+	/* LongRoPE (phi3): the long factors when the context exceeds the
+	   original one, as llama_model::get_rope_factors */
+	if (m->rope_freqs.data == NULL && (rc = bind(m, &m->rope_freqs,
+	    m->n_ctx > m->rope_n_ctx_orig ? "rope_factors_long.weight" :
+	    "rope_factors_short.weight", 0, m->n_rot / 2, 1, 1, e)) != LC_OK)
+		return rc;
 	if (len == 4 && memcmp(st, "none", 4) == 0)
 		return LC_OK;
 	yarn = len == 4 && memcmp(st, "yarn", 4) == 0;
@@ -200,6 +276,7 @@ alloc_scratch(lc_model *m, lc_err *e)
 	int64_t Q = (int64_t)hp->n_head * hp->head_dim_k;
 	int64_t K = (int64_t)hp->n_head_kv * hp->head_dim_k;
 	int64_t Vd = (int64_t)hp->n_head_kv * hp->head_dim_v;
+	uint32_t il;
 	int rc;
 
 #define A(t, w, n) if ((rc = b->ops->alloc(b, t, w, n, e)) != LC_OK) return rc
@@ -208,8 +285,34 @@ alloc_scratch(lc_model *m, lc_err *e)
 	A(&s->g, hp->n_ff, nb); A(&s->u, hp->n_ff, nb); A(&s->f, E, nb);
 	A(&s->out, E, nb); A(&s->logits, hp->n_vocab, nb);
 #undef A
-	return b->ops->kv_init(b, (int)hp->n_layer, m->n_ctx,
+	/* sliding-window layers keep their window and one batch, as
+	   lc_memplan_make counts them */
+	if ((m->kv_cells = calloc(hp->n_layer, sizeof(*m->kv_cells))) == NULL)
+		return lc_errf(e, LC_ENOMEM, "KV cells");
+	for (il = 0; il < hp->n_layer; il++)
+		m->kv_cells[il] = hp->swa_layer[il] && hp->n_swa > 0 &&
+		    (int64_t)hp->n_swa + nb < (int64_t)m->n_ctx ?
+		    (int64_t)hp->n_swa + nb : (int64_t)m->n_ctx;
+	return b->ops->kv_init(b, (int)hp->n_layer, m->kv_cells,
 	    K > Vd ? K : Vd, m->kv_dtype, e);
+}
+
+int
+lc_model_can_reuse(const lc_model *m, int32_t n_cached, int32_t n_keep)
+{
+	const lc_hparams *hp = &m->hp;
+	uint32_t il;
+
+	if (n_keep <= 0 || n_keep > n_cached)
+		return 0;
+	/* a ring layer must still hold the window before n_keep: no
+	   position in [n_keep, n_cached) may have taken its cell */
+	for (il = 0; il < hp->n_layer; il++)
+		if (m->kv_cells[il] < (int64_t)m->n_ctx &&
+		    (int64_t)n_cached > (int64_t)n_keep - hp->n_swa +
+		    m->kv_cells[il])
+			return 0;
+	return 1;
 }
 
 int
@@ -295,12 +398,16 @@ lc_model_close(lc_model *m)
 	s = &m->s;
 	if (m->b != NULL) {
 		lc_tensor *t[] = { &s->x, &s->h, &s->q, &s->k, &s->v, &s->att,
-		    &s->o, &s->g, &s->u, &s->f, &s->out, &s->logits };
+		    &s->o, &s->g, &s->u, &s->f, &s->out, &s->logits, &s->r,
+		    &s->xe, &s->ge, &s->ue };
 		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 			if (t[i]->data != NULL)
 				m->b->ops->release(m->b, t[i]);
 	}
 	free(m->layers);
+	free(m->exps);
+	free(m->arch_mem);
+	free(m->kv_cells);
 	lc_gguf_close(m->g);
 	free(m);
 }

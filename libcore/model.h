@@ -55,5 +55,13 @@ int		 lc_model_eval(lc_model *m, const int32_t *ids, int n,
 		    int32_t pos0, int all, float *logits, lc_err *e);
 /* Forgets every cached position. */
 void		 lc_model_reset(lc_model *m);
+/*
+ * 1 if, with positions 0..n_cached-1 evaluated last, evaluation may go
+ * on from position n_keep (0 < n_keep <= n_cached), reusing the first
+ * n_keep: always so unless a sliding-window layer's ring has given
+ * the cells of the window before n_keep to later positions.
+ */
+int		 lc_model_can_reuse(const lc_model *m, int32_t n_cached,
+		    int32_t n_keep);
 
 #endif /* LC_MODEL_H */

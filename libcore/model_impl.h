@@ -16,11 +16,19 @@ typedef struct lc_layer {
 	lc_tensor	 q_norm, k_norm;	/* per head: qwen3, gemma3 */
 	lc_tensor	 ffn_norm, gate, up, down;
 	lc_tensor	 attn_post_norm, ffn_post_norm;	/* gemma3 */
+	/* mixture of experts (qwen3moe): router [n_embd, n_expert] and
+	   n_expert views of each expert matrix, into lc_model.exps */
+	lc_tensor	 gate_inp;
+	lc_tensor	*gate_exps, *up_exps, *down_exps;
 } lc_layer;
 
 /* Scratch activations of one forward step: [width, n_batch] f32. */
 typedef struct lc_scratch {
 	lc_tensor	 x, h, q, k, v, att, o, g, u, f, out, logits;
+	/* mixture of experts, allocated by the arch's setup: router
+	   logits [n_expert], gathered inputs [n_embd], expert gate, up
+	   [n_ff_exp] */
+	lc_tensor	 r, xe, ge, ue;
 } lc_scratch;
 
 typedef struct lc_arch {
@@ -30,6 +38,12 @@ typedef struct lc_arch {
 	int		 qk_norm;		/* attn_q_norm/attn_k_norm present */
 	int		 post_norm;		/* post_attention_norm and
 						   post_ffw_norm present */
+	int		 fused;			/* attn_qkv (or attn_q/k/v) and
+						   ffn_up holding gate, up
+						   (phi3): bound as row views
+						   into wq, wk, wv, gate, up */
+	int		 moe;			/* ffn_gate_inp and ffn_*_exps
+						   instead of ffn_gate/up/down */
 	/* reads what the architecture needs beyond lc_hparams into m
 	   (m->hp, m->g and the RoPE defaults are set); may be NULL */
 	int		(*setup)(lc_model *m, lc_err *e);
@@ -45,8 +59,12 @@ struct lc_model {
 	const lc_arch	*arch;
 	lc_hparams	 hp;
 	lc_layer	*layers;
+	lc_tensor	*exps;		/* MoE: the experts' views, all layers */
+	void		*arch_mem;	/* the arch's host memory (one block,
+					   freed with the model) */
 	lc_tensor	 tok_embd, output_norm, output;
 	uint32_t	 n_ctx, n_batch, kv_dtype;
+	int64_t		*kv_cells;	/* per layer: n_ctx, or window + batch */
 	int		 n_rot;
 	float		 rope_base, rope_scale;	/* global-attention layers */
 	float		 rope_base_swa, rope_scale_swa;	/* sliding-window */
@@ -62,6 +80,7 @@ struct lc_model {
 
 extern const lc_arch lc_arch_llama, lc_arch_qwen2, lc_arch_qwen3;
 extern const lc_arch lc_arch_gemma3;
+extern const lc_arch lc_arch_phi3, lc_arch_qwen3moe;
 
 /* A view of the first n columns of t. */
 static inline lc_tensor

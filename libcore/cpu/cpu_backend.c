@@ -22,10 +22,12 @@
 typedef struct cpu_backend {
 	lc_backend	 base;
 	lc_pool		*pool;
-	/* KV cache: per layer, cells x kv_dim rows of kv_dtype */
+	/* KV cache: per layer, lcells[il] x kv_dim rows of kv_dtype (a ring
+	   where that is less than the positions) */
 	uint8_t		**k, **v;
+	int64_t		*lcells;
 	int		 n_layer;
-	int64_t		 cells, kv_dim;
+	int64_t		 cells, kv_dim;	/* cells: the most of any layer */
 	size_t		 kv_row;	/* bytes of one cell's row */
 	uint32_t	 kv_dtype;
 	uint8_t		*xq;		/* activations in a vec_dot_type */
@@ -94,6 +96,8 @@ kv_free(cpu_backend *c)
 	}
 	free(c->k);
 	free(c->v);
+	free(c->lcells);
+	c->lcells = NULL;
 	free(c->kf);
 	free(c->vf);
 	free(c->sc);
@@ -103,13 +107,14 @@ kv_free(cpu_backend *c)
 }
 
 static int
-cpu_kv_init(lc_backend *b, int n_layer, int64_t cells, int64_t kv_dim,
+cpu_kv_init(lc_backend *b, int n_layer, const int64_t *cells, int64_t kv_dim,
     uint32_t kv_dtype, lc_err *e)
 {
 	cpu_backend *c = CPU(b);
 	uint64_t ne[4] = { (uint64_t)kv_dim, 1, 1, 1 }, row;
 	lc_kv_dot_fn dot;
 	lc_kv_axpy_fn axpy;
+	int64_t most = 0;
 	int i;
 
 	kv_free(c);
@@ -117,32 +122,42 @@ cpu_kv_init(lc_backend *b, int n_layer, int64_t cells, int64_t kv_dim,
 		return lc_errf(e, LC_EINVAL, "cpu: KV rows of %lld in %s",
 		    (long long)kv_dim, lc_dtype(kv_dtype) ?
 		    lc_dtype(kv_dtype)->name : "?");
+	for (i = 0; i < n_layer; i++) {
+		if (cells[i] <= 0)
+			return lc_errf(e, LC_EINVAL, "cpu: layer %d: %lld KV "
+			    "cells", i, (long long)cells[i]);
+		if (cells[i] > most)
+			most = cells[i];
+	}
 	c->kv_row = (size_t)row;
-	c->cells = cells;
+	c->cells = most;
 	c->kv_dim = kv_dim;
 	c->kv_dtype = kv_dtype;
 	c->k = calloc((size_t)n_layer, sizeof(*c->k));
 	c->v = calloc((size_t)n_layer, sizeof(*c->v));
-	c->sc = malloc((size_t)cells * (size_t)lc_pool_nthreads(c->pool) *
+	c->lcells = calloc((size_t)n_layer, sizeof(*c->lcells));
+	c->sc = malloc((size_t)most * (size_t)lc_pool_nthreads(c->pool) *
 	    sizeof(float));
-	if (c->k == NULL || c->v == NULL || c->sc == NULL)
+	if (c->k == NULL || c->v == NULL || c->lcells == NULL || c->sc == NULL)
 		goto nomem;
 	/* a quantized cache is read through f32 copies of its rows */
 	if (!lc_cpu_kv_kernels(kv_dtype, &dot, &axpy) &&
-	    ((c->kf = malloc((size_t)(cells * kv_dim) * sizeof(float))) ==
-	    NULL || (c->vf = malloc((size_t)(cells * kv_dim) *
+	    ((c->kf = malloc((size_t)(most * kv_dim) * sizeof(float))) ==
+	    NULL || (c->vf = malloc((size_t)(most * kv_dim) *
 	    sizeof(float))) == NULL))
 		goto nomem;
 	c->n_layer = n_layer;
-	for (i = 0; i < n_layer; i++)
-		if ((c->k[i] = calloc((size_t)cells, c->kv_row)) == NULL ||
-		    (c->v[i] = calloc((size_t)cells, c->kv_row)) == NULL)
+	for (i = 0; i < n_layer; i++) {
+		c->lcells[i] = cells[i];
+		if ((c->k[i] = calloc((size_t)cells[i], c->kv_row)) == NULL ||
+		    (c->v[i] = calloc((size_t)cells[i], c->kv_row)) == NULL)
 			goto nomem;
+	}
 	return LC_OK;
 nomem:
 	kv_free(c);
 	return lc_errf(e, LC_ENOMEM, "cpu: KV cache of %d layers x %lld cells",
-	    n_layer, (long long)cells);
+	    n_layer, (long long)most);
 }
 
 static void
@@ -298,6 +313,25 @@ yarn_corr_dim(int n_rot, float n_ctx_orig, float rot, float base)
 	    (2.0f * logf(base));
 }
 
+/* y = a + s * c (c broadcast if it has one column) */
+static void
+cpu_scale_add(lc_backend *b, const lc_tensor *a, float s, const lc_tensor *c,
+    lc_tensor *y)
+{
+	const float *pa, *pc;
+	float *py;
+	int64_t t, i;
+
+	(void)b;
+	for (t = 0; t < a->ne[1]; t++) {
+		pa = COL(a, t);
+		pc = COL(c, c->ne[1] == 1 ? 0 : t);
+		py = COL(y, t);
+		for (i = 0; i < a->ne[0]; i++)
+			py[i] = pa[i] + s * pc[i];
+	}
+}
+
 static void
 cpu_rope(lc_backend *b, lc_tensor *x, const lc_rope_args *r,
     const int32_t *pos)
@@ -358,6 +392,7 @@ typedef struct attn_job {
 	const int32_t		*pos;
 	lc_tensor		*out;
 	int64_t			 hi;	/* cells in use */
+	int64_t			 nc;	/* this layer's cells */
 	const lc_dtype_traits	*tr;
 	const uint8_t		*kc, *vc;
 	/* what attn_heads reads: the cache itself (f32, f16) or its rows
@@ -396,6 +431,7 @@ attn_heads(void *arg, int ith, int nth)
 	int h, g = a->n_head / a->n_head_kv, hd = a->head_dim;
 	float *sc = c->sc + (size_t)ith * (size_t)c->cells, mx, s;
 	const uint8_t *kh, *vh;
+	size_t cell;
 	const float *qh;
 	double sum;
 	float *oh;
@@ -411,22 +447,25 @@ attn_heads(void *arg, int ith, int nth)
 		    hi - a->n_swa + 1 : 0;
 		qh = COL(j->q, t) + (size_t)h * hd;
 		oh = COL(j->out, t) + (size_t)h * hd;
+		/* position jj is in cell jj % nc (the identity unless the
+		   layer is a ring); its score in sc[jj - lo] */
 		mx = -INFINITY;
 		for (jj = lo; jj <= hi; jj++) {
-			sc[jj] = j->dot(hd, kh + (size_t)jj * j->row, qh) *
-			    a->scale;
-			if (sc[jj] > mx)
-				mx = sc[jj];
+			cell = (size_t)(jj % j->nc) * j->row;
+			sc[jj - lo] = j->dot(hd, kh + cell, qh) * a->scale;
+			if (sc[jj - lo] > mx)
+				mx = sc[jj - lo];
 		}
 		for (sum = 0, jj = lo; jj <= hi; jj++) {
-			sc[jj] = expf(sc[jj] - mx);
-			sum += (double)sc[jj];
+			sc[jj - lo] = expf(sc[jj - lo] - mx);
+			sum += (double)sc[jj - lo];
 		}
 		s = (float)(1.0 / sum);
 		for (d = 0; d < hd; d++)
 			oh[d] = 0;
 		for (jj = lo; jj <= hi; jj++)
-			j->axpy(hd, sc[jj] * s, vh + (size_t)jj * j->row, oh);
+			j->axpy(hd, sc[jj - lo] * s, vh + (size_t)(jj % j->nc) *
+			    j->row, oh);
 	}
 }
 
@@ -439,18 +478,23 @@ cpu_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
 	attn_job j = { .c = c, .a = a, .q = q, .pos = pos, .out = out,
 	    .tr = lc_dtype(c->kv_dtype), .kc = c->k[a->layer],
 	    .vc = c->v[a->layer] };
-	int64_t t;
+	int64_t t, nc = c->lcells[a->layer];
 
-	/* the batch's keys and values go to their cells first */
+	/* the batch's keys and values go to their cells first (a ring
+	   layer holds its window plus a batch, so none of them overwrites
+	   a key the batch still needs) */
 	for (t = 0; t < k->ne[1]; t++) {
-		j.tr->from_float(COL(k, t), c->k[a->layer] + (size_t)pos[t] *
-		    c->kv_row, c->kv_dim);
-		j.tr->from_float(COL(v, t), c->v[a->layer] + (size_t)pos[t] *
-		    c->kv_row, c->kv_dim);
+		j.tr->from_float(COL(k, t), c->k[a->layer] +
+		    (size_t)(pos[t] % nc) * c->kv_row, c->kv_dim);
+		j.tr->from_float(COL(v, t), c->v[a->layer] +
+		    (size_t)(pos[t] % nc) * c->kv_row, c->kv_dim);
 	}
 	for (t = 0; t < q->ne[1]; t++)
 		if (pos[t] + 1 > j.hi)
 			j.hi = pos[t] + 1;
+	j.nc = nc;
+	if (j.hi > nc)
+		j.hi = nc;	/* every cell of a full ring */
 	if (lc_cpu_kv_kernels(c->kv_dtype, &j.dot, &j.axpy)) {
 		j.kb = j.kc;
 		j.vb = j.vc;
@@ -532,7 +576,8 @@ static const lc_backend_ops cpu_ops = {
 	.alloc = cpu_alloc, .release = cpu_release, .weight = cpu_weight,
 	.kv_init = cpu_kv_init, .kv_clear = cpu_kv_clear,
 	.begin = cpu_begin, .get_rows = cpu_get_rows, .norm = cpu_norm,
-	.matmul = cpu_matmul, .add = cpu_add, .rope = cpu_rope,
+	.matmul = cpu_matmul, .add = cpu_add,
+	.scale_add = cpu_scale_add, .rope = cpu_rope,
 	.attention = cpu_attention, .act = cpu_act, .read = cpu_read,
 	.end = cpu_end, .free = cpu_free,
 };

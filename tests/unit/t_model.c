@@ -180,7 +180,7 @@ hf_smollm2(lc_model *m, float *lg, int nv)
  * (phi3's long/short RoPE factors) the context each one is run with.
  */
 static void
-tiny(const char *name)
+tiny_batch(const char *name, uint32_t n_batch)
 {
 	static int32_t seq[64][256];
 	int len[64], ctx[64], nseq = 0, nctx = 0, i, k, v, nv, a, b;
@@ -234,8 +234,9 @@ tiny(const char *name)
 		if (m == NULL || nctx > i) {
 			lc_model_close(m);
 			if (lc_model_open(&m, path, be, &(lc_model_opts){
-			    .kv_dtype = LC_F32, .n_ctx = nctx > i ?
-			    (uint32_t)ctx[i] : 0 }, &e) != LC_OK) {
+			    .kv_dtype = LC_F32, .n_batch = n_batch,
+			    .n_ctx = nctx > i ? (uint32_t)ctx[i] : 0 }, &e) !=
+			    LC_OK) {
 				CHECK(0, "%s", e.msg);
 				m = NULL;
 				break;
@@ -268,8 +269,9 @@ tiny(const char *name)
 			total++;
 		}
 	}
-	printf("tiny %s (%s) vs transformers: top-1 %d/%d, worst logits NMSE "
-	    "%.3g\n", name, arch, top1ok, total, worst);
+	printf("tiny %s (%s%s) vs transformers: top-1 %d/%d, worst logits "
+	    "NMSE %.3g\n", name, arch, n_batch ? ", small batches" : "",
+	    top1ok, total, worst);
 	CHECK(total == want_total && top1ok == total && worst <= MAX_NMSE_TINY,
 	    "tiny %s: top-1 %d/%d of %d, NMSE %.3g (max %g)", name, top1ok,
 	    total, want_total, worst, MAX_NMSE_TINY);
@@ -397,6 +399,54 @@ refusals(const char *dir)
 	b->ops->free(b);
 }
 
+static void
+tiny(const char *name)
+{
+	tiny_batch(name, 0);
+}
+
+/*
+ * Reusing a cached prefix with sliding-window rings (tiny gemma3: window
+ * 4, batches of 3, so 7 cells): allowed only while the ring still holds
+ * the window before the kept prefix, and then the logits are those of a
+ * fresh run.
+ */
+static void
+ring_reuse(void)
+{
+	static int32_t ids[40];
+	static float a[1500], b[1500];
+	const char *path = "tests/golden/hf/tiny-gemma3.f32.gguf";
+	lc_backend *be;
+	lc_model *m;
+	lc_err e;
+	int i, same;
+
+	for (i = 0; i < 40; i++)
+		ids[i] = 17 + (i * 37) % 1400;
+	if (lc_cpu_backend_new(&be, 0, &e) != LC_OK ||
+	    lc_model_open(&m, path, be, &(lc_model_opts){ .kv_dtype = LC_F32,
+	    .n_batch = 3, .n_ctx = 64 }, &e) != LC_OK) {
+		CHECK(0, "%s", e.msg);
+		return;
+	}
+	CHECK(lc_model_eval(m, ids, 40, 0, 0, a, &e) == LC_OK, "%s", e.msg);
+	CHECK(!lc_model_can_reuse(m, 40, 20), "reuse past a wrapped ring");
+	CHECK(lc_model_can_reuse(m, 40, 38), "reuse within the ring");
+	/* go on from 38 with two other tokens, against a fresh run */
+	ids[38] = 5;
+	ids[39] = 9;
+	CHECK(lc_model_eval(m, ids + 38, 2, 38, 0, a, &e) == LC_OK, "%s",
+	    e.msg);
+	lc_model_reset(m);
+	CHECK(lc_model_eval(m, ids, 40, 0, 0, b, &e) == LC_OK, "%s", e.msg);
+	for (same = 1, i = 0; i < 1500; i++)
+		same &= a[i] == b[i];
+	CHECK(same, "logits after reuse differ from a fresh run");
+	lc_model_close(m);
+	be->ops->free(be);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -502,8 +552,14 @@ main(int argc, char *argv[])
 	tiny("mistral");
 	tiny("llama-linear");
 	tiny("gemma3");
+	/* batches of 3 with a window of 4: the sliding-window layers' KV
+	   rings (7 cells) wrap many times over the 50-token sequence */
+	tiny_batch("gemma3", 3);
+	ring_reuse();
 	tiny("llama3");
 	tiny("qwen2-yarn");
+	tiny("phi3");
+	tiny("qwen3moe");
 	CHECK(total >= 2000 && (double)agree / (double)total >= MIN_TOP1,
 	    "top-1 agreement with llama.cpp %ld/%ld = %.4f (need >= %.3f over "
 	    ">= 2000 positions)", agree, total,
