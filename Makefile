@@ -120,6 +120,7 @@ fuzz-run: build/fuzz/fuzz_gguf
 
 # --- fuzzing (clang + libFuzzer) ------------------------------------------
 FUZZ_SRC = $(filter-out libcore/sysinfo.c libcore/cpu/% libcore/model.c \
+	libcore/quantize.c libcore/convert.c \
 	libcore/arch/%,$(CORE_SRC))
 fuzz: build/fuzz/fuzz_gguf
 build/fuzz/fuzz_gguf: tests/fuzz/fuzz_gguf.c $(CORE_SRC) $(CORE_HDR)
