@@ -23,6 +23,7 @@
 #include "../../libcore/hf.h"
 #include "../../libcore/model.h"
 #include "check.h"
+#include "golden.h"
 
 /*
  * Measured (2026-11-25, 2 cores, against llama.cpp with FA off, f32 KV,
@@ -55,60 +56,6 @@ static const char golden[] = "tests/golden/run/gemma3.teacher.jsonl";
 static const char goldenf[] = "tests/golden/run/gemma3.logits.f32";
 static const char greedyf[] = "tests/golden/run/gemma3.greedy.jsonl";
 static const char hff[] = "tests/golden/hf/gemma3.logits.f32";
-
-static int
-ints(const cJSON *a, int32_t *out, int max)
-{
-	const cJSON *x;
-	int n = 0;
-
-	cJSON_ArrayForEach(x, a) {
-		if (n == max)
-			return -1;
-		out[n++] = (int32_t)x->valuedouble;
-	}
-	return n;
-}
-
-static int
-floats(const cJSON *a, float *out, int max)
-{
-	const cJSON *x;
-	int n = 0;
-
-	cJSON_ArrayForEach(x, a) {
-		if (n == max)
-			return -1;
-		out[n++] = (float)x->valuedouble;
-	}
-	return n;
-}
-
-/* NMSE of a against b (n floats), relative to b. */
-static double
-nmse(const float *a, const float *b, size_t n)
-{
-	double num = 0, den = 0, d;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		d = (double)a[i] - b[i];
-		num += d * d;
-		den += (double)b[i] * b[i];
-	}
-	return den > 0 ? num / den : num;
-}
-
-static int
-argmax(const float *v, int n)
-{
-	int i, best = 0;
-
-	for (i = 1; i < n; i++)
-		if (v[i] > v[best])
-			best = i;
-	return best;
-}
 
 typedef struct tally {
 	long		 agree, total, sure, sure_agree;

@@ -20,6 +20,7 @@
 #include "../../libcore/hf.h"
 #include "../../libcore/model.h"
 #include "check.h"
+#include "golden.h"
 
 /*
  * The issue asks for 99.5% top-1 agreement and 18 of 20 identical
@@ -64,49 +65,6 @@
 static const char golden[] = "tests/golden/run/smollm2.teacher.jsonl";
 static const char greedyf[] = "tests/golden/run/smollm2.greedy.jsonl";
 static const char goldenf[] = "tests/golden/run/smollm2.logits.f32";
-
-static int
-floats(const cJSON *a, float *out, int max)
-{
-	const cJSON *x;
-	int n = 0;
-
-	cJSON_ArrayForEach(x, a) {
-		if (n == max)
-			return -1;
-		out[n++] = (float)x->valuedouble;
-	}
-	return n;
-}
-
-static int
-ints(const cJSON *a, int32_t *out, int max)
-{
-	const cJSON *x;
-	int n = 0;
-
-	cJSON_ArrayForEach(x, a) {
-		if (n == max)
-			return -1;
-		out[n++] = (int32_t)x->valuedouble;
-	}
-	return n;
-}
-
-/* NMSE of a against b (n floats), relative to b. */
-static double
-nmse(const float *a, const float *b, size_t n)
-{
-	double num = 0, den = 0, d;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		d = (double)a[i] - b[i];
-		num += d * d;
-		den += (double)b[i] * b[i];
-	}
-	return den > 0 ? num / den : num;
-}
 
 /*
  * SmolLM2 against transformers running the GGUF dequantized to float32
