@@ -21,24 +21,15 @@ LDLIBS += -lvulkan
 endif
 CPPFLAGS += -DLC_BUILD_BLAS=\"$(strip $(BLAS))\" -DLC_BUILD_VULKAN=$(strip $(VULKAN))
 
-CORE_SRC = \
-	libcore/status.c libcore/gguf.c libcore/dtype.c libcore/hparams.c \
-	libcore/chat.c libcore/hf.c libcore/jsonw.c libcore/sha256.c libcore/sysinfo.c \
-	libcore/utf8.c libcore/resolve.c libcore/quantize.c libcore/convert.c \
-	libcore/quant/float.c libcore/quant/q4_0.c libcore/quant/q4_1.c \
-	libcore/quant/q5_0.c libcore/quant/q5_1.c libcore/quant/q8_0.c \
-	libcore/quant/kutil.c libcore/quant/q2_k.c libcore/quant/q3_k.c \
-	libcore/quant/q4_k.c libcore/quant/q5_k.c libcore/quant/q6_k.c \
-	libcore/quant/q8_k.c libcore/quant/iq4.c libcore/quant/dot.c \
-	libcore/cpu/cpu.c libcore/cpu/pool.c libcore/cpu/vec_avx2.c \
-	libcore/cpu/vec_avx512.c libcore/cpu/cpu_backend.c \
-	libcore/model.c libcore/arch/llama.c libcore/arch/gemma3.c \
-	libcore/arch/phi3.c libcore/arch/moe.c \
-	libcore/sample.c \
-	$(wildcard libcore/tok/*.c)
+# every .c under these directories is part of the core library; the
+# Vulkan backend (libcore/vk/) only when VULKAN=1, else its stub
+VK_SRC = $(filter-out libcore/vk/vk_none.c,$(wildcard libcore/vk/*.c))
+CORE_SRC = $(sort $(wildcard libcore/*.c libcore/quant/*.c libcore/cpu/*.c \
+	libcore/arch/*.c libcore/tok/*.c) \
+	$(if $(and $(filter 1,$(strip $(VULKAN))),$(VK_SRC)),$(VK_SRC),libcore/vk/vk_none.c))
 CORE_OBJ = $(CORE_SRC:%.c=$(O)/%.o)
 CORE_HDR = $(wildcard libcore/*.h libcore/quant/*.h libcore/cpu/*.h \
-	libcore/tok/*.h cmd/*.h tests/unit/*.h)
+	libcore/tok/*.h libcore/arch/*.h libcore/vk/*.h cmd/*.h tests/unit/*.h)
 
 # SIMD kernels: only these files are built for the newer ISAs; the
 # level is chosen at run time from cpuid (LLM_CPU=scalar|avx2|avx512)
@@ -48,17 +39,16 @@ AVX512_FLAGS = $(AVX2_FLAGS) -mavx512f -mavx512bw -mavx512dq -mavx512vl \
 $(O)/libcore/cpu/vec_avx2.o: CFLAGS += $(AVX2_FLAGS)
 $(O)/libcore/cpu/vec_avx512.o: CFLAGS += $(AVX512_FLAGS)
 
-CMDS = llm-inspect llm-run llm-quant
+# every cmd/llm-NAME.c is a command
+CMDS = $(patsubst cmd/%.c,%,$(sort $(wildcard cmd/llm-*.c)))
 BINS = $(CMDS:%=$(BINDIR)/%)
 UTIL_OBJ = $(O)/cmd/util.o
 
-UNIT = t_status t_dtype t_quant t_gguf t_hf t_jsonw t_hparams t_chat \
-	t_sample t_tok t_quantize
-UNIT_BINS = $(UNIT:%=$(O)/tests/unit/%)
+# tests/unit/t_*.c: unit tests (tests/run.sh runs each; t_models is a
+# helper tool), tests/kernels/k_*.c: SIMD kernels against the scalar ones
+UNIT_BINS = $(patsubst %.c,$(O)/%,$(sort $(wildcard tests/unit/t_*.c)))
 TOOLS = $(O)/tests/data/mkmodel $(O)/tests/malformed/mkbad \
-	$(O)/tests/unit/t_models $(O)/tests/unit/t_model \
-	$(O)/tests/unit/t_gemma3 \
-	$(O)/tests/kernels/k_cpu
+	$(patsubst %.c,$(O)/%,$(sort $(wildcard tests/kernels/k_*.c)))
 
 MODELS_DIR = $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/.cache)/llmutils/models
 DEFAULT_MODEL = $(MODELS_DIR)/SmolLM2-135M-Instruct.Q4_1.gguf
@@ -119,9 +109,11 @@ fuzz-run: build/fuzz/fuzz_gguf
 	    build/fuzz/corpus tests/fuzz/corpus
 
 # --- fuzzing (clang + libFuzzer) ------------------------------------------
-FUZZ_SRC = $(filter-out libcore/sysinfo.c libcore/cpu/% libcore/model.c \
-	libcore/quantize.c libcore/convert.c \
-	libcore/arch/%,$(CORE_SRC))
+# the GGUF reader and what it needs, nothing that wants the thread pool
+FUZZ_SRC = libcore/status.c libcore/gguf.c libcore/dtype.c libcore/hparams.c \
+	libcore/chat.c libcore/hf.c libcore/jsonw.c libcore/sha256.c \
+	libcore/utf8.c libcore/resolve.c \
+	$(wildcard libcore/quant/*.c libcore/tok/*.c)
 fuzz: build/fuzz/fuzz_gguf
 build/fuzz/fuzz_gguf: tests/fuzz/fuzz_gguf.c $(CORE_SRC) $(CORE_HDR)
 	@mkdir -p $(@D)

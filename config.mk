@@ -20,4 +20,4 @@ RANLIB = ranlib
 CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DLC_VERSION=\"$(VERSION)\"
 CFLAGS = -std=c11 -O2 -g -Wall -Wextra -Wpedantic -ffp-contract=off
 LDFLAGS =
-LDLIBS = -lcjson -lcrypto -lm -lpthread
+LDLIBS = -lcjson -larchive -lxxhash -lcrypto -lm -lpthread

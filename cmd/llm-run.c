@@ -45,6 +45,7 @@ static struct {
 	const char	*model, *system, *tmpl_family, *resume;
 	int		 raw, raw_input, jsonl, stream, truncate, fail_fast;
 	int		 quiet, threads;
+	const char	*device;
 	uint32_t	 ctx, kv_dtype;
 	params		 p;
 } opt;
@@ -170,7 +171,7 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: %s -m model [-Rq] [--jsonl] [--stream] [--raw] "
-	    "[-s system] [-n max] [-t threads] [-c ctx] [--temp t] [--seed n] "
+	    "[-s system] [-n max] [-t threads] [-d device] [-c ctx] [--temp t] [--seed n] "
 	    "[--stop s] [prompt ...]\n", argv0);
 	if (status == 0)
 		fputs("\n"
@@ -193,6 +194,7 @@ usage(FILE *fp, int status)
 		    "  -c, --ctx N          context length (default: trained, at most 4096)\n"
 		    "  -k, --kv-type T      KV cache type: f16 (default), f32, q8_0\n"
 		    "  -t, --threads N      threads (default: one per core)\n"
+		    "  -d, --device D       cpu (default), vulkan or vulkan:N (env LLM_DEVICE)\n"
 		    "  -R, --raw-input      each input line is a prompt (JSONL out)\n"
 		    "      --jsonl          input is JSONL requests\n"
 		    "      --stream         token events, then a done record\n"
@@ -891,6 +893,7 @@ main(int argc, char *argv[])
 		{ "ctx", required_argument, NULL, 'c' },
 		{ "kv-type", required_argument, NULL, 'k' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "device", required_argument, NULL, 'd' },
 		{ "raw-input", no_argument, NULL, 'R' },
 		{ "jsonl", no_argument, NULL, O_JSONL },
 		{ "stream", no_argument, NULL, O_STREAM },
@@ -924,7 +927,7 @@ main(int argc, char *argv[])
 	(*optarg == '\0' || *text != '\0' || !(d >= (lo) && d <= (hi))) ? \
 	(dien(2, "%s: '%s' is not a number in [%g, %g]", name, optarg, \
 	(double)(lo), (double)(hi)), 0.0) : d)
-	while ((ch = getopt_long(argc, argv, "m:s:n:c:k:t:RqhV", longopts,
+	while ((ch = getopt_long(argc, argv, "m:s:n:c:k:t:d:RqhV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'm': opt.model = optarg; break;
@@ -976,6 +979,7 @@ main(int argc, char *argv[])
 			opt.threads = (int)estrtonum(optarg, 1, 1024,
 			    "--threads");
 			break;
+		case 'd': opt.device = optarg; break;
 		case 'R': opt.raw_input = 1; break;
 		case O_JSONL: opt.jsonl = 1; break;
 		case O_STREAM: opt.stream = 1; break;
@@ -1005,8 +1009,7 @@ main(int argc, char *argv[])
 		opt.jsonl = 1;
 		load_resume(opt.resume);
 	}
-	if (lc_cpu_backend_new(&be, opt.threads, &e) != LC_OK)
-		die_err(&e);
+	be = ebackend(opt.device, opt.threads);
 	mo.n_ctx = opt.ctx;
 	mo.kv_dtype = opt.kv_dtype;
 	if (lc_model_resolve(opt.model, mpath, sizeof(mpath), &e) != LC_OK ||

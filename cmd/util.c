@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "../libcore/backend.h"
 #include "../libcore/dtype.h"
 #include "../libcore/utf8.h"
 
@@ -201,4 +202,42 @@ ereadall(FILE *fp, const char *name, size_t *len)
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+}
+
+struct lc_backend *
+ebackend(const char *spec, int nthreads)
+{
+	lc_backend *b = NULL;
+	lc_err e;
+	const char *src = "-d";
+	long dev = 0;
+	char *end;
+	int rc;
+
+	if (spec == NULL || *spec == '\0') {
+		spec = getenv("LLM_DEVICE");
+		src = "LLM_DEVICE";
+	}
+	if (spec == NULL || *spec == '\0' || strcmp(spec, "cpu") == 0)
+		rc = lc_cpu_backend_new(&b, nthreads, &e);
+	else if (strncmp(spec, "vulkan", 6) == 0 &&
+	    (spec[6] == '\0' || spec[6] == ':')) {
+		if (spec[6] == ':') {
+			errno = 0;
+			dev = strtol(spec + 7, &end, 10);
+			if (spec[7] == '\0' || *end != '\0' || errno != 0 ||
+			    dev < 0 || dev > 255)
+				dien(2, "%s '%s': the device is vulkan:N, "
+				    "N a device number (0-255)", src, spec);
+		}
+		rc = lc_vk_backend_new(&b, (int)dev, &e);
+	} else
+		dien(2, "%s '%s': unknown device (cpu, vulkan or vulkan:N)",
+		    src, spec);
+	if (rc != LC_OK) {
+		if (e.code == LC_EDEVICE || e.code == LC_EUNSUP)
+			dien(3, "%s", e.msg);
+		die_err(&e);
+	}
+	return b;
 }

@@ -16,7 +16,13 @@ extern const char *argv0;
 void	die(const char *fmt, ...);
 void	dien(int status, const char *fmt, ...);
 void	warn(const char *fmt, ...);
-void	die_err(const lc_err *e);	/* "llm-run: model.gguf: ..." */
+void	die_err(const lc_err *e);
+/*
+ * The backend named by spec ("cpu", "vulkan", "vulkan:N"; NULL: $LLM_DEVICE,
+ * else cpu) with nthreads CPU threads (0: one per core).  An unknown name
+ * exits 2; a device that is missing or fails exits 3.
+ */
+struct lc_backend	*ebackend(const char *spec, int nthreads);	/* "llm-run: model.gguf: ..." */
 void	warn_err(const lc_err *e);
 /* fflush + ferror + fclose; warns and returns 1 on a write error */
 int	fshut(FILE *fp, const char *name);

@@ -119,5 +119,12 @@ struct lc_backend {
 
 /* The CPU backend with n threads (0: one per core). */
 int	lc_cpu_backend_new(lc_backend **out, int nthreads, lc_err *e);
+/*
+ * The Vulkan backend on physical device number device (0: the first
+ * discrete GPU, else the first device).  LC_EDEVICE when there is no
+ * such device, it cannot run our shaders, or the build has no Vulkan
+ * (libcore/vk/vk_none.c).
+ */
+int	lc_vk_backend_new(lc_backend **out, int device, lc_err *e);
 
 #endif /* LC_BACKEND_H */

@@ -129,7 +129,7 @@ llm-run: tiny.gguf: tokenizer.ggml.merges: missing
 llm-run "Hi"
 .
 llm-run: no model: give -m FILE or set LLM_MODEL
-usage: llm-run -m model [-Rq] [--jsonl] [--stream] [--raw] [-s system] [-n max] [-t threads] [-c ctx] [--temp t] [--seed n] [--stop s] [prompt ...]
+usage: llm-run -m model [-Rq] [--jsonl] [--stream] [--raw] [-s system] [-n max] [-t threads] [-d device] [-c ctx] [--temp t] [--seed n] [--stop s] [prompt ...]
 
 %%FAIL 2
 llm-run -m x.gguf --temp hot "Hi"
@@ -145,7 +145,7 @@ llm-run: --kv-type: 'q4_0': expected f16, f32 or q8_0
 llm-run -m x.gguf --bogus
 .
 llm-run: unrecognized option '--bogus'
-usage: llm-run -m model [-Rq] [--jsonl] [--stream] [--raw] [-s system] [-n max] [-t threads] [-c ctx] [--temp t] [--seed n] [--stop s] [prompt ...]
+usage: llm-run -m model [-Rq] [--jsonl] [--stream] [--raw] [-s system] [-n max] [-t threads] [-d device] [-c ctx] [--temp t] [--seed n] [--stop s] [prompt ...]
 
 %%FAIL 1
 cd $MODELS_DIR && llm-run -q -m SmolLM2-135M-Instruct.Q4_1.gguf -n 2 "Hi" > /dev/full
@@ -250,3 +250,13 @@ cd $W && S='"role":"system","content":"You are a terse assistant who answers in 
 {"id":2,"text":"Spain.","finish_reason":"stop","usage":{"prompt_tokens":30,"completion_tokens":2},"cached":22}
 {"id":1,"text":"Awesome, I'm","finish_reason":"length","usage":{"prompt_tokens":30,"completion_tokens":6},"cached":22}
 same
+
+%%FAIL 2
+llm-run -m "$TINY" -d gpu hi
+.
+llm-run: -d 'gpu': unknown device (cpu, vulkan or vulkan:N)
+
+%%FAIL 2
+LLM_DEVICE=vulkan:x llm-run -m "$TINY" hi
+.
+llm-run: LLM_DEVICE 'vulkan:x': the device is vulkan:N, N a device number (0-255)
