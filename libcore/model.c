@@ -12,13 +12,15 @@
 
 static const lc_arch *const archs[] = {
 	&lc_arch_llama, &lc_arch_qwen2, &lc_arch_qwen3, &lc_arch_gemma3,
-	&lc_arch_phi3, &lc_arch_qwen3moe,
+	&lc_arch_phi3, &lc_arch_qwen3moe, &lc_arch_granite, &lc_arch_smollm3,
+	&lc_arch_olmo2,
 };
 
 const char *
 lc_model_archs(void)
 {
-	return "llama, qwen2, qwen3, gemma3, phi3, qwen3moe";
+	return "llama, qwen2, qwen3, gemma3, phi3, qwen3moe, granite, "
+	    "smollm3, olmo2";
 }
 
 /*
@@ -117,7 +119,8 @@ bind_all(lc_model *m, lc_err *e)
 	for (il = 0; il < hp->n_layer; il++) {
 		lc_layer *L = &m->layers[il];
 		int i = (int)il;
-		B(&L->attn_norm, "blk.%d.attn_norm.weight", i, E, 1, 0);
+		if (!a->norm_after)
+			B(&L->attn_norm, "blk.%d.attn_norm.weight", i, E, 1, 0);
 		if (a->fused && has_tensor(m, "blk.%d.attn_qkv.weight", i)) {
 			/* rows: Q, then K, then V */
 			BV(&L->wq, "blk.%d.attn_qkv.weight", i, E, Q + K + Vd,
@@ -135,13 +138,17 @@ bind_all(lc_model *m, lc_err *e)
 		B(&L->bq, "blk.%d.attn_q.bias", i, Q, 1, !a->qkv_bias);
 		B(&L->bk, "blk.%d.attn_k.bias", i, K, 1, !a->qkv_bias);
 		B(&L->bv, "blk.%d.attn_v.bias", i, Vd, 1, !a->qkv_bias);
-		if (a->qk_norm) {
+		if (a->norm_after) {
+			B(&L->q_norm, "blk.%d.attn_q_norm.weight", i, Q, 1, 0);
+			B(&L->k_norm, "blk.%d.attn_k_norm.weight", i, K, 1, 0);
+		} else if (a->qk_norm) {
 			B(&L->q_norm, "blk.%d.attn_q_norm.weight", i,
 			    hp->head_dim_k, 1, 0);
 			B(&L->k_norm, "blk.%d.attn_k_norm.weight", i,
 			    hp->head_dim_k, 1, 0);
 		}
-		B(&L->ffn_norm, "blk.%d.ffn_norm.weight", i, E, 1, 0);
+		if (!a->norm_after)
+			B(&L->ffn_norm, "blk.%d.ffn_norm.weight", i, E, 1, 0);
 		if (a->moe) {
 			/* expert x: matrix x of the 3-D tensors */
 			L->gate_exps = m->exps + (size_t)(il * NE * 3);
@@ -171,7 +178,7 @@ bind_all(lc_model *m, lc_err *e)
 		}
 		if (!a->moe)
 			B(&L->down, "blk.%d.ffn_down.weight", i, F, E, 0);
-		if (a->post_norm) {
+		if (a->post_norm || a->norm_after) {
 			B(&L->attn_post_norm,
 			    "blk.%d.post_attention_norm.weight", i, E, 1, 0);
 			B(&L->ffn_post_norm, "blk.%d.post_ffw_norm.weight", i,
@@ -372,6 +379,8 @@ lc_model_open(lc_model **out, const char *path, lc_backend *b,
 		goto fail;
 	m->kq_scale = 1.0f / sqrtf((float)m->hp.head_dim_k);
 	m->embd_scale = 1.0f;
+	m->res_scale = 1.0f;
+	m->logit_scale = 1.0f;
 	if (m->arch->setup != NULL && (rc = m->arch->setup(m, e)) != LC_OK)
 		goto fail;
 	if ((m->layers = calloc(m->hp.n_layer, sizeof(*m->layers))) == NULL) {

@@ -44,6 +44,11 @@ typedef struct lc_arch {
 						   into wq, wk, wv, gate, up */
 	int		 moe;			/* ffn_gate_inp and ffn_*_exps
 						   instead of ffn_gate/up/down */
+	int		 nope_every;		/* every n-th layer (n-1, 2n-1,
+						   ...) has no RoPE: smollm3 */
+	int		 norm_after;		/* olmo2: no attn_norm/ffn_norm;
+						   attn_q/k_norm over the whole
+						   projection, post norms */
 	/* reads what the architecture needs beyond lc_hparams into m
 	   (m->hp, m->g and the RoPE defaults are set); may be NULL */
 	int		(*setup)(lc_model *m, lc_err *e);
@@ -75,12 +80,16 @@ struct lc_model {
 	float		 kq_scale;	/* 1/sqrt(head_dim) unless setup says
 					   otherwise */
 	float		 embd_scale;	/* token embeddings times this */
+	float		 res_scale;	/* attention and FFN outputs times
+					   this before the residual add */
+	float		 logit_scale;	/* logits divided by this */
 	lc_scratch	 s;
 };
 
 extern const lc_arch lc_arch_llama, lc_arch_qwen2, lc_arch_qwen3;
 extern const lc_arch lc_arch_gemma3;
 extern const lc_arch lc_arch_phi3, lc_arch_qwen3moe;
+extern const lc_arch lc_arch_granite, lc_arch_smollm3, lc_arch_olmo2;
 
 /* A view of the first n columns of t. */
 static inline lc_tensor

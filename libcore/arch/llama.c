@@ -11,10 +11,51 @@
  *               q, k = rope(q, k);  x += Wo attn(q, k, v)
  *               h = rms(x) * ffn_norm;  x += Wdown(silu(Wgate h) * Wup h)
  *   logits = Woutput (rms(x) * output_norm)   (token_embd when tied)
+ *
+ * granite (IBM Granite 3.x) scales that: token embeddings times
+ * granite.embedding_scale, attention and FFN outputs times
+ * granite.residual_scale before they are added, kq by
+ * granite.attention.scale instead of 1/sqrt(head_dim), logits divided
+ * by granite.logit_scale.  smollm3 leaves RoPE out of every 4th layer
+ * (3, 7, 11, ...: llama.cpp's n_no_rope_layer_step).
  */
-#include <stddef.h>
+#include <stdio.h>
 
 #include "../model_impl.h"
+
+/* {arch}.suffix as a positive float, if present. */
+static int
+getscale(lc_model *m, const char *suffix, float *out, lc_err *e)
+{
+	char key[96];
+	double v;
+	int rc;
+
+	snprintf(key, sizeof(key), "%s.%s", m->hp.arch, suffix);
+	if ((rc = lc_gguf_get_f64(m->g, key, &v, e)) == LC_ENOTFOUND)
+		return LC_OK;
+	if (rc != LC_OK)
+		return rc;
+	if (v == 0)		/* llama.cpp: 0 means "not set" */
+		return LC_OK;
+	if (!(v > 0 && v < 1e6))
+		return lc_errf(e, LC_EFORMAT, "%s: key '%s': %g out of range",
+		    lc_gguf_name(m->g), key, v);
+	*out = (float)v;
+	return LC_OK;
+}
+
+static int
+granite_setup(lc_model *m, lc_err *e)
+{
+	int rc;
+
+	if ((rc = getscale(m, "embedding_scale", &m->embd_scale, e)) != LC_OK ||
+	    (rc = getscale(m, "residual_scale", &m->res_scale, e)) != LC_OK ||
+	    (rc = getscale(m, "attention.scale", &m->kq_scale, e)) != LC_OK)
+		return rc;
+	return getscale(m, "logit_scale", &m->logit_scale, e);
+}
 
 const lc_arch lc_arch_llama = {
 	.name = "llama", .rope_mode = LC_ROPE_NORM, .forward = lc_llama_forward,
@@ -25,6 +66,14 @@ const lc_arch lc_arch_qwen2 = {
 };
 const lc_arch lc_arch_qwen3 = {
 	.name = "qwen3", .rope_mode = LC_ROPE_NEOX, .qk_norm = 1,
+	.forward = lc_llama_forward,
+};
+const lc_arch lc_arch_granite = {
+	.name = "granite", .rope_mode = LC_ROPE_NORM, .setup = granite_setup,
+	.forward = lc_llama_forward,
+};
+const lc_arch lc_arch_smollm3 = {
+	.name = "smollm3", .rope_mode = LC_ROPE_NORM, .nope_every = 4,
 	.forward = lc_llama_forward,
 };
 
@@ -77,20 +126,29 @@ lc_llama_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
 		rq = lc_rope_of(m, 0, a.n_head, a.head_dim, m->arch->rope_mode);
 		rk = lc_rope_of(m, 0, a.n_head_kv, a.head_dim,
 		    m->arch->rope_mode);
-		op->rope(b, &q, &rq, pos);
-		op->rope(b, &k, &rk, pos);
+		if (m->arch->nope_every == 0 ||
+		    (il + 1) % (uint32_t)m->arch->nope_every != 0) {
+			op->rope(b, &q, &rq, pos);
+			op->rope(b, &k, &rk, pos);
+		}
 		a.layer = (int)il;
 		a.n_swa = hp->swa_layer[il] ? (int)hp->n_swa : 0;
 		op->attention(b, &a, &q, &k, &v, pos, &att);
 		op->matmul(b, &L->wo, &att, NULL, &o);
-		op->add(b, &x, &o, &x);
+		if (m->res_scale != 1.0f)
+			op->scale_add(b, &x, m->res_scale, &o, &x);
+		else
+			op->add(b, &x, &o, &x);
 		op->norm(b, LC_NORM_RMS, &x, &L->ffn_norm, NULL,
 		    (float)hp->norm_eps, &h);
 		op->matmul(b, &L->gate, &h, NULL, &g);
 		op->matmul(b, &L->up, &h, NULL, &u);
 		op->act(b, LC_ACT_SILU_GATE, &g, &u, &g);
 		op->matmul(b, &L->down, &g, NULL, &f);
-		op->add(b, &x, &f, &x);
+		if (m->res_scale != 1.0f)
+			op->scale_add(b, &x, m->res_scale, &f, &x);
+		else
+			op->add(b, &x, &f, &x);
 	}
 	/* only the rows whose logits are wanted: the last n_out */
 	last = lc_last_cols(&x, n, n_out);
@@ -100,4 +158,7 @@ lc_llama_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
 	last = lc_cols(&s->logits, n_out);
 	op->matmul(b, m->output.data ? &m->output : &m->tok_embd, &lo, NULL,
 	    &last);
+	if (m->logit_scale != 1.0f)	/* y = y + (1/s - 1) y */
+		op->scale_add(b, &last, 1.0f / m->logit_scale - 1.0f, &last,
+		    &last);
 }

@@ -518,6 +518,9 @@ main(int argc, char *argv[])
 	tiny("qwen2-yarn");
 	tiny("phi3");
 	tiny("qwen3moe");
+	tiny("granite");
+	tiny("olmo2");
+	tiny("smollm3");
 	CHECK(total >= 2000 && (double)agree / (double)total >= MIN_TOP1,
 	    "top-1 agreement with llama.cpp %ld/%ld = %.4f (need >= %.3f over "
 	    ">= 2000 positions)", agree, total,
