@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../dtype.h"
+#include "../quant/blocks.h"
 #include "../quant/dot.h"
 #include "../quant/quant.h"
 #include "../sysinfo.h"
@@ -20,6 +21,10 @@
 typedef struct cpu_kern {
 	uint32_t	 vec_dot_type;
 	lc_vec_dot_fn	 vec_dot;
+	/* vec_dot on 8 columns at once, from the same level, or NULL */
+	void		(*gemm8)(int n, const void *w, const void *x,
+			    int64_t xs, const float *dx, const float *sx,
+			    int64_t ldd, float *y, int64_t ldy);
 	void		(*from_float)(const float *x, void *y, int64_t n);
 	lc_kv_dot_fn	 kv_dot;
 	lc_kv_axpy_fn	 kv_axpy;
@@ -113,6 +118,7 @@ fill(int level)
 		dt = lc_dtype(t);
 		kern[t].vec_dot_type = d ? d->vec_dot_type : t;
 		kern[t].vec_dot = d ? d->vec_dot : NULL;
+		kern[t].gemm8 = NULL;
 		kern[t].from_float = dt ? dt->from_float : NULL;
 		kern[t].kv_dot = t == LC_F32 ? kv_dot_f32 : t == LC_F16 ?
 		    kv_dot_f16 : NULL;
@@ -120,8 +126,10 @@ fill(int level)
 		    kv_axpy_f16 : NULL;
 		for (l = 1; l <= level; l++) {
 			v = &levels[l].tab[t];
-			if (v->vec_dot != NULL)
+			if (v->vec_dot != NULL) {
 				kern[t].vec_dot = v->vec_dot;
+				kern[t].gemm8 = v->gemm8;
+			}
 			if (v->from_float != NULL)
 				kern[t].from_float = v->from_float;
 			if (v->kv_dot != NULL)
@@ -285,6 +293,52 @@ lc_cpu_matvec(uint32_t wtype, const void *w, int64_t row_bytes,
 		dot((int)ncols, &y[r], row, xq);
 }
 
+/*
+ * Columns in groups of 8 through the level's gemm8 kernel: the
+ * activation blocks' scales (q8_0: d; q8_1: d and s) converted to
+ * floats once, block-major ([b * nx + c]), for all nx columns.
+ * Returns the number of columns done (a multiple of 8; 0 if the
+ * scales cannot be allocated: the caller then does them all).
+ */
+static int64_t
+matmul8(uint32_t wtype, const void *w, int64_t row_bytes, int64_t ncols,
+    const void *xq, int64_t xq_stride, int64_t nx, float *y, int64_t ldy,
+    int64_t r0, int64_t r1)
+{
+	uint32_t at = kern[wtype].vec_dot_type;
+	int64_t nb = ncols / 32, n8 = nx / 8 * 8, b, c, t0, t1, r;
+	float *dx, *sx;
+	const char *x;
+
+	if ((dx = malloc((size_t)(nb * n8) * 2 * sizeof(float))) == NULL)
+		return 0;
+	sx = dx + nb * n8;
+	for (c = 0, x = xq; c < n8; c++, x += xq_stride)
+		for (b = 0; b < nb; b++) {
+			if (at == LC_Q8_1) {
+				const lc_block_q8_1 *q =
+				    (const lc_block_q8_1 *)x + b;
+				dx[b * n8 + c] = lc_f16_to_f32(q->d);
+				sx[b * n8 + c] = lc_f16_to_f32(q->s);
+			} else {
+				dx[b * n8 + c] = lc_f16_to_f32(
+				    ((const lc_block_q8_0 *)x + b)->d);
+				sx[b * n8 + c] = 0;
+			}
+		}
+	for (t0 = r0; t0 < r1; t0 = t1) {
+		t1 = t0 + MATMUL_TILE < r1 ? t0 + MATMUL_TILE : r1;
+		for (c = 0, x = xq; c < n8; c += 8, x += 8 * xq_stride)
+			for (r = t0; r < t1; r++)
+				kern[wtype].gemm8((int)ncols,
+				    (const char *)w + r * row_bytes, x,
+				    xq_stride, dx + c, sx + c, n8,
+				    &y[c * ldy + r], ldy);
+	}
+	free(dx);
+	return n8;
+}
+
 void
 lc_cpu_matmul(uint32_t wtype, const void *w, int64_t row_bytes,
     int64_t ncols, const void *xq, int64_t xq_stride, int64_t nx, float *y,
@@ -296,6 +350,13 @@ lc_cpu_matmul(uint32_t wtype, const void *w, int64_t row_bytes,
 
 	pthread_once(&init_once, init_default);
 	dot = kern[wtype].vec_dot;
+	if (kern[wtype].gemm8 != NULL && nx >= 8 && ncols % 32 == 0) {
+		j = matmul8(wtype, w, row_bytes, ncols, xq, xq_stride, nx, y,
+		    ldy, r0, r1);
+		xq = (const char *)xq + j * xq_stride;
+		y += j * ldy;
+		nx -= j;
+	}
 	for (t0 = r0; t0 < r1; t0 = t1) {
 		t1 = t0 + MATMUL_TILE < r1 ? t0 + MATMUL_TILE : r1;
 		for (j = 0, x = xq; j < nx; j++, x += xq_stride)

@@ -26,6 +26,16 @@ typedef struct lc_vec_kernels {
 	   y[0..n) += a * v[0..n); rounding differs from the reference */
 	float		(*kv_dot)(int n, const void *k, const float *q);
 	void		(*kv_axpy)(int n, float a, const void *v, float *y);
+	/*
+	 * weight type, prompt GEMM: y[c * ldy] = dot(w, column c) for the
+	 * 8 activation rows at x, xs bytes apart, each bit-identical to
+	 * vec_dot's; dx[b * ldd + c] (and sx, for q8_1 activations) hold
+	 * column c's block scales as floats.  The weight block is decoded
+	 * once for the 8 columns and their sums share vector lanes.
+	 */
+	void		(*gemm8)(int n, const void *w, const void *x,
+			    int64_t xs, const float *dx, const float *sx,
+			    int64_t ldd, float *y, int64_t ldy);
 } lc_vec_kernels;
 
 extern const lc_vec_kernels	lc_vec_avx2[LC_DTYPE_COUNT];

@@ -184,6 +184,49 @@ name(int n, float *s, const void *vw, const void *vx)			\
 	*s = sumf;							\
 }
 
+/*
+ * Eight columns of one weight row (prompt GEMM): per block the weight
+ * is decoded once (DEC) and multiplied with each column's block (MUL);
+ * hsum8 leaves column c's exact integer sum in lane c, FOLD8 does the
+ * reference's float operations on the 8 lanes (the columns' scales
+ * precomputed as floats, the weight's broadcast), and lane c adds its
+ * block terms in block order, as DOT32 does: bit-identical results.
+ */
+#define GEMM8(name, wtype, xtype, DEC, MUL, FOLD8)			\
+static void								\
+name(int n, const void *vw, const void *vx, int64_t xs,		\
+    const float *dx, const float *sx, int64_t ldd, float *y,		\
+    int64_t ldy)							\
+{									\
+	const wtype *w = vw;						\
+	const xtype *x[8];						\
+	int nb = n / 32, b, c;						\
+	__m256 acc = _mm256_setzero_ps();				\
+	__m256i v[8], q;						\
+	float out[8];							\
+									\
+	(void)sx;							\
+	for (c = 0; c < 8; c++)						\
+		x[c] = (const xtype *)((const char *)vx + c * xs);	\
+	for (b = 0; b < nb; b++) {					\
+		q = DEC(&w[b]);						\
+		for (c = 0; c < 8; c++)					\
+			v[c] = MUL(q, &x[c][b]);			\
+		acc = _mm256_add_ps(acc, FOLD8(&w[b],			\
+		    _mm256_cvtepi32_ps(hsum8_i32(v)), dx + b * ldd,	\
+		    sx + b * ldd));					\
+	}								\
+	_mm256_storeu_ps(out, acc);					\
+	for (c = 0; c < 8; c++)						\
+		y[c * ldy] = out[c];					\
+}
+
+static inline __m256
+bcast_f16(uint16_t h)
+{
+	return _mm256_set1_ps(_cvtsh_ss(h));
+}
+
 /* dw[k], dx[k] (and mw, sx) of blocks 0..m-1 as float vectors. */
 #define GATHER_D(fld, arr, m)						\
 	do {								\
@@ -220,6 +263,25 @@ fold_q4_0(float t[8], const lc_block_q4_0 *w, const lc_block_q8_0 *x,
 
 DOT32(FN(dot_q4_0_q8_0), lc_block_q4_0, lc_block_q8_0, sumi_q4_0, fold_q4_0)
 
+static inline __m256i dec_q4_0(const lc_block_q4_0 *w)
+{
+	return _mm256_sub_epi8(nibbles32(w->qs), _mm256_set1_epi8(8));
+}
+static inline __m256i mul_ss_q8_0(__m256i q, const lc_block_q8_0 *x)
+{
+	return mulsum_ss(q, load256(x->qs));
+}
+/* (sumi * dw) * dx, as fold_q4_0 */
+static inline __m256 fold8_q4_0(const lc_block_q4_0 *w, __m256 si,
+    const float *dx, const float *sx)
+{
+	(void)sx;
+	return _mm256_mul_ps(_mm256_mul_ps(si, bcast_f16(w->d)),
+	    _mm256_loadu_ps(dx));
+}
+GEMM8(FN(gemm8_q4_0_q8_0), lc_block_q4_0, lc_block_q8_0, dec_q4_0, mul_ss_q8_0,
+    fold8_q4_0)
+
 static inline __m256i
 sumi_q4_1(const lc_block_q4_1 *w, const lc_block_q8_1 *x)
 {
@@ -251,6 +313,25 @@ fold_q4_1(float t[8], const lc_block_q4_1 *w, const lc_block_q8_1 *x,
 
 DOT32(FN(dot_q4_1_q8_1), lc_block_q4_1, lc_block_q8_1, sumi_q4_1, fold_q4_1)
 
+static inline __m256i dec_q4_1(const lc_block_q4_1 *w)
+{
+	return nibbles32(w->qs);
+}
+static inline __m256i mul_us_q8_1(__m256i q, const lc_block_q8_1 *x)
+{
+	return MULSUM(q, load256(x->qs));
+}
+/* (dw * dx) * sumi + mw * sx, as fold_dm */
+static inline __m256 fold8_q4_1(const lc_block_q4_1 *w, __m256 si,
+    const float *dx, const float *sx)
+{
+	return _mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(bcast_f16(w->d),
+	    _mm256_loadu_ps(dx)), si), _mm256_mul_ps(bcast_f16(w->m),
+	    _mm256_loadu_ps(sx)));
+}
+GEMM8(FN(gemm8_q4_1_q8_1), lc_block_q4_1, lc_block_q8_1, dec_q4_1, mul_us_q8_1,
+    fold8_q4_1)
+
 /* value = nibble + 16 * bit - 16: 0xf0 where the bit is clear */
 static inline __m256i
 sumi_q5_0(const lc_block_q5_0 *w, const lc_block_q8_0 *x)
@@ -276,6 +357,22 @@ fold_q5_0(float t[8], const lc_block_q5_0 *w, const lc_block_q8_0 *x,
 
 DOT32(FN(dot_q5_0_q8_0), lc_block_q5_0, lc_block_q8_0, sumi_q5_0, fold_q5_0)
 
+static inline __m256i dec_q5_0(const lc_block_q5_0 *w)
+{
+	return _mm256_or_si256(nibbles32(w->qs),
+	    _mm256_andnot_si256(bits32(w->qh), _mm256_set1_epi8((char)0xf0)));
+}
+/* (dw * dx) * sumi, as fold_q5_0 */
+static inline __m256 fold8_q5_0(const lc_block_q5_0 *w, __m256 si,
+    const float *dx, const float *sx)
+{
+	(void)sx;
+	return _mm256_mul_ps(_mm256_mul_ps(bcast_f16(w->d),
+	    _mm256_loadu_ps(dx)), si);
+}
+GEMM8(FN(gemm8_q5_0_q8_0), lc_block_q5_0, lc_block_q8_0, dec_q5_0, mul_ss_q8_0,
+    fold8_q5_0)
+
 static inline __m256i
 sumi_q5_1(const lc_block_q5_1 *w, const lc_block_q8_1 *x)
 {
@@ -300,6 +397,21 @@ fold_q5_1(float t[8], const lc_block_q5_1 *w, const lc_block_q8_1 *x,
 
 DOT32(FN(dot_q5_1_q8_1), lc_block_q5_1, lc_block_q8_1, sumi_q5_1, fold_q5_1)
 
+static inline __m256i dec_q5_1(const lc_block_q5_1 *w)
+{
+	return _mm256_or_si256(nibbles32(w->qs),
+	    _mm256_and_si256(bits32(w->qh), _mm256_set1_epi8(0x10)));
+}
+static inline __m256 fold8_q5_1(const lc_block_q5_1 *w, __m256 si,
+    const float *dx, const float *sx)
+{
+	return _mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(bcast_f16(w->d),
+	    _mm256_loadu_ps(dx)), si), _mm256_mul_ps(bcast_f16(w->m),
+	    _mm256_loadu_ps(sx)));
+}
+GEMM8(FN(gemm8_q5_1_q8_1), lc_block_q5_1, lc_block_q8_1, dec_q5_1, mul_us_q8_1,
+    fold8_q5_1)
+
 static inline __m256i
 sumi_q8_0(const lc_block_q8_0 *w, const lc_block_q8_0 *x)
 {
@@ -320,6 +432,21 @@ fold_q8_0(float t[8], const lc_block_q8_0 *w, const lc_block_q8_0 *x,
 }
 
 DOT32(FN(dot_q8_0_q8_0), lc_block_q8_0, lc_block_q8_0, sumi_q8_0, fold_q8_0)
+
+static inline __m256i dec_q8_0(const lc_block_q8_0 *w)
+{
+	return load256(w->qs);
+}
+/* sumi * (dw * dx), as fold_q8_0 */
+static inline __m256 fold8_q8_0(const lc_block_q8_0 *w, __m256 si,
+    const float *dx, const float *sx)
+{
+	(void)sx;
+	return _mm256_mul_ps(si, _mm256_mul_ps(bcast_f16(w->d),
+	    _mm256_loadu_ps(dx)));
+}
+GEMM8(FN(gemm8_q8_0_q8_0), lc_block_q8_0, lc_block_q8_0, dec_q8_0, mul_ss_q8_0,
+    fold8_q8_0)
 
 static inline __m256i
 iq4_values(const uint8_t *qs)
@@ -351,6 +478,21 @@ fold_iq4_nl(float t[8], const lc_block_iq4_nl *w, const lc_block_q8_0 *x,
 
 DOT32(FN(dot_iq4_nl_q8_0), lc_block_iq4_nl, lc_block_q8_0, sumi_iq4_nl,
     fold_iq4_nl)
+
+static inline __m256i dec_iq4_nl(const lc_block_iq4_nl *w)
+{
+	return iq4_values(w->qs);
+}
+/* (dx * dw) * sumi, as fold_iq4_nl */
+static inline __m256 fold8_iq4_nl(const lc_block_iq4_nl *w, __m256 si,
+    const float *dx, const float *sx)
+{
+	(void)sx;
+	return _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(dx),
+	    bcast_f16(w->d)), si);
+}
+GEMM8(FN(gemm8_iq4_nl_q8_0), lc_block_iq4_nl, lc_block_q8_0, dec_iq4_nl,
+    mul_ss_q8_0, fold8_iq4_nl)
 
 /* ------------------------------------------------------------------ */
 /* K-quants                                                            */

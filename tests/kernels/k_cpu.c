@@ -75,7 +75,8 @@ static const struct {
 
 static const int ncols_list[] = { 32, 96, 256, 576, 640, 1536, 2048 };
 #define NROWS	37		/* odd on purpose */
-#define NX	5		/* activation rows of the matmul */
+#define NX	13		/* activation rows of the matmul: one group
+			   of 8 (gemm8) and 5 single columns */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
