@@ -18,6 +18,7 @@
 #include "../libcore/hf.h"
 #include "../libcore/hparams.h"
 #include "../libcore/jsonw.h"
+#include "../libcore/model.h"
 #include "../libcore/sha256.h"
 #include "../libcore/sysinfo.h"
 #include "util.h"
@@ -522,6 +523,28 @@ bpw(const facts *f)
 	return f->nelem ? 8.0 * (double)f->tbytes / (double)f->nelem : 0;
 }
 
+/*
+ * The command that runs a model of this architecture: llm-run for a
+ * supported decoder, llm-embed for a supported encoder, NULL if
+ * libcore has no forward pass for it.
+ */
+static const char *
+runs_with(const lc_hparams *h)
+{
+	const char *p = lc_model_archs(), *q;
+	size_t n = strlen(h->arch);
+
+	for (; *p != '\0'; p = *q ? q + 1 : q) {
+		while (*p == ' ')
+			p++;
+		if ((q = strchr(p, ',')) == NULL)
+			q = p + strlen(p);
+		if ((size_t)(q - p) == n && memcmp(p, h->arch, n) == 0)
+			return h->causal ? "llm-run" : "llm-embed";
+	}
+	return NULL;
+}
+
 static void
 summary_json(const facts *f)
 {
@@ -557,6 +580,11 @@ summary_json(const facts *f)
 		const lc_hparams *h = &f->hp;
 		lc_jw_key(&jw, "arch"); lc_jw_str(&jw, h->arch);
 		lc_jw_key(&jw, "causal"); lc_jw_bool(&jw, h->causal);
+		lc_jw_key(&jw, "runs_with");
+		if (runs_with(h) != NULL)
+			lc_jw_str(&jw, runs_with(h));
+		else
+			lc_jw_null(&jw);
 		if (h->n_expert) {
 			lc_jw_key(&jw, "n_params_active");
 			lc_jw_u64(&jw, h->n_params_active);
@@ -623,9 +651,15 @@ summary_text(const facts *f)
 		fputsafe(stdout, f->name, f->namelen);
 		putchar('\n');
 	}
-	if (f->have_hp)
-		printf("  %-14s %s (%s, %u layers)\n", "architecture", h->arch,
+	if (f->have_hp) {
+		printf("  %-14s %s (%s, %u layers)", "architecture", h->arch,
 		    h->causal ? "decoder" : "encoder", h->n_layer);
+		if (runs_with(h) != NULL)
+			printf(": runs with %s\n", runs_with(h));
+		else
+			printf(": not supported (supported: %s)\n",
+			    lc_model_archs());
+	}
 	printf("  %-14s %.1f M", "parameters", (double)f->nelem / 1e6);
 	if (f->have_hp && h->n_expert)
 		printf(" (%.1f M active: %u of %u experts)",

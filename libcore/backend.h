@@ -32,7 +32,10 @@ typedef struct lc_tensor {
 
 enum lc_norm_kind { LC_NORM_RMS, LC_NORM_LAYER };
 enum lc_rope_mode { LC_ROPE_NORM, LC_ROPE_NEOX };	/* pairs (2i, 2i+1) or (i, i+d/2) */
-enum lc_act_kind { LC_ACT_SILU_GATE, LC_ACT_GELU_GATE, LC_ACT_GELU };
+/* GELU: tanh approximation, as ggml; GELU_ERF: the exact x/2 (1 +
+   erf(x / sqrt 2)) of BERT's "gelu", without gate */
+enum lc_act_kind { LC_ACT_SILU_GATE, LC_ACT_GELU_GATE, LC_ACT_GELU,
+	LC_ACT_GELU_ERF };
 
 /* The attention of one layer: where its K and V cache rows live. */
 typedef struct lc_attn_args {
@@ -40,6 +43,19 @@ typedef struct lc_attn_args {
 	int		 n_head, n_head_kv, head_dim;
 	int		 n_swa;		/* sliding window (keys p1-p0 < n_swa); 0 none */
 	float		 scale;		/* kq scale, usually 1/sqrt(head_dim) */
+	/*
+	 * Whole sequences without the cache (encoders, embeddings); zero
+	 * in a zeroed struct, which keeps the cached, causal behaviour.
+	 * When seq is not NULL the batch holds complete sequences, seq[t]
+	 * naming the sequence of token t (the tokens of a sequence are
+	 * contiguous columns): k and v are read from the batch
+	 * and not stored, and token t attends to the tokens u of the batch
+	 * with seq[u] == seq[t] and, unless non_causal is set, pos[u] <=
+	 * pos[t]; scores in the order of u, softmax as above.  n_swa and
+	 * the cache are ignored then; non_causal is ignored without seq.
+	 */
+	const int32_t	*seq;		/* [tokens] or NULL */
+	int		 non_causal;
 } lc_attn_args;
 
 /*
@@ -98,12 +114,14 @@ typedef struct lc_backend_ops {
 	void		(*rope)(lc_backend *b, lc_tensor *x,
 			    const lc_rope_args *r, const int32_t *pos);
 	/* stores k, v [kv_dim, tokens] at cells pos[], then out[:, t] =
-	   softmax(q_t K^T * scale, causal and window masks) V */
+	   softmax(q_t K^T * scale, causal and window masks) V; with
+	   a->seq, k and v of the batch itself (see lc_attn_args) */
 	void		(*attention)(lc_backend *b, const lc_attn_args *a,
 			    const lc_tensor *q, const lc_tensor *k,
 			    const lc_tensor *v, const int32_t *pos,
 			    lc_tensor *out);
-	/* y = act(gate) * up, or act(x) for LC_ACT_GELU (up NULL) */
+	/* y = act(gate) * up, or act(x) for LC_ACT_GELU and
+	   LC_ACT_GELU_ERF (up NULL) */
 	void		(*act)(lc_backend *b, int kind, const lc_tensor *gate,
 			    const lc_tensor *up, lc_tensor *y);
 	/* copies column col of x to host memory */
@@ -111,6 +129,14 @@ typedef struct lc_backend_ops {
 			    float *host);
 	int		(*end)(lc_backend *b, lc_err *e);
 	void		(*free)(lc_backend *b);
+	/*
+	 * Optional (NULL: not offered).  From the next op on, matmul
+	 * multiplies f32 weights by a BLAS GEMM when x has at least
+	 * min_batch columns; 0 (the default) never does.  Results differ
+	 * from the backend's own kernels by rounding only.  lc_model_hidden
+	 * turns it on for its batches and off again.
+	 */
+	void		(*gemm_min_batch)(lc_backend *b, int min_batch);
 } lc_backend_ops;
 
 struct lc_backend {

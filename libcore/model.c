@@ -12,15 +12,15 @@
 
 static const lc_arch *const archs[] = {
 	&lc_arch_llama, &lc_arch_qwen2, &lc_arch_qwen3, &lc_arch_gemma3,
-	&lc_arch_phi3, &lc_arch_qwen3moe, &lc_arch_granite, &lc_arch_smollm3,
-	&lc_arch_olmo2,
+	&lc_arch_phi3, &lc_arch_qwen3moe, &lc_arch_bert, &lc_arch_granite,
+	&lc_arch_smollm3, &lc_arch_olmo2, &lc_arch_gemma4,
 };
 
 const char *
 lc_model_archs(void)
 {
-	return "llama, qwen2, qwen3, gemma3, phi3, qwen3moe, granite, "
-	    "smollm3, olmo2";
+	return "llama, qwen2, qwen3, gemma3, phi3, qwen3moe, bert, granite, "
+	    "smollm3, olmo2, gemma4";
 }
 
 /*
@@ -92,6 +92,13 @@ bind(lc_model *m, lc_tensor *t, const char *fmt, int il, int64_t ne0,
 	return bind_view(m, t, fmt, il, ne0, ne1, 1, 0, 0, ne1, optional, e);
 }
 
+int
+lc_model_bind(lc_model *m, lc_tensor *t, const char *fmt, int il, int64_t ne0,
+    int64_t ne1, int optional, lc_err *e)
+{
+	return bind(m, t, fmt, il, ne0, ne1, optional, e);
+}
+
 static int
 bind_all(lc_model *m, lc_err *e)
 {
@@ -116,6 +123,7 @@ bind_all(lc_model *m, lc_err *e)
 	B(&m->tok_embd, "token_embd.weight", 0, E, V, 0);
 	B(&m->output_norm, "output_norm.weight", 0, E, 1, 0);
 	B(&m->output, "output.weight", 0, E, V, 1);
+	B(&m->output_b, "output.bias", 0, V, 1, 1);
 	for (il = 0; il < hp->n_layer; il++) {
 		lc_layer *L = &m->layers[il];
 		int i = (int)il;
@@ -297,7 +305,8 @@ alloc_scratch(lc_model *m, lc_err *e)
 	if ((m->kv_cells = calloc(hp->n_layer, sizeof(*m->kv_cells))) == NULL)
 		return lc_errf(e, LC_ENOMEM, "KV cells");
 	for (il = 0; il < hp->n_layer; il++)
-		m->kv_cells[il] = hp->swa_layer[il] && hp->n_swa > 0 &&
+		m->kv_cells[il] = il >= hp->n_layer - m->n_kv_shared ? 1 :
+		    hp->swa_layer[il] && hp->n_swa > 0 &&
 		    (int64_t)hp->n_swa + nb < (int64_t)m->n_ctx ?
 		    (int64_t)hp->n_swa + nb : (int64_t)m->n_ctx;
 	return b->ops->kv_init(b, (int)hp->n_layer, m->kv_cells,
@@ -314,7 +323,7 @@ lc_model_can_reuse(const lc_model *m, int32_t n_cached, int32_t n_keep)
 		return 0;
 	/* a ring layer must still hold the window before n_keep: no
 	   position in [n_keep, n_cached) may have taken its cell */
-	for (il = 0; il < hp->n_layer; il++)
+	for (il = 0; il < hp->n_layer - m->n_kv_shared; il++)
 		if (m->kv_cells[il] < (int64_t)m->n_ctx &&
 		    (int64_t)n_cached > (int64_t)n_keep - hp->n_swa +
 		    m->kv_cells[il])
@@ -359,10 +368,18 @@ lc_model_open(lc_model **out, const char *path, lc_backend *b,
 	    m->hp.n_ctx_train : 4096;
 	if (o->n_ctx == 0 && m->n_ctx > 4096)
 		m->n_ctx = 4096;
+	/* beyond the trained context a model degrades silently: refuse
+	   (a file with RoPE scaling states the scaled context) */
 	if (m->hp.n_ctx_train && m->n_ctx > m->hp.n_ctx_train) {
+		char key[96];
+		lc_gguf_kv kv;
+
+		snprintf(key, sizeof(key), "%s.rope.scaling.type", m->hp.arch);
 		rc = lc_errf(e, LC_EINVAL, "%s: context %u exceeds the trained "
-		    "context %u and the model has no RoPE scaling", path,
-		    m->n_ctx, m->hp.n_ctx_train);
+		    "context %u%s", path, m->n_ctx, m->hp.n_ctx_train,
+		    lc_gguf_find_kv(m->g, key, &kv) == LC_OK ?
+		    " (its RoPE scaling included)" :
+		    " and the model has no RoPE scaling to extend it");
 		goto fail;
 	}
 	m->n_batch = o->n_batch ? o->n_batch : 512;
@@ -387,8 +404,8 @@ lc_model_open(lc_model **out, const char *path, lc_backend *b,
 		rc = lc_errf(e, LC_ENOMEM, "%s: layers", path);
 		goto fail;
 	}
-	if ((rc = bind_all(m, e)) != LC_OK || (rc = alloc_scratch(m, e)) !=
-	    LC_OK)
+	if ((rc = m->arch->bind != NULL ? m->arch->bind(m, e) :
+	    bind_all(m, e)) != LC_OK || (rc = alloc_scratch(m, e)) != LC_OK)
 		goto fail;
 	*out = m;
 	return LC_OK;
@@ -408,7 +425,8 @@ lc_model_close(lc_model *m)
 	if (m->b != NULL) {
 		lc_tensor *t[] = { &s->x, &s->h, &s->q, &s->k, &s->v, &s->att,
 		    &s->o, &s->g, &s->u, &s->f, &s->out, &s->logits, &s->r,
-		    &s->xe, &s->ge, &s->ue };
+		    &s->xe, &s->ge, &s->ue, &s->pl, &s->plq, &s->plg,
+		    &s->kvs[0], &s->kvs[1], &s->kvs[2], &s->kvs[3] };
 		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 			if (t[i]->data != NULL)
 				m->b->ops->release(m->b, t[i]);
@@ -439,6 +457,9 @@ lc_model_eval(lc_model *m, const int32_t *ids, int n, int32_t pos0, int all,
 	int32_t pos[4096];
 	int i, done, k, n_out, rc;
 
+	if (m->arch->forward == NULL)
+		return lc_errf(e, LC_EUNSUP, "%s: architecture '%s' gives "
+		    "embeddings, not logits", lc_gguf_name(m->g), m->hp.arch);
 	if (n <= 0 || pos0 < 0 || (int64_t)pos0 + n > (int64_t)m->n_ctx)
 		return lc_errf(e, LC_EINVAL, "positions %d..%d outside the "
 		    "context of %u", pos0, pos0 + n - 1, m->n_ctx);
@@ -464,6 +485,97 @@ lc_model_eval(lc_model *m, const int32_t *ids, int n, int32_t pos0, int all,
 		for (i = 0; i < n_out; i++)
 			op->read(m->b, &m->s.logits, i, logits +
 			    (size_t)(all ? done + i : 0) * m->hp.n_vocab);
+		if (m->softcap > 0)	/* as ggml: scale, tanh, scale */
+			for (i = 0; i < n_out * (int)m->hp.n_vocab; i++)
+				logits[(size_t)(all ? done : 0) *
+				    m->hp.n_vocab + (size_t)i] = m->softcap *
+				    tanhf(logits[(size_t)(all ? done : 0) *
+				    m->hp.n_vocab + (size_t)i] *
+				    (1.0f / m->softcap));
 	}
 	return LC_OK;
+}
+
+/* embedding batches of this many tokens or more use BLAS GEMM where
+   the backend offers it (measured: bench/embed-vs-st.sh) */
+#define LC_EMBED_GEMM_MIN	32
+
+typedef const lc_tensor *hidden_pass(lc_model *, const int32_t *,
+    const int32_t *, const int32_t *, int);
+
+/* the embedding pass of m's architecture, or NULL */
+static hidden_pass *
+hidden_fn(const lc_model *m)
+{
+	if (m->arch->hidden != NULL)
+		return m->arch->hidden;
+	/* the llama family's, where no layer has a sliding window */
+	return m->arch->forward == lc_llama_forward && m->hp.n_swa == 0 ?
+	    lc_llama_hidden : NULL;
+}
+
+int lc_model_has_hidden(const lc_model *m) { return hidden_fn(m) != NULL; }
+int lc_model_has_logits(const lc_model *m) { return m->arch->forward != NULL; }
+uint32_t lc_model_n_batch(const lc_model *m) { return m->n_batch; }
+
+int
+lc_model_hidden(lc_model *m, const int32_t *ids, const int32_t *len,
+    int n_seq, float *hidden, lc_err *e)
+{
+	hidden_pass *fn = hidden_fn(m);
+	const lc_backend_ops *op = m->b->ops;
+	const lc_tensor *hs;
+	int32_t *pos, *seq;
+	int64_t done = 0, t;
+	int s0, s1, s, n, i, rc = LC_OK;
+
+	if (fn == NULL)
+		return lc_errf(e, LC_EUNSUP, "%s: architecture '%s' has no "
+		    "embedding pass", lc_gguf_name(m->g), m->hp.arch);
+	for (s = 0; s < n_seq; s++)
+		if (len[s] <= 0 || (uint32_t)len[s] > m->n_ctx ||
+		    (uint32_t)len[s] > m->n_batch)
+			return lc_errf(e, LC_EINVAL, "sequence of %d tokens "
+			    "outside 1..%u", len[s], m->n_ctx < m->n_batch ?
+			    m->n_ctx : m->n_batch);
+	if ((pos = malloc(m->n_batch * sizeof(*pos))) == NULL ||
+	    (seq = malloc(m->n_batch * sizeof(*seq))) == NULL) {
+		free(pos);
+		return lc_errf(e, LC_ENOMEM, "embedding batch");
+	}
+	for (s0 = 0; s0 < n_seq; s0 = s1) {
+		/* whole sequences, as many as n_batch tokens hold */
+		for (n = 0, s1 = s0; s1 < n_seq && n + len[s1] <=
+		    (int)m->n_batch; s1++) {
+			for (i = 0; i < len[s1]; i++) {
+				pos[n + i] = i;
+				seq[n + i] = s1 - s0;
+			}
+			n += len[s1];
+		}
+		for (t = done; t < done + n; t++)
+			if (ids[t] < 0 || (uint32_t)ids[t] >= m->hp.n_vocab) {
+				rc = lc_errf(e, LC_EINVAL, "token id %d outside "
+				    "the vocabulary of %u", ids[t],
+				    m->hp.n_vocab);
+				goto out;
+			}
+		if (op->gemm_min_batch != NULL)
+			op->gemm_min_batch(m->b, LC_EMBED_GEMM_MIN);
+		op->begin(m->b);
+		hs = fn(m, ids + done, pos, seq, n);
+		rc = op->end(m->b, e);
+		if (op->gemm_min_batch != NULL)
+			op->gemm_min_batch(m->b, 0);
+		if (rc != LC_OK)
+			goto out;
+		for (i = 0; i < n; i++)
+			op->read(m->b, hs, i, hidden + (size_t)(done + i) *
+			    m->hp.n_embd);
+		done += n;
+	}
+out:
+	free(pos);
+	free(seq);
+	return rc;
 }

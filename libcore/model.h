@@ -53,6 +53,26 @@ uint32_t	 lc_model_n_ctx(const lc_model *m);
  */
 int		 lc_model_eval(lc_model *m, const int32_t *ids, int n,
 		    int32_t pos0, int all, float *logits, lc_err *e);
+/*
+ * Embeddings: runs n_seq whole sequences, stored one after another in
+ * ids (len[s] tokens each, positions from 0), without the KV cache,
+ * as many sequences per forward step as n_batch tokens hold, and writes
+ * the hidden state of every token (n_embd floats each, in the order of
+ * ids) to hidden.  Encoders (bert) attend both ways within a sequence,
+ * decoders (llama, qwen2, qwen3) causally; a decoder's hidden state is
+ * taken after its final norm.  The cache is left as it was.  LC_EUNSUP
+ * for an architecture without embeddings (lc_model_has_hidden), LC_EINVAL
+ * for a sequence that is empty or longer than the context or n_batch,
+ * or an id out of range.
+ */
+int		 lc_model_hidden(lc_model *m, const int32_t *ids,
+		    const int32_t *len, int n_seq, float *hidden, lc_err *e);
+/* 1 if lc_model_hidden() works for m's architecture, else 0. */
+int		 lc_model_has_hidden(const lc_model *m);
+/* 1 if lc_model_eval() works (the model has an output head), else 0. */
+int		 lc_model_has_logits(const lc_model *m);
+uint32_t	 lc_model_n_batch(const lc_model *m);
+
 /* Forgets every cached position. */
 void		 lc_model_reset(lc_model *m);
 /*

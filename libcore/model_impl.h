@@ -29,6 +29,11 @@ typedef struct lc_scratch {
 	   logits [n_expert], gathered inputs [n_embd], expert gate, up
 	   [n_ff_exp] */
 	lc_tensor	 r, xe, ge, ue;
+	/* gemma4, allocated by its setup: per-layer inputs [n_embd_pl *
+	   n_layer] (token rows, then their projection), the per-layer gate
+	   [n_embd_pl], and the K, V of the two layers whose cache the
+	   shared layers read (sliding, full) */
+	lc_tensor	 pl, plq, plg, kvs[4];
 } lc_scratch;
 
 typedef struct lc_arch {
@@ -56,6 +61,15 @@ typedef struct lc_arch {
 	   out_rows (n_out of them) in s->logits */
 	void		(*forward)(lc_model *m, const int32_t *ids,
 			    const int32_t *pos, int n, int n_out);
+	/* binds the architecture's tensors instead of the llama-shaped
+	   set model.c binds (bert); may be NULL */
+	int		(*bind)(lc_model *m, lc_err *e);
+	/* embeddings (lc_model_hidden): runs whole sequences, token t of
+	   sequence seq[t] at pos[t], without the cache, and returns the
+	   tensor whose n columns hold the hidden states; NULL if the
+	   architecture has none (the llama family uses lc_llama_hidden) */
+	const lc_tensor	*(*hidden)(lc_model *m, const int32_t *ids,
+			    const int32_t *pos, const int32_t *seq, int n);
 } lc_arch;
 
 struct lc_model {
@@ -68,6 +82,8 @@ struct lc_model {
 	void		*arch_mem;	/* the arch's host memory (one block,
 					   freed with the model) */
 	lc_tensor	 tok_embd, output_norm, output;
+	lc_tensor	 output_b;	/* output.bias [n_vocab] (phi3) or
+					   absent */
 	uint32_t	 n_ctx, n_batch, kv_dtype;
 	int64_t		*kv_cells;	/* per layer: n_ctx, or window + batch */
 	int		 n_rot;
@@ -83,6 +99,9 @@ struct lc_model {
 	float		 res_scale;	/* attention and FFN outputs times
 					   this before the residual add */
 	float		 logit_scale;	/* logits divided by this */
+	float		 softcap;	/* logits c tanh(l / c) if c > 0 */
+	uint32_t	 n_kv_shared;	/* the last n layers have no cache of
+					   their own (gemma4) */
 	lc_scratch	 s;
 };
 
@@ -90,6 +109,8 @@ extern const lc_arch lc_arch_llama, lc_arch_qwen2, lc_arch_qwen3;
 extern const lc_arch lc_arch_gemma3;
 extern const lc_arch lc_arch_phi3, lc_arch_qwen3moe;
 extern const lc_arch lc_arch_granite, lc_arch_smollm3, lc_arch_olmo2;
+extern const lc_arch lc_arch_gemma4;
+extern const lc_arch lc_arch_bert;
 
 /* A view of the first n columns of t. */
 static inline lc_tensor
@@ -145,5 +166,17 @@ lc_rope_of(const lc_model *m, int swa, int n_head, int head_dim, int mode)
 /* The llama-family forward pass (llama, qwen2, qwen3). */
 void	lc_llama_forward(lc_model *m, const int32_t *ids, const int32_t *pos,
 	    int n, int n_out);
+
+/* The same body for embeddings, as lc_arch.hidden: attention within
+   each sequence, the final norm on every token (arch/llama.c). */
+const lc_tensor *lc_llama_hidden(lc_model *m, const int32_t *ids,
+	    const int32_t *pos, const int32_t *seq, int n);
+
+/* Binds tensor name (printf-style with layer il) of ne0 x ne1 elements
+   (ne1 = 1: an f32 vector) as t, as model.c binds its own; optional
+   ones that are absent leave t zeroed.  LC_EFORMAT names a missing or
+   misshapen tensor. */
+int	lc_model_bind(lc_model *m, lc_tensor *t, const char *fmt, int il,
+	    int64_t ne0, int64_t ne1, int optional, lc_err *e);
 
 #endif /* LC_MODEL_IMPL_H */

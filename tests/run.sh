@@ -5,7 +5,9 @@
 # "N passed, N failed"; exits 1 if any failed.
 #
 # Environment (set by 'make test'): O (build dir), BINDIR (binaries),
-# MODELS_DIR (cache of the real test models).
+# MODELS_DIR (cache of the real test models).  ONLY=PATTERN (a shell
+# pattern) runs only the unit, kernel and CLI tests whose name matches,
+# e.g. ONLY='*pack*' for t_pack and llm-pack.t, during development.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -26,6 +28,7 @@ for t in "$O"/tests/unit/t_*; do
 	[ -x "$t" ] || continue
 	case $t in *.o) continue ;; esac
 	n=$(basename "$t")
+	case $n in ${ONLY:-*}) ;; *) continue ;; esac
 	[ "$n" = t_models ] && continue
 	if "$t" > "$W/$n.out" 2>&1; then
 		ok "$n ($(tail -n 1 "$W/$n.out"))"
@@ -39,6 +42,7 @@ for t in "$O"/tests/kernels/k_*; do
 	[ -x "$t" ] || continue
 	case $t in *.o) continue ;; esac
 	n=$(basename "$t")
+	case $n in ${ONLY:-*}) ;; *) continue ;; esac
 	if "$t" > "$W/$n.out" 2>&1; then
 		ok "$n ($(tail -n 1 "$W/$n.out"))"
 	else
@@ -55,6 +59,7 @@ export TINY
 # --- CLI tests: command, stdin, ".", expected stdout (or stderr for a
 #     "%%FAIL N" block, which also expects exit status N) -------------
 for f in tests/cli/*.t; do
+	case $(basename "$f" .t) in ${ONLY:-*}) ;; *) continue ;; esac
 	awk -v dir="$W/blocks" -v base="$(basename "$f" .t)" '
 	BEGIN { n = 0; state = 0 }
 	/^#/ && state == 0 { next }
@@ -91,6 +96,12 @@ $(head -n 20 "$b/diff")"
 		ok "$n"
 	fi
 done
+
+if [ -n "${ONLY:-}" ]; then
+	echo "$pass passed, $fail failed (ONLY=$ONLY)"
+	[ "$fail" -eq 0 ]
+	exit
+fi
 
 # --- malformed GGUF corpus ----------------------------------------------
 if [ -f tests/malformed/run.sh ]; then
@@ -149,6 +160,28 @@ for c in cmd/llm-*.c; do
 		fi
 	done
 done
+
+# every example record in llm-jsonl(5) is one valid JSON object
+if command -v python3 > /dev/null; then
+	if awk '/^\.Bd -literal/ { lit = 1; next } /^\.Ed/ { lit = 0 }
+	    lit && /^\{/ { print FILENAME ":" FNR ":" $0 }' man/llm-jsonl.5 |
+	    python3 -c '
+import json, sys
+bad = n = 0
+for line in sys.stdin:
+    where, _, rec = line.rstrip("\n").partition(":{")
+    n += 1
+    try:
+        if not isinstance(json.loads("{" + rec), dict): raise ValueError("not an object")
+    except ValueError as err:
+        bad += 1; print(where, err)
+print(n, "records")
+sys.exit(1 if bad or n == 0 else 0)' > "$W/jsonl5.out" 2>&1; then
+		ok "llm-jsonl.5 examples ($(tail -n 1 "$W/jsonl5.out"))"
+	else
+		bad "llm-jsonl.5 examples" "$(head -n 5 "$W/jsonl5.out" | tr '\n' ' ')"
+	fi
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -83,9 +83,15 @@ opt(const lc_tensor *t)
 	return t->data != NULL ? t : NULL;
 }
 
-void
-lc_llama_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
-    int n_out)
+/*
+ * Embeddings and every layer for ids at pos[], leaving the residual
+ * stream in s->x.  seq NULL: the cached causal pass; else whole
+ * sequences without the cache (seq[t]: token t's sequence), for
+ * embeddings.
+ */
+static void
+llama_layers(lc_model *m, const int32_t *ids, const int32_t *pos,
+    const int32_t *seq, int n)
 {
 	const lc_backend_ops *op = m->b->ops;
 	const lc_hparams *hp = &m->hp;
@@ -96,10 +102,11 @@ lc_llama_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
 	lc_tensor v = lc_cols(&s->v, n), att = lc_cols(&s->att, n);
 	lc_tensor o = lc_cols(&s->o, n), g = lc_cols(&s->g, n);
 	lc_tensor u = lc_cols(&s->u, n), f = lc_cols(&s->f, n);
-	lc_tensor qh, kh, last, lo;
+	lc_tensor qh, kh;
 	lc_attn_args a = {
 		.n_head = (int)hp->n_head, .n_head_kv = (int)hp->n_head_kv,
 		.head_dim = (int)hp->head_dim_k, .scale = m->kq_scale,
+		.seq = seq, .non_causal = seq != NULL && !hp->causal,
 	};
 	lc_rope_args rq, rk;
 	uint32_t il;
@@ -150,15 +157,43 @@ lc_llama_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
 		else
 			op->add(b, &x, &f, &x);
 	}
+}
+
+void
+lc_llama_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
+    int n_out)
+{
+	const lc_backend_ops *op = m->b->ops;
+	lc_backend *b = m->b;
+	lc_scratch *s = &m->s;
+	lc_tensor last, lo;
+
+	llama_layers(m, ids, pos, NULL, n);
 	/* only the rows whose logits are wanted: the last n_out */
-	last = lc_last_cols(&x, n, n_out);
+	last = lc_last_cols(&s->x, n, n_out);
 	lo = lc_cols(&s->out, n_out);
 	op->norm(b, LC_NORM_RMS, &last, &m->output_norm, NULL,
-	    (float)hp->norm_eps, &lo);
+	    (float)m->hp.norm_eps, &lo);
 	last = lc_cols(&s->logits, n_out);
-	op->matmul(b, m->output.data ? &m->output : &m->tok_embd, &lo, NULL,
-	    &last);
+	op->matmul(b, m->output.data ? &m->output : &m->tok_embd, &lo,
+	    opt(&m->output_b), &last);
 	if (m->logit_scale != 1.0f)	/* y = y + (1/s - 1) y */
 		op->scale_add(b, &last, 1.0f / m->logit_scale - 1.0f, &last,
 		    &last);
+}
+
+/* The same body for embeddings: attention within each sequence, the
+   final norm on every token; the hidden states are in s->out. */
+const lc_tensor *
+lc_llama_hidden(lc_model *m, const int32_t *ids, const int32_t *pos,
+    const int32_t *seq, int n)
+{
+	lc_tensor x, out;
+
+	llama_layers(m, ids, pos, seq, n);
+	x = lc_cols(&m->s.x, n);
+	out = lc_cols(&m->s.out, n);
+	m->b->ops->norm(m->b, LC_NORM_RMS, &x, &m->output_norm, NULL,
+	    (float)m->hp.norm_eps, &out);
+	return &m->s.out;
 }

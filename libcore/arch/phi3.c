@@ -11,6 +11,7 @@
  *     when the context exceeds rope.scaling.original_context_length,
  *     else rope_factors_short.weight, and cos, sin times
  *     rope.scaling.attn_factor (model.c's RoPE setup reads all three);
+ *   - an optional output.bias added to the logits;
  *   - no sliding window: llama.cpp ignores attention.sliding_window for
  *     phi3 (Phi-4-mini's 262144 is never reached anyway).
  */

@@ -19,6 +19,11 @@
 #include "cpu.h"
 #include "pool.h"
 
+#ifdef LC_HAVE_BLAS
+#include <cblas.h>
+void	openblas_set_num_threads(int);
+#endif
+
 typedef struct cpu_backend {
 	lc_backend	 base;
 	lc_pool		*pool;
@@ -34,6 +39,11 @@ typedef struct cpu_backend {
 	size_t		 xqcap;
 	float		*kf, *vf;	/* dequantized cache rows for a head */
 	float		*sc;		/* attention scores, cells */
+	float		*seqsc;		/* scores without the cache: tokens
+					   of the largest batch x threads */
+	size_t		 seqcap;
+	int		 gemm_min;	/* BLAS for f32 weights from this
+					   many columns; 0 never */
 } cpu_backend;
 
 #define CPU(b) ((cpu_backend *)(b))
@@ -63,6 +73,18 @@ cpu_alloc(lc_backend *b, lc_tensor *t, int64_t ne0, int64_t ne1, lc_err *e)
 		}
 		c->xq = p;
 		c->xqcap = (size_t)(ne0 * ne1) * sizeof(float);
+	}
+	/* attention scores without the cache: ne1 tokens per thread */
+	if ((size_t)ne1 * (size_t)lc_pool_nthreads(c->pool) > c->seqcap) {
+		size_t n = (size_t)ne1 * (size_t)lc_pool_nthreads(c->pool);
+		float *p = realloc(c->seqsc, n * sizeof(float));
+		if (p == NULL) {
+			free(t->data);
+			t->data = NULL;
+			return lc_errf(e, LC_ENOMEM, "cpu: attention scores");
+		}
+		c->seqsc = p;
+		c->seqcap = n;
 	}
 	return LC_OK;
 }
@@ -274,6 +296,38 @@ mm_rows(void *arg, int ith, int nth)
 			COL(j->y, t)[r] += bv[r];
 }
 
+#ifdef LC_HAVE_BLAS
+/* y = W x by single-threaded sgemm on this thread's rows of W (the
+   threads of OpenBLAS itself are not used: the pool splits the rows) */
+static void
+mm_blas(void *arg, int ith, int nth)
+{
+	mm_job *j = arg;
+	const float *bv = j->bias ? j->bias->data : NULL;
+	int64_t r0, r1, r, t;
+
+	lc_cpu_split(j->w->ne[1], ith, nth, &r0, &r1);
+	if (r0 >= r1)
+		return;
+	/* row-major: Y[T, r0:r1] = X[T, K] . W[r0:r1, K]^T */
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
+	    (int)j->x->ne[1], (int)(r1 - r0), (int)j->w->ne[0], 1.0f,
+	    j->x->data, (int)(j->x->row_bytes / sizeof(float)),
+	    (const float *)((const char *)j->w->data + (size_t)r0 *
+	    j->w->row_bytes), (int)(j->w->row_bytes / sizeof(float)), 0.0f,
+	    (float *)j->y->data + r0, (int)(j->y->row_bytes / sizeof(float)));
+	for (t = 0; bv != NULL && t < j->x->ne[1]; t++)
+		for (r = r0; r < r1; r++)
+			COL(j->y, t)[r] += bv[r];
+}
+#endif
+
+static void
+cpu_gemm_min_batch(lc_backend *b, int min_batch)
+{
+	CPU(b)->gemm_min = min_batch;
+}
+
 static void
 cpu_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *x,
     const lc_tensor *bias, lc_tensor *y)
@@ -281,6 +335,14 @@ cpu_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *x,
 	cpu_backend *c = CPU(b);
 	mm_job j = { .w = w, .x = x, .bias = bias, .y = y, .xq = c->xq,
 	    .qrow = (size_t)lc_cpu_act_bytes(w->dtype, w->ne[0]) };
+
+#ifdef LC_HAVE_BLAS
+	if (c->gemm_min > 0 && x->ne[1] >= c->gemm_min && w->dtype == LC_F32 &&
+	    w->row_bytes % sizeof(float) == 0) {
+		lc_pool_run(c->pool, mm_blas, &j);
+		return;
+	}
+#endif
 
 	lc_pool_run(c->pool, mm_quant, &j);
 	lc_pool_run(c->pool, mm_rows, &j);
@@ -469,6 +531,75 @@ attn_heads(void *arg, int ith, int nth)
 	}
 }
 
+/*
+ * Whole sequences in the batch, no cache (a->seq): for the (token, head)
+ * pairs of this thread, softmax over the batch's tokens of the same
+ * sequence (not after it unless non_causal), in the order of the batch.
+ */
+typedef struct attn_seq_job {
+	cpu_backend		*c;
+	const lc_attn_args	*a;
+	const lc_tensor		*q, *k, *v;
+	const int32_t		*pos;
+	lc_tensor		*out;
+	float			*sc;	/* per thread: tokens of the batch */
+	lc_kv_dot_fn		 dot;
+	lc_kv_axpy_fn		 axpy;
+} attn_seq_job;
+
+static void
+attn_seq(void *arg, int ith, int nth)
+{
+	attn_seq_job *j = arg;
+	const lc_attn_args *a = j->a;
+	const int32_t *seq = a->seq;
+	int64_t n = j->q->ne[1], p0, p1, p, t, u, lo, hi;
+	int h, g = a->n_head / a->n_head_kv, hd = a->head_dim;
+	float *sc = j->sc + (size_t)ith * (size_t)n, mx, s;
+	const float *qh;
+	size_t koff;
+	double sum;
+	float *oh;
+
+	lc_cpu_split(n * a->n_head, ith, nth, &p0, &p1);
+	for (p = p0; p < p1; p++) {
+		t = p / a->n_head;
+		h = (int)(p % a->n_head);
+		koff = (size_t)(h / g) * (size_t)hd;
+		qh = COL(j->q, t) + (size_t)h * hd;
+		oh = COL(j->out, t) + (size_t)h * hd;
+		/* the columns of t's sequence: contiguous */
+		for (lo = t; lo > 0 && seq[lo - 1] == seq[t]; lo--)
+			;
+		for (hi = t + 1; hi < n && seq[hi] == seq[t]; hi++)
+			;
+#define SKIP(u) (!a->non_causal && j->pos[u] > j->pos[t])
+		mx = -INFINITY;
+		for (u = lo; u < hi; u++) {
+			if (SKIP(u))
+				continue;
+			sc[u] = j->dot(hd, COL(j->k, u) + koff, qh) * a->scale;
+			if (sc[u] > mx)
+				mx = sc[u];
+		}
+		for (sum = 0, u = lo; u < hi; u++) {
+			if (SKIP(u))
+				continue;
+			sc[u] = expf(sc[u] - mx);
+			sum += (double)sc[u];
+		}
+		s = (float)(1.0 / sum);
+		for (u = 0; u < hd; u++)
+			oh[u] = 0;
+		for (u = lo; u < hi; u++) {
+			if (SKIP(u))
+				continue;
+			j->axpy(hd, sc[u] * s, COL(j->v, u) + koff, oh);
+		}
+#undef SKIP
+	}
+}
+
 static void
 cpu_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
     const lc_tensor *k, const lc_tensor *v, const int32_t *pos,
@@ -480,14 +611,32 @@ cpu_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
 	    .vc = c->v[a->layer] };
 	int64_t t, nc = c->lcells[a->layer];
 
+	if (a->seq != NULL) {
+		attn_seq_job sj = { .c = c, .a = a, .q = q, .k = k, .v = v,
+		    .pos = pos, .out = out };
+		size_t need = (size_t)q->ne[1] *
+		    (size_t)lc_pool_nthreads(c->pool);
+
+		/* cpu_alloc sized seqsc for the widest activation, and q is
+		   (a view of) one */
+		if (need > c->seqcap)
+			return;
+		sj.sc = c->seqsc;
+		(void)lc_cpu_kv_kernels(LC_F32, &sj.dot, &sj.axpy);
+		lc_pool_run(c->pool, attn_seq, &sj);
+		return;
+	}
 	/* the batch's keys and values go to their cells first (a ring
 	   layer holds its window plus a batch, so none of them overwrites
-	   a key the batch still needs) */
+	   a key the batch still needs); a layer with smaller heads than
+	   the widest (gemma4) fills the start of each cell */
 	for (t = 0; t < k->ne[1]; t++) {
 		j.tr->from_float(COL(k, t), c->k[a->layer] +
-		    (size_t)(pos[t] % nc) * c->kv_row, c->kv_dim);
+		    (size_t)(pos[t] % nc) * c->kv_row,
+		    (int64_t)a->n_head_kv * a->head_dim);
 		j.tr->from_float(COL(v, t), c->v[a->layer] +
-		    (size_t)(pos[t] % nc) * c->kv_row, c->kv_dim);
+		    (size_t)(pos[t] % nc) * c->kv_row,
+		    (int64_t)a->n_head_kv * a->head_dim);
 	}
 	for (t = 0; t < q->ne[1]; t++)
 		if (pos[t] + 1 > j.hi)
@@ -537,7 +686,8 @@ cpu_act(lc_backend *b, int kind, const lc_tensor *gate, const lc_tensor *up,
 		for (i = 0; i < gate->ne[0]; i++) {
 			x = pg[i];
 			x = kind == LC_ACT_SILU_GATE ? x / (1.0f + expf(-x)) :
-			    gelu(x);
+			    kind == LC_ACT_GELU_ERF ? 0.5f * x * (1.0f +
+			    erff(x * 0.70710678118654752f)) : gelu(x);
 			py[i] = pu ? x * pu[i] : x;
 		}
 	}
@@ -568,6 +718,7 @@ cpu_free(lc_backend *b)
 	kv_free(c);
 	lc_pool_free(c->pool);
 	free(c->xq);
+	free(c->seqsc);
 	free(c);
 }
 
@@ -580,6 +731,7 @@ static const lc_backend_ops cpu_ops = {
 	.scale_add = cpu_scale_add, .rope = cpu_rope,
 	.attention = cpu_attention, .act = cpu_act, .read = cpu_read,
 	.end = cpu_end, .free = cpu_free,
+	.gemm_min_batch = cpu_gemm_min_batch,
 };
 
 int
@@ -593,6 +745,9 @@ lc_cpu_backend_new(lc_backend **out, int nthreads, lc_err *e)
 	*out = NULL;
 	if ((rc = lc_cpu_init(e)) != LC_OK)
 		return rc;
+#ifdef LC_HAVE_BLAS
+	openblas_set_num_threads(1);	/* the pool splits BLAS work */
+#endif
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return lc_errf(e, LC_ENOMEM, "cpu backend");
 	c->base.ops = &cpu_ops;

@@ -14,7 +14,7 @@ cd $MODELS_DIR && llm-run -q -m SmolLM2-135M-Instruct.Q4_1.gguf --temp 0 -n 12 -
 .
 Bonjour, je suis le monde.
 
-cd $MODELS_DIR && llm-run -q -m SmolLM2-135M-Instruct.Q4_1.gguf --seed 7 -n 12 "Tell me a joke." > $W/a && llm-run -q -m SmolLM2-135M-Instruct.Q4_1.gguf --seed 7 -n 12 -t 1 "Tell me a joke." > $W/b && cmp $W/a $W/b && echo same
+cd $MODELS_DIR && llm-run -q -m SmolLM2-135M-Instruct.Q4_1.gguf --seed 7 -n 12 "Tell me a joke." > $W/run004.a && llm-run -q -m SmolLM2-135M-Instruct.Q4_1.gguf --seed 7 -n 12 -t 1 "Tell me a joke." > $W/run004.b && cmp $W/run004.a $W/run004.b && echo same
 .
 same
 
