@@ -307,13 +307,15 @@ matmul8(uint32_t wtype, const void *w, int64_t row_bytes, int64_t ncols,
 {
 	uint32_t at = kern[wtype].vec_dot_type;
 	int64_t nb = ncols / 32, n8 = nx / 8 * 8, b, c, t0, t1, r;
-	float *dx, *sx;
+	float *dx = NULL, *sx;
 	const char *x;
 
-	if ((dx = malloc((size_t)(nb * n8) * 2 * sizeof(float))) == NULL)
+	if (at != LC_Q8_0 && at != LC_Q8_1)	/* q8_K: scales are floats */
+		nb = 0;
+	else if ((dx = malloc((size_t)(nb * n8) * 2 * sizeof(float))) == NULL)
 		return 0;
 	sx = dx + nb * n8;
-	for (c = 0, x = xq; c < n8; c++, x += xq_stride)
+	for (c = 0, x = xq; nb > 0 && c < n8; c++, x += xq_stride)
 		for (b = 0; b < nb; b++) {
 			if (at == LC_Q8_1) {
 				const lc_block_q8_1 *q =
@@ -332,8 +334,9 @@ matmul8(uint32_t wtype, const void *w, int64_t row_bytes, int64_t ncols,
 			for (r = t0; r < t1; r++)
 				kern[wtype].gemm8((int)ncols,
 				    (const char *)w + r * row_bytes, x,
-				    xq_stride, dx + c, sx + c, n8,
-				    &y[c * ldy + r], ldy);
+				    xq_stride, nb ? dx + c : NULL,
+				    nb ? sx + c : NULL, n8, &y[c * ldy + r],
+				    ldy);
 	}
 	free(dx);
 	return n8;

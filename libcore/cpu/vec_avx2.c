@@ -41,9 +41,11 @@ const lc_vec_kernels lc_vec_avx2[LC_DTYPE_COUNT] = {
 	    .gemm8 = gemm8_iq4_nl_q8_0_avx2 },
 	[LC_Q2_K] = { dot_q2_k_q8_k_avx2, NULL },
 	[LC_Q3_K] = { dot_q3_k_q8_k_avx2, NULL },
-	[LC_Q4_K] = { dot_q4_k_q8_k_avx2, NULL },
+	[LC_Q4_K] = { dot_q4_k_q8_k_avx2, NULL,
+	    .gemm8 = gemm8_q4_k_q8_k_avx2 },
 	[LC_Q5_K] = { dot_q5_k_q8_k_avx2, NULL },
-	[LC_Q6_K] = { dot_q6_k_q8_k_avx2, NULL },
+	[LC_Q6_K] = { dot_q6_k_q8_k_avx2, NULL,
+	    .gemm8 = gemm8_q6_k_q8_k_avx2 },
 	[LC_Q8_K] = { NULL, quant_q8_k_avx2 },
 	[LC_IQ4_XS] = { dot_iq4_xs_q8_k_avx2, NULL },
 };

@@ -739,6 +739,123 @@ FN(dot_q6_k_q8_k)(int n, float *s, const void *vw, const void *vx)
 	*s = hsum_f32(accf);
 }
 
+/*
+ * gemm8 of the K-quants: the weight super-block's scales and values
+ * decoded once, then for each of the 8 columns the dot product's own
+ * integer sums, float accumulator vector and final sum: each column
+ * bit-identical to dot_q4_k / dot_q6_k.  The columns' scales are read
+ * from their q8_K blocks (dx, sx unused).
+ */
+static void
+FN(gemm8_q4_k_q8_k)(int n, const void *vw, const void *vx, int64_t xs,
+    const float *dx, const float *sx, int64_t ldd, float *y, int64_t ldy)
+{
+	const lc_block_q4_k *w = vw;
+	const lc_block_q8_k *x;
+	const __m256i m4 = _mm256_set1_epi8(0x0f);
+	uint8_t sc[8], mn[8];
+	__m256i acc, qv, wq[8], scv[8];
+	__m256 accf[8];
+	float summ[8], dw, dm;
+	int i, p, c, nb = n / LC_QK_K;
+
+	(void)dx;
+	(void)sx;
+	(void)ldd;
+	for (c = 0; c < 8; c++) {
+		accf[c] = _mm256_setzero_ps();
+		summ[c] = 0.0f;
+	}
+	for (i = 0; i < nb; i++) {
+		k4_scales(w[i].scales, sc, mn);
+		for (p = 0; p < 4; p++) {
+			qv = load256(w[i].qs + 32 * p);
+			wq[2 * p] = _mm256_and_si256(qv, m4);
+			wq[2 * p + 1] = _mm256_and_si256(_mm256_srli_epi16(qv,
+			    4), m4);
+			scv[2 * p] = SC_PREP(_mm256_set1_epi32(sc[2 * p]));
+			scv[2 * p + 1] = SC_PREP(_mm256_set1_epi32(
+			    sc[2 * p + 1]));
+		}
+		dw = _cvtsh_ss(w[i].d);
+		dm = _cvtsh_ss(w[i].dmin);
+		for (c = 0; c < 8; c++) {
+			x = (const lc_block_q8_k *)((const char *)vx + c * xs) +
+			    i;
+			acc = _mm256_setzero_si256();
+			for (p = 0; p < 4; p++) {
+				acc = _mm256_add_epi32(acc, MULSUM_SC(
+				    wq[2 * p], load256(x->qs + 64 * p),
+				    scv[2 * p]));
+				acc = _mm256_add_epi32(acc, MULSUM_SC(
+				    wq[2 * p + 1], load256(x->qs + 64 * p + 32),
+				    scv[2 * p + 1]));
+			}
+			accf[c] = _mm256_add_ps(accf[c], _mm256_mul_ps(
+			    _mm256_set1_ps(dw * x->d), _mm256_cvtepi32_ps(acc)));
+			summ[c] += dm * x->d * (float)k4_mins(x->bsums, mn);
+		}
+	}
+	for (c = 0; c < 8; c++)
+		y[c * ldy] = hsum_f32(accf[c]) - summ[c];
+}
+
+static void
+FN(gemm8_q6_k_q8_k)(int n, const void *vw, const void *vx, int64_t xs,
+    const float *dx, const float *sx, int64_t ldd, float *y, int64_t ldy)
+{
+	const lc_block_q6_k *w = vw;
+	const lc_block_q8_k *x;
+	const __m256i m4 = _mm256_set1_epi8(0x0f), m3 = _mm256_set1_epi8(3);
+	const int8_t *sc;
+	__m256i acc, l0, l1, hv, q, wq[8], scv[8], scw;
+	__m256 accf[8];
+	float dw;
+	int i, h, r, c, nb = n / LC_QK_K;
+
+	(void)dx;
+	(void)sx;
+	(void)ldd;
+	for (c = 0; c < 8; c++)
+		accf[c] = _mm256_setzero_ps();
+	for (i = 0; i < nb; i++) {
+		sc = w[i].scales;
+		for (h = 0; h < 2; h++) {
+			l0 = load256(w[i].ql + 64 * h);
+			l1 = load256(w[i].ql + 64 * h + 32);
+			hv = load256(w[i].qh + 32 * h);
+			for (r = 0; r < 4; r++) {
+				q = _mm256_and_si256(r >> 1 ?
+				    _mm256_srli_epi16(r & 1 ? l1 : l0, 4) :
+				    (r & 1 ? l1 : l0), m4);
+				wq[4 * h + r] = _mm256_or_si256(q,
+				    _mm256_slli_epi16(_mm256_and_si256(
+				    _mm256_srli_epi16(hv, 2 * r), m3), 4));
+				scv[4 * h + r] = sc2(sc[8 * h + 2 * r],
+				    sc[8 * h + 2 * r + 1]);
+			}
+		}
+		scw = _mm256_cvtepi8_epi16(_mm_loadu_si128(
+		    (const __m128i *)sc));
+		dw = _cvtsh_ss(w[i].d);
+		for (c = 0; c < 8; c++) {
+			x = (const lc_block_q8_k *)((const char *)vx + c * xs) +
+			    i;
+			acc = _mm256_slli_epi32(bsums_dot(x->bsums, scw), 5);
+			acc = _mm256_sub_epi32(_mm256_setzero_si256(), acc);
+			for (h = 0; h < 2; h++)
+				for (r = 0; r < 4; r++)
+					acc = _mm256_add_epi32(acc, MULSUM_SC(
+					    wq[4 * h + r], load256(x->qs +
+					    128 * h + 32 * r), scv[4 * h + r]));
+			accf[c] = _mm256_add_ps(accf[c], _mm256_mul_ps(
+			    _mm256_set1_ps(dw * x->d), _mm256_cvtepi32_ps(acc)));
+		}
+	}
+	for (c = 0; c < 8; c++)
+		y[c * ldy] = hsum_f32(accf[c]);
+}
+
 /* Exact: 8 group sums per super-block, then the reference float ops. */
 static void
 FN(dot_iq4_xs_q8_k)(int n, float *s, const void *vw, const void *vx)
