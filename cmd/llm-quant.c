@@ -63,8 +63,9 @@ usage(FILE *fp, int status)
 	    "      --tensor-type PATTERN=T    tensors whose name matches the\n"
 	    "                           regular expression PATTERN become T\n"
 	    "                           (the first match wins; repeatable)\n"
-	    "      --imatrix FILE       importance matrix (not supported yet:\n"
-	    "                           refused)\n"
+	    "      --imatrix FILE       importance matrix from llama-imatrix\n"
+	    "                           (GGUF): weights the Q4_0..Q5_1,\n"
+	    "                           Q2_K..Q6_K and IQ4_NL quantizers\n"
 	    "      --pre-tokenizer NAME tokenizer.ggml.pre for a Hugging Face\n"
 	    "                           directory whose pre-tokenizer llm-quant\n"
 	    "                           cannot name itself\n"
@@ -265,6 +266,7 @@ main(int argc, char *argv[])
 	const char *in, *out = NULL, *type, *imatrix = NULL, *pre = NULL;
 	struct stat sin, sout;
 	lc_gguf *g = NULL;
+	lc_imatrix *im = NULL;
 	lc_conv *cv = NULL;
 	int hf;
 	lc_qplan plan;
@@ -352,9 +354,12 @@ main(int argc, char *argv[])
 	default:
 		die_err(&e);
 	}
-	if (imatrix != NULL)
-		die("--imatrix %s: importance matrices are not supported yet "
-		    "(libcore/quant has no weighted quantizers)", imatrix);
+	if (imatrix != NULL) {
+		if (lc_imatrix_load(&im, imatrix, &e) != LC_OK)
+			die_err(&e);
+		p.imatrix = im;
+		p.imatrix_name = imatrix;
+	}
 	if (out != NULL && stat(in, &sin) == 0 && stat(out, &sout) == 0 &&
 	    sin.st_dev == sout.st_dev && sin.st_ino == sout.st_ino)
 		dien(2, "%s: is the input file; give another output", out);
@@ -457,6 +462,7 @@ main(int argc, char *argv[])
 	lc_jw_free(&jw);
 	lc_qplan_free(&plan);
 	lc_gguf_close(g);
+	lc_imatrix_free(im);
 	ret |= fshut(stdout, "<stdout>");
 	return ret;
 }

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,9 @@
 #include "dtype.h"
 #include "gguf.h"
 #include "hf.h"
+#include "quant/quant.h"
+#include "sha256.h"
+#include "tok/tok.h"
 
 #define MAX_JSON	(256u << 20)	/* bytes of one JSON file */
 #define MAX_LAYERS	4096
@@ -31,7 +35,7 @@
 #define MAX_VOCAB	(1u << 24)
 #define MAX_SHARDS	4096
 
-enum { A_LLAMA, A_QWEN2, A_QWEN3 };
+enum { A_LLAMA, A_QWEN2, A_QWEN3, A_BERT, A_GEMMA3, A_PHI3, A_QWEN3MOE };
 
 static const struct {
 	const char	*hf;
@@ -42,10 +46,15 @@ static const struct {
 	{ "MistralForCausalLM", A_LLAMA, "llama" },
 	{ "Qwen2ForCausalLM", A_QWEN2, "qwen2" },
 	{ "Qwen3ForCausalLM", A_QWEN3, "qwen3" },
+	{ "BertModel", A_BERT, "bert" },
+	{ "Gemma3ForCausalLM", A_GEMMA3, "gemma3" },
+	{ "Phi3ForCausalLM", A_PHI3, "phi3" },
+	{ "Qwen3MoeForCausalLM", A_QWEN3MOE, "qwen3moe" },
 };
 #define SUPPORTED \
 	"LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, " \
-	"Qwen3ForCausalLM"
+	"Qwen3ForCausalLM, Qwen3MoeForCausalLM, Gemma3ForCausalLM, " \
+	"Phi3ForCausalLM, BertModel"
 
 /* ------------------------------------------------------------ key/values */
 
@@ -57,6 +66,7 @@ typedef struct kv {
 	char		*s;		/* STRING */
 	char		**strs;		/* STRING ARRAY (owned) */
 	int32_t		*ints;		/* INT32 ARRAY (owned) */
+	float		*flts;		/* FLOAT32 ARRAY (owned) */
 	uint64_t	 n;
 } kv;
 
@@ -69,6 +79,9 @@ typedef struct ctensor {
 	const char	*file;		/* shard file name */
 	int		 permute;	/* heads to permute rows over, or 0 */
 	int		 force_f32;	/* 1-D, norm or not a .weight */
+	int		 shift1;	/* Gemma3 norm: stored as 1 + w */
+	lc_st_info	*parts;		/* experts stacked, nparts of them */
+	uint32_t	 nparts;
 	uint32_t	 ndim;
 	uint64_t	 ne[4];
 	uint64_t	 nelem;
@@ -86,6 +99,20 @@ struct lc_conv {
 	uint64_t	 n_vocab, head_dim;
 	int		 has_head_dim;	/* the converter writes key_length */
 	double		 rope_theta, rms_eps;
+	double		 norm_eps;	/* BERT: layer_norm_eps */
+	uint64_t	 n_type_vocab;	/* BERT: type_vocab_size */
+	int		 pooling;	/* BERT: -1 none, else GGUF's */
+	double		 swa_theta;	/* Gemma3: local layers' base */
+	uint64_t	 swa;		/* Gemma3, Phi3: sliding window */
+	int		 has_swa;
+	double		 softcap;	/* Gemma3: 0 none */
+	uint64_t	 n_expert, n_expert_used, n_ff_exp;	/* Qwen3MoE */
+	uint64_t	 orig_ctx;	/* Phi3 */
+	uint64_t	 rope_dims;	/* Phi3: rotary dims per head */
+	uint64_t	 n_rfac;	/* Phi3: long/short factors, 0 none */
+	float		 attn_factor;
+	float		*rope_long, *rope_short;
+	uint64_t	 n_vocab_real;	/* Gemma3: token_embd rows kept */
 	const cJSON	*rope;		/* rope parameters object or NULL */
 
 	lc_st		**shards;
@@ -102,6 +129,8 @@ struct lc_conv {
 	int32_t		*toktypes;
 	char		**merges;
 	uint64_t	 nmerges;
+	int		 spm;		/* tokenizer.model (SentencePiece) */
+	float		*scores;	/* its scores */
 
 	kv		*kvs;
 	size_t		 nkv, kvcap;
@@ -140,9 +169,11 @@ kv_clear(kv *k)
 			free(k->strs[i]);
 	free(k->strs);
 	free(k->ints);
+	free(k->flts);
 	k->s = NULL;
 	k->strs = NULL;
 	k->ints = NULL;
+	k->flts = NULL;
 }
 
 /* The slot for key: an existing one is cleared and reused in place (as
@@ -270,6 +301,20 @@ put_ints(lc_conv *c, const char *key, int32_t *ints, uint64_t n, lc_err *e)
 }
 
 static int
+put_flts(lc_conv *c, const char *key, float *flts, uint64_t n, lc_err *e)
+{
+	kv *k;
+
+	if ((k = kv_slot(c, key, e)) == NULL)
+		return LC_ENOMEM;
+	k->type = LC_GGUF_ARRAY;
+	k->etype = LC_GGUF_F32;
+	k->flts = flts;
+	k->n = n;
+	return LC_OK;
+}
+
+static int
 archkey(lc_conv *c, char *buf, size_t len, const char *suffix)
 {
 	snprintf(buf, len, "%s.%s", c->gguf_arch, suffix);
@@ -377,6 +422,11 @@ hp_num(lc_conv *c, const cJSON *j, const char *what, double *out, lc_err *e)
 
 /* ------------------------------------------------------------ config */
 
+static int	bert_config(lc_conv *, lc_err *);
+static int	gemma3_config(lc_conv *, lc_err *);
+static int	phi3_config(lc_conv *, lc_err *);
+static int	qwen3moe_config(lc_conv *, lc_err *);
+
 static int
 read_config(lc_conv *c, lc_err *e)
 {
@@ -429,7 +479,9 @@ read_config(lc_conv *c, lc_err *e)
 
 	/* defaults: those of transformers' config classes */
 	def_ctx = c->arch == A_LLAMA ? (strcmp(c->hf_arch,
-	    "MistralForCausalLM") == 0 ? 131072 : 2048) : 32768;
+	    "MistralForCausalLM") == 0 ? 131072 : 2048) :
+	    c->arch == A_BERT ? 512 : c->arch == A_GEMMA3 ? 131072 :
+	    c->arch == A_PHI3 ? 4096 : 32768;
 	if ((rc = hp_int(c, k_layer, -1, 1, MAX_LAYERS, &c->n_layer, e)) ||
 	    (rc = hp_int(c, k_ctx, def_ctx, 1, UINT32_MAX, &c->n_ctx, e)) ||
 	    (rc = hp_int(c, k_embd, -1, 1, MAX_DIM, &c->n_embd, e)) ||
@@ -449,8 +501,9 @@ read_config(lc_conv *c, lc_err *e)
 		if ((rc = hp_int(c, k_hd, -1, 1, MAX_DIM, &c->head_dim, e)))
 			return rc;
 		c->has_head_dim = 1;
-	} else if (c->arch == A_QWEN3) {
-		c->head_dim = 128;
+	} else if (c->arch == A_QWEN3 || c->arch == A_QWEN3MOE ||
+	    c->arch == A_GEMMA3) {
+		c->head_dim = c->arch == A_GEMMA3 ? 256 : 128;
 		c->has_head_dim = 1;
 	} else {
 		if (c->n_embd % c->n_head != 0)
@@ -473,7 +526,7 @@ read_config(lc_conv *c, lc_err *e)
 	if (cJSON_IsObject(j) && cJSON_IsObject(jget(j, "full_attention")))
 		j = jget(j, "full_attention");
 	c->rope = cJSON_IsObject(j) ? j : NULL;
-	c->rope_theta = 10000.0;
+	c->rope_theta = c->arch == A_GEMMA3 ? 1000000.0 : 10000.0;
 	if ((a = jget(c->rope, "rope_theta")) != NULL && !cJSON_IsNull(a)) {
 		if ((rc = hp_num(c, a, "rope_parameters.rope_theta",
 		    &c->rope_theta, e)))
@@ -485,6 +538,240 @@ read_config(lc_conv *c, lc_err *e)
 	if ((a = hparam(c, k_eps)) != NULL &&
 	    (rc = hp_num(c, a, a->string, &c->rms_eps, e)))
 		return rc;
+	if (c->arch == A_BERT)
+		return bert_config(c, e);
+	if (c->arch == A_GEMMA3)
+		return gemma3_config(c, e);
+	if (c->arch == A_PHI3)
+		return phi3_config(c, e);
+	if (c->arch == A_QWEN3MOE)
+		return qwen3moe_config(c, e);
+	return LC_OK;
+}
+
+/*
+ * The pooling of a sentence-transformers directory: modules.json's first
+ * module whose type ends in "Pooling" names a folder whose config.json
+ * says the mode (the converter's _try_set_pooling_type).  -1: none.
+ */
+static int
+read_pooling(lc_conv *c, lc_err *e)
+{
+	static const char *const modes[] = { "mean", "cls", "lasttoken" };
+	cJSON *mods = NULL, *pool = NULL;
+	const cJSON *m, *ty, *pa;
+	char path[4096], *text;
+	const char *dir = NULL;
+	size_t len, i;
+	int rc;
+
+	c->pooling = -1;
+	snprintf(path, sizeof(path), "%s/modules.json", c->dir);
+	if (access(path, F_OK) != 0)
+		return LC_OK;
+	if ((rc = lc_slurp(path, MAX_JSON, &text, &len, e)) != LC_OK)
+		return rc;
+	mods = cJSON_ParseWithLength(text, len);
+	free(text);
+	if (!cJSON_IsArray(mods)) {
+		cJSON_Delete(mods);
+		return lc_errf(e, LC_EFORMAT, "%s: not a JSON array", path);
+	}
+	cJSON_ArrayForEach(m, mods) {
+		ty = jget(m, "type");
+		pa = jget(m, "path");
+		len = cJSON_IsString(ty) ? strlen(ty->valuestring) : 0;
+		if (len >= 7 && strcmp(ty->valuestring + len - 7,
+		    "Pooling") == 0) {
+			if (!cJSON_IsString(pa) || strstr(pa->valuestring,
+			    "..") != NULL || pa->valuestring[0] == '/') {
+				rc = lc_errf(e, LC_EFORMAT, "%s: module '%.64s':"
+				    " path: missing or not inside the "
+				    "directory", path, ty->valuestring);
+				goto out;
+			}
+			dir = pa->valuestring;
+			break;
+		}
+	}
+	rc = LC_OK;
+	if (dir == NULL)
+		goto out;
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	if ((rc = readjson(c, path, 1, &pool, e)) != LC_OK)
+		goto out;
+	snprintf(path, sizeof(path), "%s/%s/config.json", c->dir, dir);
+	if (cJSON_IsTrue(jget(pool, "pooling_mode_mean_tokens")))
+		c->pooling = 1;
+	else if (cJSON_IsTrue(jget(pool, "pooling_mode_cls_token")))
+		c->pooling = 2;
+	else if (cJSON_IsTrue(jget(pool, "pooling_mode_lasttoken")))
+		c->pooling = 3;
+	else if (cJSON_IsString(m = jget(pool, "pooling_mode"))) {
+		for (i = 0; i < 3; i++)
+			if (strcmp(m->valuestring, modes[i]) == 0)
+				c->pooling = (int)i + 1;
+	}
+	if (c->pooling < 0)
+		rc = lc_errf(e, LC_EUNSUP, "%s: pooling mode: only mean, cls "
+		    "and lasttoken are supported", path);
+out:
+	cJSON_Delete(mods);
+	cJSON_Delete(pool);
+	return rc;
+}
+
+static int
+bert_config(lc_conv *c, lc_err *e)
+{
+	static const char *const k_neps[] = { "layer_norm_eps",
+	    "layer_norm_epsilon", "norm_epsilon", NULL };
+	static const char *const k_types[] = { "type_vocab_size", NULL };
+	const cJSON *a;
+	int rc;
+
+	/* BertConfig's defaults */
+	c->norm_eps = 1e-12;
+	if ((a = hparam(c, k_neps)) != NULL &&
+	    (rc = hp_num(c, a, a->string, &c->norm_eps, e)))
+		return rc;
+	if ((rc = hp_int(c, k_types, 2, 1, 1u << 16, &c->n_type_vocab, e)))
+		return rc;
+	a = jget(c->config, "id2label");
+	if (cJSON_IsObject(a) && !(cJSON_GetArraySize(a) == 2 &&
+	    cJSON_IsString(jget(a, "0")) && strcmp(jget(a, "0")->valuestring,
+	    "LABEL_0") == 0))
+		return lc_errf(e, LC_EUNSUP, "%s/config.json: id2label: "
+		    "classifier heads are not supported", c->dir);
+	return read_pooling(c, e);
+}
+
+static int
+gemma3_config(lc_conv *c, lc_err *e)
+{
+	static const char *const k_sw[] = { "sliding_window", NULL };
+	static const char *const k_pat[] = { "sliding_window_pattern", NULL };
+	const cJSON *a, *rp;
+	uint64_t pat = 0;
+	int rc;
+
+	/* Gemma3TextConfig's defaults */
+	c->swa_theta = 10000.0;
+	rp = jget(c->config, "rope_parameters");
+	if ((a = jget(jget(rp, "sliding_attention"), "rope_theta")) != NULL) {
+		if ((rc = hp_num(c, a, "rope_parameters.sliding_attention."
+		    "rope_theta", &c->swa_theta, e)))
+			return rc;
+	} else if ((a = jget(c->config, "rope_local_base_freq")) != NULL &&
+	    (rc = hp_num(c, a, a->string, &c->swa_theta, e)))
+		return rc;
+	if ((a = jget(c->config, "attn_logit_softcapping")) != NULL &&
+	    !cJSON_IsNull(a))
+		return lc_errf(e, LC_EUNSUP, "%s/config.json: "
+		    "attn_logit_softcapping: not supported for Gemma 3",
+		    c->dir);
+	c->softcap = 0;
+	if ((a = jget(c->config, "final_logit_softcapping")) != NULL &&
+	    !cJSON_IsNull(a) && (rc = hp_num(c, a, a->string, &c->softcap, e)))
+		return rc;
+	if ((rc = hp_int(c, k_pat, 0, 0, UINT32_MAX, &pat, e)))
+		return rc;
+	if (pat != 1) {
+		if ((rc = hp_int(c, k_sw, 4096, 0, UINT32_MAX, &c->swa, e)))
+			return rc;
+		c->has_swa = 1;
+	}
+	return LC_OK;
+}
+
+static int
+phi3_config(lc_conv *c, lc_err *e)
+{
+	static const char *const k_sw[] = { "sliding_window", NULL };
+	const cJSON *rp = jget(c->config, "rope_parameters"), *a, *lf, *sf;
+	double rot = 1.0, scale, v = 0;
+	const char *ty;
+	uint64_t i;
+	int rc;
+
+	if (!cJSON_IsObject(rp))
+		rp = jget(c->config, "rope_scaling");
+	if ((a = jget(rp, "original_max_position_embeddings")) == NULL)
+		a = jget(c->config, "original_max_position_embeddings");
+	if (!jint(a, (int64_t *)&c->orig_ctx) || (int64_t)c->orig_ctx <= 0)
+		return lc_errf(e, LC_EFORMAT, "%s/config.json: rope_parameters:"
+		    " original_max_position_embeddings: missing or not a "
+		    "positive integer", c->dir);
+	if ((a = jget(rp, "partial_rotary_factor")) != NULL &&
+	    (rc = hp_num(c, a, "partial_rotary_factor", &rot, e)))
+		return rc;
+	c->rope_dims = (uint64_t)(int64_t)(rot * (double)c->n_embd) /
+	    c->n_head;
+	if ((rc = hp_int(c, k_sw, 0, 0, UINT32_MAX, &c->swa, e)))
+		return rc;
+	c->has_swa = 1;
+	lf = jget(rp, "long_factor");
+	sf = jget(rp, "short_factor");
+	if (!cJSON_IsArray(lf) || cJSON_GetArraySize(lf) == 0)
+		return LC_OK;
+	ty = cJSON_IsString(jget(rp, "rope_type")) ?
+	    jget(rp, "rope_type")->valuestring : cJSON_IsString(jget(rp,
+	    "type")) ? jget(rp, "type")->valuestring : "";
+	scale = (double)c->n_ctx / (double)c->orig_ctx;
+	if (!strcasecmp(ty, "su") || !strcasecmp(ty, "longrope"))
+		c->attn_factor = scale > 1.0 ? (float)sqrt(1 + log(scale) /
+		    log((double)c->orig_ctx)) : 1.0f;
+	else if (!strcasecmp(ty, "yarn"))
+		c->attn_factor = scale > 1.0 ? (float)(0.1 * log(scale) +
+		    1.0) : 1.0f;
+	else
+		return lc_errf(e, LC_EUNSUP, "%s/config.json: rope_parameters:"
+		    " rope_type '%.32s' with long_factor is not supported",
+		    c->dir, ty);
+	c->n_rfac = (uint64_t)cJSON_GetArraySize(lf);
+	if (!cJSON_IsArray(sf) || (uint64_t)cJSON_GetArraySize(sf) !=
+	    c->n_rfac || 2 * c->n_rfac != c->rope_dims)
+		return lc_errf(e, LC_EFORMAT, "%s/config.json: rope_parameters:"
+		    " long_factor and short_factor must both have %llu "
+		    "entries", c->dir, (unsigned long long)(c->rope_dims / 2));
+	if ((c->rope_long = malloc(c->n_rfac * sizeof(float))) == NULL ||
+	    (c->rope_short = malloc(c->n_rfac * sizeof(float))) == NULL)
+		return lc_errf(e, LC_ENOMEM, "%s", c->dir);
+	for (i = 0; i < c->n_rfac; i++) {
+		if ((rc = hp_num(c, cJSON_GetArrayItem(lf, (int)i),
+		    "rope_parameters.long_factor", &v, e)))
+			return rc;
+		c->rope_long[i] = (float)v;
+		if ((rc = hp_num(c, cJSON_GetArrayItem(sf, (int)i),
+		    "rope_parameters.short_factor", &v, e)))
+			return rc;
+		c->rope_short[i] = (float)v;
+	}
+	return LC_OK;
+}
+
+static int
+qwen3moe_config(lc_conv *c, lc_err *e)
+{
+	static const char *const k_x[] = { "num_local_experts", "num_experts",
+	    "n_routed_experts", NULL };
+	static const char *const k_xu[] = { "num_experts_per_tok",
+	    "num_experts_per_token", "top_k_experts", NULL };
+	static const char *const k_xff[] = { "moe_intermediate_size", NULL };
+	const cJSON *a;
+	int64_t v = 1;
+	int rc;
+
+	if ((rc = hp_int(c, k_x, -1, 1, 4096, &c->n_expert, e)) ||
+	    (rc = hp_int(c, k_xu, -1, 1, c->n_expert, &c->n_expert_used, e)) ||
+	    (rc = hp_int(c, k_xff, -1, 1, MAX_DIM, &c->n_ff_exp, e)))
+		return rc;
+	a = jget(c->config, "mlp_only_layers");
+	if ((cJSON_IsArray(a) && cJSON_GetArraySize(a) > 0) ||
+	    (jint(jget(c->config, "decoder_sparse_step"), &v) && v != 1))
+		return lc_errf(e, LC_EUNSUP, "%s/config.json: mlp_only_layers,"
+		    " decoder_sparse_step: only models whose every layer is "
+		    "sparse are supported", c->dir);
 	return LC_OK;
 }
 
@@ -645,49 +932,185 @@ find_shards(lc_conv *c, cJSON **index, lc_err *e)
 	return LC_OK;
 }
 
+/* The BERT half of map_name(): the converter's BertModel.filter_tensors
+   and gguf-py's tensor map. */
+static int
+map_bert(const lc_conv *c, const char *hf, char *out, uint64_t shape[2],
+    uint32_t *ndim)
+{
+	static const struct {
+		const char	*hf, *gguf;
+		int		 rows, cols;	/* 'E' n_embd, 'F' n_ff, 'V'
+						   vocab, 'P' positions, 'T'
+						   token types; 0: 1-D */
+	} top[] = {
+		{ "embeddings.word_embeddings.weight", "token_embd.weight",
+		    'V', 'E' },
+		{ "embeddings.position_embeddings.weight",
+		    "position_embd.weight", 'P', 'E' },
+		{ "embeddings.token_type_embeddings.weight",
+		    "token_types.weight", 'T', 'E' },
+		{ "embeddings.LayerNorm.weight", "token_embd_norm.weight", 'E',
+		    0 },
+		{ "embeddings.LayerNorm.bias", "token_embd_norm.bias", 'E', 0 },
+	}, layer[] = {
+		{ "attention.self.query.weight", "attn_q.weight", 'E', 'E' },
+		{ "attention.self.query.bias", "attn_q.bias", 'E', 0 },
+		{ "attention.self.key.weight", "attn_k.weight", 'E', 'E' },
+		{ "attention.self.key.bias", "attn_k.bias", 'E', 0 },
+		{ "attention.self.value.weight", "attn_v.weight", 'E', 'E' },
+		{ "attention.self.value.bias", "attn_v.bias", 'E', 0 },
+		{ "attention.output.dense.weight", "attn_output.weight", 'E',
+		    'E' },
+		{ "attention.output.dense.bias", "attn_output.bias", 'E', 0 },
+		{ "attention.output.LayerNorm.weight",
+		    "attn_output_norm.weight", 'E', 0 },
+		{ "attention.output.LayerNorm.bias", "attn_output_norm.bias",
+		    'E', 0 },
+		{ "intermediate.dense.weight", "ffn_up.weight", 'F', 'E' },
+		{ "intermediate.dense.bias", "ffn_up.bias", 'F', 0 },
+		{ "output.dense.weight", "ffn_down.weight", 'E', 'F' },
+		{ "output.dense.bias", "ffn_down.bias", 'E', 0 },
+		{ "output.LayerNorm.weight", "layer_output_norm.weight", 'E',
+		    0 },
+		{ "output.LayerNorm.bias", "layer_output_norm.bias", 'E', 0 },
+	};
+	char name[512], *end;
+	const char *p, *g = NULL;
+	unsigned long bid = 0;
+	size_t i, n;
+	int dims[2] = { 0, 0 };
+
+	if (strncmp(hf, "bert.", 5) == 0)
+		hf += 5;
+	n = strlen(hf);
+	if (n >= sizeof(name) - 8)
+		return -1;
+	memcpy(name, hf, n + 1);
+	if (n >= 6 && strcmp(name + n - 6, ".gamma") == 0)
+		strcpy(name + n - 6, ".weight");
+	else if (n >= 5 && strcmp(name + n - 5, ".beta") == 0)
+		strcpy(name + n - 5, ".bias");
+	if (strcmp(name, "embeddings.position_ids") == 0 ||
+	    strncmp(name, "pooler.dense.", 13) == 0 ||
+	    strncmp(name, "cls.predictions", 15) == 0 ||
+	    strncmp(name, "cls.seq_relationship", 20) == 0)
+		return 1;
+	for (i = 0; i < sizeof(top) / sizeof(top[0]); i++)
+		if (strcmp(name, top[i].hf) == 0) {
+			g = top[i].gguf;
+			dims[0] = top[i].rows;
+			dims[1] = top[i].cols;
+			strcpy(out, g);
+		}
+	if (g == NULL) {
+		if (strncmp(name, "encoder.layer.", 14) != 0 ||
+		    !isdigit((unsigned char)name[14]))
+			return -1;
+		errno = 0;
+		bid = strtoul(name + 14, &end, 10);
+		if (errno != 0 || *end != '.' || bid >= c->n_layer ||
+		    (name[14] == '0' && end != name + 15))
+			return -1;
+		p = end + 1;
+		for (i = 0; i < sizeof(layer) / sizeof(layer[0]); i++)
+			if (strcmp(p, layer[i].hf) == 0) {
+				g = layer[i].gguf;
+				dims[0] = layer[i].rows;
+				dims[1] = layer[i].cols;
+				snprintf(out, LC_GGUF_MAX_NAME + 1,
+				    "blk.%lu.%s", bid, g);
+			}
+		if (g == NULL)
+			return -1;
+	}
+	*ndim = dims[1] ? 2 : 1;
+	for (i = 0; i < *ndim; i++)
+		shape[i] = dims[i] == 'E' ? c->n_embd : dims[i] == 'F' ?
+		    c->n_ff : dims[i] == 'V' ? c->n_vocab : dims[i] == 'P' ?
+		    c->n_ctx : c->n_type_vocab;
+	return 0;
+}
+
+#define M(a)	(1u << (a))
+#define M_LQ	(M(A_LLAMA) | M(A_QWEN2) | M(A_QWEN3))
+#define M_QKV	(M_LQ | M(A_GEMMA3) | M(A_QWEN3MOE))	/* q/k/v/o */
+#define M_QN	(M(A_QWEN3) | M(A_GEMMA3) | M(A_QWEN3MOE))	/* q/k norm */
+#define M_MLP	(M_LQ | M(A_GEMMA3))			/* gate/up/down */
+
 /* What an HF tensor becomes: its GGUF name and expected shape (HF
-   order, rows first).  0: mapped; 1: skipped; -1: unknown name. */
+   order, rows first).  0: mapped; 1: skipped; -1: unknown name; 2: one
+   expert (*expert) of a tensor that stacks them. */
 static int
 map_name(const lc_conv *c, const char *hf, char *out, uint64_t shape[2],
-    uint32_t *ndim, int *permute)
+    uint32_t *ndim, int *permute, int *expert)
 {
 	static const struct {
 		const char	*hf, *gguf;
 		int		 rows, cols;	/* 'E' n_embd, 'Q' n_head*hd,
 						   'K' n_head_kv*hd, 'F' n_ff,
-						   'D' head_dim, 0: 1-D */
+						   'D' head_dim, 'W' Q+2K,
+						   'G' 2*n_ff, 'X' n_expert,
+						   'M' n_ff_exp; 0: 1-D */
 		int		 perm;		/* 'q' or 'k' */
-		int		 qwen3;		/* only in qwen3 */
+		unsigned	 archs;		/* M(A_...) */
 	} layer[] = {
-		{ "input_layernorm.weight", "attn_norm.weight", 'E', 0, 0, 0 },
+		{ "input_layernorm.weight", "attn_norm.weight", 'E', 0, 0,
+		    ~0u },
 		{ "self_attn.q_proj.weight", "attn_q.weight", 'Q', 'E', 'q',
-		    0 },
-		{ "self_attn.q_proj.bias", "attn_q.bias", 'Q', 0, 'q', 0 },
+		    M_QKV },
+		{ "self_attn.q_proj.bias", "attn_q.bias", 'Q', 0, 'q', M_LQ },
 		{ "self_attn.k_proj.weight", "attn_k.weight", 'K', 'E', 'k',
-		    0 },
-		{ "self_attn.k_proj.bias", "attn_k.bias", 'K', 0, 'k', 0 },
-		{ "self_attn.v_proj.weight", "attn_v.weight", 'K', 'E', 0, 0 },
-		{ "self_attn.v_proj.bias", "attn_v.bias", 'K', 0, 0, 0 },
+		    M_QKV },
+		{ "self_attn.k_proj.bias", "attn_k.bias", 'K', 0, 'k', M_LQ },
+		{ "self_attn.v_proj.weight", "attn_v.weight", 'K', 'E', 0,
+		    M_QKV },
+		{ "self_attn.v_proj.bias", "attn_v.bias", 'K', 0, 0, M_LQ },
+		{ "self_attn.qkv_proj.weight", "attn_qkv.weight", 'W', 'E', 0,
+		    M(A_PHI3) },
 		{ "self_attn.o_proj.weight", "attn_output.weight", 'E', 'Q', 0,
-		    0 },
-		{ "self_attn.o_proj.bias", "attn_output.bias", 'E', 0, 0, 0 },
+		    ~0u },
+		{ "self_attn.o_proj.bias", "attn_output.bias", 'E', 0, 0,
+		    M_LQ },
 		{ "self_attn.q_norm.weight", "attn_q_norm.weight", 'D', 0, 0,
-		    1 },
+		    M_QN },
 		{ "self_attn.k_norm.weight", "attn_k_norm.weight", 'D', 0, 0,
-		    1 },
+		    M_QN },
 		{ "post_attention_layernorm.weight", "ffn_norm.weight", 'E', 0,
-		    0, 0 },
-		{ "mlp.gate_proj.weight", "ffn_gate.weight", 'F', 'E', 0, 0 },
-		{ "mlp.up_proj.weight", "ffn_up.weight", 'F', 'E', 0, 0 },
-		{ "mlp.down_proj.weight", "ffn_down.weight", 'E', 'F', 0, 0 },
+		    0, M_LQ | M(A_PHI3) | M(A_QWEN3MOE) },
+		{ "post_attention_layernorm.weight", "post_attention_norm."
+		    "weight", 'E', 0, 0, M(A_GEMMA3) },
+		{ "pre_feedforward_layernorm.weight", "ffn_norm.weight", 'E',
+		    0, 0, M(A_GEMMA3) },
+		{ "post_feedforward_layernorm.weight", "post_ffw_norm.weight",
+		    'E', 0, 0, M(A_GEMMA3) },
+		{ "mlp.gate_proj.weight", "ffn_gate.weight", 'F', 'E', 0,
+		    M_MLP },
+		{ "mlp.up_proj.weight", "ffn_up.weight", 'F', 'E', 0, M_MLP },
+		{ "mlp.gate_up_proj.weight", "ffn_up.weight", 'G', 'E', 0,
+		    M(A_PHI3) },
+		{ "mlp.down_proj.weight", "ffn_down.weight", 'E', 'F', 0,
+		    M_MLP | M(A_PHI3) },
+		{ "mlp.gate.weight", "ffn_gate_inp.weight", 'X', 'E', 0,
+		    M(A_QWEN3MOE) },
+	}, experts[] = {
+		{ "down_proj.weight", "ffn_down_exps.weight", 'E', 'M', 0,
+		    M(A_QWEN3MOE) },
+		{ "gate_proj.weight", "ffn_gate_exps.weight", 'M', 'E', 0,
+		    M(A_QWEN3MOE) },
+		{ "up_proj.weight", "ffn_up_exps.weight", 'M', 'E', 0,
+		    M(A_QWEN3MOE) },
 	};
 	const char *p;
 	char *end;
-	unsigned long bid;
+	unsigned long bid, xid;
 	size_t i, n = strlen(hf);
 	int dims[2];
 
 	*permute = 0;
+	*expert = -1;
+	if (c->arch == A_BERT)
+		return map_bert(c, hf, out, shape, ndim);
 	if ((n >= 21 && strcmp(hf + n - 21, ".rotary_emb.inv_freq") == 0) ||
 	    (n >= 22 && strcmp(hf + n - 22, ".attention.masked_bias") == 0) ||
 	    (n >= 15 && strcmp(hf + n - 15, ".attention.bias") == 0))
@@ -716,27 +1139,50 @@ map_name(const lc_conv *c, const char *hf, char *out, uint64_t shape[2],
 	    (hf[13] == '0' && end != hf + 14))
 		return -1;
 	p = end + 1;
-	for (i = 0; i < sizeof(layer) / sizeof(layer[0]); i++) {
-		if (strcmp(p, layer[i].hf) != 0)
-			continue;
-		if (layer[i].qwen3 && c->arch != A_QWEN3)
+	i = sizeof(layer) / sizeof(layer[0]);
+	if (c->arch == A_QWEN3MOE && strncmp(p, "mlp.experts.", 12) == 0 &&
+	    isdigit((unsigned char)p[12])) {
+		xid = strtoul(p + 12, &end, 10);
+		if (errno != 0 || *end != '.' || xid >= c->n_expert ||
+		    (p[12] == '0' && end != p + 13))
+			return -1;
+		for (i = 0; i < 3; i++)
+			if (strcmp(end + 1, experts[i].hf) == 0)
+				break;
+		if (i == 3)
+			return -1;
+		*expert = (int)xid;
+		dims[0] = experts[i].rows;
+		dims[1] = experts[i].cols;
+		snprintf(out, LC_GGUF_MAX_NAME + 1, "blk.%lu.%s", bid,
+		    experts[i].gguf);
+	} else {
+		for (i = 0; i < sizeof(layer) / sizeof(layer[0]); i++)
+			if (strcmp(p, layer[i].hf) == 0 &&
+			    (layer[i].archs & M(c->arch)))
+				break;
+		if (i == sizeof(layer) / sizeof(layer[0]))
 			return -1;
 		snprintf(out, LC_GGUF_MAX_NAME + 1, "blk.%lu.%s", bid,
 		    layer[i].gguf);
 		dims[0] = layer[i].rows;
 		dims[1] = layer[i].cols;
-		*ndim = dims[1] ? 2 : 1;
-		for (n = 0; n < *ndim; n++)
-			shape[n] = dims[n] == 'E' ? c->n_embd :
-			    dims[n] == 'Q' ? c->n_head * c->head_dim :
-			    dims[n] == 'K' ? c->n_head_kv * c->head_dim :
-			    dims[n] == 'F' ? c->n_ff : c->head_dim;
 		if (c->arch == A_LLAMA && layer[i].perm)
 			*permute = (int)(layer[i].perm == 'q' ? c->n_head :
 			    c->n_head_kv);
-		return 0;
 	}
-	return -1;
+	*ndim = dims[1] ? 2 : 1;
+	for (n = 0; n < *ndim; n++)
+		shape[n] = dims[n] == 'E' ? c->n_embd :
+		    dims[n] == 'Q' ? c->n_head * c->head_dim :
+		    dims[n] == 'K' ? c->n_head_kv * c->head_dim :
+		    dims[n] == 'F' ? c->n_ff :
+		    dims[n] == 'W' ? (c->n_head + 2 * c->n_head_kv) *
+		    c->head_dim :
+		    dims[n] == 'G' ? 2 * c->n_ff :
+		    dims[n] == 'X' ? c->n_expert :
+		    dims[n] == 'M' ? c->n_ff_exp : c->head_dim;
+	return *expert >= 0 ? 2 : 0;
 }
 
 static int
@@ -747,9 +1193,9 @@ add_tensor(lc_conv *c, const char *file, const lc_st_info *in, lc_err *e)
 	uint32_t ndim, d;
 	ctensor *t;
 	size_t i, n;
-	int perm, r;
+	int perm, r, xid;
 
-	r = map_name(c, in->name, gname, shape, &ndim, &perm);
+	r = map_name(c, in->name, gname, shape, &ndim, &perm, &xid);
 	if (r == 1)
 		return LC_OK;
 	if (r < 0)
@@ -757,10 +1203,13 @@ add_tensor(lc_conv *c, const char *file, const lc_st_info *in, lc_err *e)
 		    "tensor of %s (cannot map it to a GGUF name)", c->dir,
 		    file, in->name, c->hf_arch);
 	for (i = 0; i < c->nt; i++)
-		if (strcmp(c->t[i].name, gname) == 0)
+		if (strcmp(c->t[i].name, gname) == 0 && (r != 2 ||
+		    c->t[i].parts[xid].data != NULL))
 			return lc_errf(e, LC_EFORMAT, "%s/%s: tensor '%s': "
 			    "also in %s", c->dir, file, in->name,
 			    c->t[i].file);
+		else if (strcmp(c->t[i].name, gname) == 0)
+			break;
 	if (in->lc_dtype != LC_F32 && in->lc_dtype != LC_F16 &&
 	    in->lc_dtype != LC_BF16)
 		return lc_errf(e, LC_EUNSUP, "%s/%s: tensor '%s': type %s "
@@ -785,6 +1234,16 @@ add_tensor(lc_conv *c, const char *file, const lc_st_info *in, lc_err *e)
 		    "[%s], but config.json says [%s]", c->dir, file, in->name,
 		    got, want);
 	}
+	if (r == 2 && i < c->nt) {		/* another expert */
+		t = &c->t[i];
+		if (in->lc_dtype != t->src.lc_dtype)
+			return lc_errf(e, LC_EFORMAT, "%s/%s: tensor '%.96s': "
+			    "type %s, but expert 0 has another", c->dir, file,
+			    in->name, in->dtype);
+		t->parts[xid] = *in;
+		t->nparts++;
+		return LC_OK;
+	}
 	if (c->nt % 64 == 0) {
 		if ((t = realloc(c->t, (c->nt + 64) * sizeof(*t))) == NULL)
 			return lc_errf(e, LC_ENOMEM, "%s", c->dir);
@@ -804,10 +1263,25 @@ add_tensor(lc_conv *c, const char *file, const lc_st_info *in, lc_err *e)
 	for (d = 0; d < ndim; d++)
 		t->ne[d] = shape[ndim - 1 - d];
 	t->nelem = in->nelem;
+	if (r == 2) {
+		if ((t->parts = calloc(c->n_expert, sizeof(*t->parts))) ==
+		    NULL)
+			return lc_errf(e, LC_ENOMEM, "%s", c->dir);
+		t->parts[xid] = *in;
+		t->nparts = 1;
+		t->ndim = 3;
+		t->ne[2] = c->n_expert;
+		t->nelem = in->nelem * c->n_expert;
+	}
 	n = strlen(gname);
 	t->force_f32 = ndim <= 1 || (n >= 12 && strcmp(gname + n - 12,
 	    "_norm.weight") == 0) || n < 7 || strcmp(gname + n - 7,
-	    ".weight") != 0;
+	    ".weight") != 0 || strcmp(gname, "position_embd.weight") == 0 ||
+	    strcmp(gname, "token_types.weight") == 0 || (n >= 19 &&
+	    strcmp(gname + n - 19, "ffn_gate_inp.weight") == 0);
+	n = strlen(in->name);
+	t->shift1 = c->arch == A_GEMMA3 && n >= 11 && strcmp(in->name + n -
+	    11, "norm.weight") == 0;
 	return LC_OK;
 }
 
@@ -823,16 +1297,80 @@ has(const lc_conv *c, const char *name)
 }
 
 static int
+bert_need(const lc_conv *c, lc_err *e)
+{
+	static const char *const top[][2] = {
+		{ "token_embd.weight", "embeddings.word_embeddings.weight" },
+		{ "position_embd.weight",
+		    "embeddings.position_embeddings.weight" },
+		{ "token_types.weight",
+		    "embeddings.token_type_embeddings.weight" },
+		{ "token_embd_norm.weight", "embeddings.LayerNorm.weight" },
+		{ "token_embd_norm.bias", "embeddings.LayerNorm.bias" },
+	};
+	static const char *const lay[][2] = {
+		{ "attn_q", "attention.self.query" },
+		{ "attn_k", "attention.self.key" },
+		{ "attn_v", "attention.self.value" },
+		{ "attn_output", "attention.output.dense" },
+		{ "attn_output_norm", "attention.output.LayerNorm" },
+		{ "ffn_up", "intermediate.dense" },
+		{ "ffn_down", "output.dense" },
+		{ "layer_output_norm", "output.LayerNorm" },
+	};
+	char name[LC_GGUF_MAX_NAME + 1];
+	uint64_t i, k, b;
+
+	for (k = 0; k < sizeof(top) / sizeof(top[0]); k++)
+		if (!has(c, top[k][0]))
+			return lc_errf(e, LC_EFORMAT, "%s: tensor '%s' missing",
+			    c->dir, top[k][1]);
+	for (i = 0; i < c->n_layer; i++)
+		for (k = 0; k < sizeof(lay) / sizeof(lay[0]); k++)
+			for (b = 0; b < 2; b++) {
+				snprintf(name, sizeof(name), "blk.%llu.%s.%s",
+				    (unsigned long long)i, lay[k][0],
+				    b ? "bias" : "weight");
+				if (!has(c, name))
+					return lc_errf(e, LC_EFORMAT, "%s: "
+					    "tensor 'encoder.layer.%llu.%s.%s' "
+					    "missing", c->dir,
+					    (unsigned long long)i, lay[k][1],
+					    b ? "bias" : "weight");
+			}
+	return LC_OK;
+}
+
+static int
 read_tensors(lc_conv *c, lc_err *e)
 {
-	static const char *const need[] = { "attn_norm", "attn_q", "attn_k",
-	    "attn_v", "attn_output", "ffn_norm", "ffn_gate", "ffn_up",
-	    "ffn_down", "attn_q_norm", "attn_k_norm", NULL };
-	static const char *const hfname[] = { "input_layernorm",
-	    "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
-	    "self_attn.o_proj", "post_attention_layernorm", "mlp.gate_proj",
-	    "mlp.up_proj", "mlp.down_proj", "self_attn.q_norm",
-	    "self_attn.k_norm" };
+	static const struct {
+		const char	*gguf, *hf;
+		unsigned	 archs;
+	} need[] = {
+		{ "attn_norm", "input_layernorm", ~0u },
+		{ "attn_q", "self_attn.q_proj", M_QKV },
+		{ "attn_k", "self_attn.k_proj", M_QKV },
+		{ "attn_v", "self_attn.v_proj", M_QKV },
+		{ "attn_qkv", "self_attn.qkv_proj", M(A_PHI3) },
+		{ "attn_output", "self_attn.o_proj", ~0u },
+		{ "attn_q_norm", "self_attn.q_norm", M_QN },
+		{ "attn_k_norm", "self_attn.k_norm", M_QN },
+		{ "ffn_norm", "post_attention_layernorm", M_LQ | M(A_PHI3) |
+		    M(A_QWEN3MOE) },
+		{ "post_attention_norm", "post_attention_layernorm",
+		    M(A_GEMMA3) },
+		{ "ffn_norm", "pre_feedforward_layernorm", M(A_GEMMA3) },
+		{ "post_ffw_norm", "post_feedforward_layernorm", M(A_GEMMA3) },
+		{ "ffn_gate", "mlp.gate_proj", M_MLP },
+		{ "ffn_up", "mlp.up_proj", M_MLP },
+		{ "ffn_up", "mlp.gate_up_proj", M(A_PHI3) },
+		{ "ffn_down", "mlp.down_proj", M_MLP | M(A_PHI3) },
+		{ "ffn_gate_inp", "mlp.gate", M(A_QWEN3MOE) },
+		{ "ffn_down_exps", "mlp.experts.N.down_proj", M(A_QWEN3MOE) },
+		{ "ffn_gate_exps", "mlp.experts.N.gate_proj", M(A_QWEN3MOE) },
+		{ "ffn_up_exps", "mlp.experts.N.up_proj", M(A_QWEN3MOE) },
+	};
 	char path[4096], name[LC_GGUF_MAX_NAME + 1];
 	const cJSON *wm, *j;
 	cJSON *index = NULL;
@@ -926,6 +1464,10 @@ read_tensors(lc_conv *c, lc_err *e)
 		}
 	}
 	/* everything the graph needs */
+	if (c->arch == A_BERT) {
+		rc = bert_need(c, e);
+		goto out;
+	}
 	if (!has(c, "token_embd.weight") || !has(c, "output_norm.weight")) {
 		rc = lc_errf(e, LC_EFORMAT, "%s: tensor '%s' missing", c->dir,
 		    has(c, "token_embd.weight") ? "model.norm.weight" :
@@ -933,18 +1475,29 @@ read_tensors(lc_conv *c, lc_err *e)
 		goto out;
 	}
 	for (i = 0; i < c->n_layer; i++)
-		for (k = 0; need[k] != NULL; k++) {
-			if (k >= 9 && c->arch != A_QWEN3)
-				break;
+		for (k = 0; k < sizeof(need) / sizeof(need[0]); k++) {
+			if (!(need[k].archs & M(c->arch)))
+				continue;
 			snprintf(name, sizeof(name), "blk.%llu.%s.weight",
-			    (unsigned long long)i, need[k]);
+			    (unsigned long long)i, need[k].gguf);
 			if (!has(c, name)) {
 				rc = lc_errf(e, LC_EFORMAT, "%s: tensor "
 				    "'model.layers.%llu.%s.weight' missing",
-				    c->dir, (unsigned long long)i, hfname[k]);
+				    c->dir, (unsigned long long)i, need[k].hf);
 				goto out;
 			}
 		}
+	for (i = 0; i < c->nt; i++) {
+		ctensor *t = &c->t[i];
+		for (k = 0; t->parts != NULL && k < c->n_expert; k++)
+			if (t->parts[k].data == NULL) {
+				rc = lc_errf(e, LC_EFORMAT, "%s: tensor '%.64s' "
+				    "(expert %llu of %s) missing", c->dir,
+				    t->name, (unsigned long long)k,
+				    t->hfname);
+				goto out;
+			}
+	}
 	rc = LC_OK;
 out:
 	cJSON_Delete(index);
@@ -1335,8 +1888,11 @@ size_label(uint64_t n, char *buf, size_t len)
 	snprintf(buf, len, "%.*f%c", fix, v, suf);
 }
 
+/* total: every parameter; lab_n: what the size label counts (shared +
+   one expert's when n_exp > 0: "8x73K"). */
 static int
-put_general(lc_conv *c, uint64_t total, lc_err *e)
+put_general(lc_conv *c, uint64_t total, uint64_t lab_n, uint64_t n_exp,
+    lc_err *e)
 {
 	static const struct {
 		const char	*src, *alt, *key;
@@ -1368,8 +1924,14 @@ put_general(lc_conv *c, uint64_t total, lc_err *e)
 	int64_t iv;
 	int rc = LC_OK;
 
-	if ((rc = put_str(c, "general.architecture", c->gguf_arch, e)) ||
-	    (rc = put_str(c, "general.type", "model", e)))
+	if ((rc = put_str(c, "general.architecture", c->gguf_arch, e)))
+		return rc;
+	/* Phi3 adds it while generating its factor tensors, before the
+	   metadata */
+	if (c->n_rfac > 0 && (rc = put_f32(c, "phi3.rope.scaling.attn_factor",
+	    c->attn_factor, e)))
+		return rc;
+	if ((rc = put_str(c, "general.type", "model", e)))
 		return rc;
 	for (i = 0; c->gencfg != NULL && i < sizeof(samp) / sizeof(samp[0]);
 	    i++) {
@@ -1430,7 +1992,9 @@ put_general(lc_conv *c, uint64_t total, lc_err *e)
 	    (base && (rc = put_str(c, "general.basename", base, e))))
 		goto out;
 	if (sz == NULL && total > 0) {
-		size_label(total, lab, sizeof(lab));
+		int np = n_exp > 0 ? snprintf(lab, sizeof(lab), "%llux",
+		    (unsigned long long)n_exp) : 0;
+		size_label(lab_n, lab + np, sizeof(lab) - (size_t)np);
 		sz = lab;
 	}
 	if (sz != NULL)
@@ -1464,8 +2028,21 @@ put_hparams(lc_conv *c, uint32_t ftype, lc_err *e)
 	    (archkey(c, k, sizeof(k), "feed_forward_length"),
 	    rc = put_u32(c, k, c->n_ff, e)) ||
 	    (archkey(c, k, sizeof(k), "attention.head_count"),
-	    rc = put_u32(c, k, c->n_head, e)) ||
-	    (archkey(c, k, sizeof(k), "attention.head_count_kv"),
+	    rc = put_u32(c, k, c->n_head, e)))
+		return rc;
+	if (c->arch == A_BERT) {
+		if ((archkey(c, k, sizeof(k), "attention.layer_norm_epsilon"),
+		    rc = put_f32(c, k, c->norm_eps, e)) ||
+		    (rc = put_u32(c, "general.file_type", ftype, e)) ||
+		    (archkey(c, k, sizeof(k), "attention.causal"),
+		    rc = put_bool(c, k, 0, e)) ||
+		    (c->pooling >= 0 && (archkey(c, k, sizeof(k),
+		    "pooling_type"), rc = put_u32(c, k, (uint64_t)c->pooling,
+		    e))))
+			return rc;
+		return put_u32(c, "general.quantization_version", 2, e);
+	}
+	if ((archkey(c, k, sizeof(k), "attention.head_count_kv"),
 	    rc = put_u32(c, k, c->n_head_kv, e)))
 		return rc;
 	if ((rt = rope_type(c)) != NULL) {
@@ -1519,8 +2096,16 @@ put_hparams(lc_conv *c, uint32_t ftype, lc_err *e)
 	}
 	if ((archkey(c, k, sizeof(k), "rope.freq_base"),
 	    rc = put_f32(c, k, c->rope_theta, e)) ||
+	    (c->arch == A_GEMMA3 && (archkey(c, k, sizeof(k),
+	    "rope.freq_base_swa"), rc = put_f32(c, k, c->swa_theta, e))) ||
 	    (archkey(c, k, sizeof(k), "attention.layer_norm_rms_epsilon"),
 	    rc = put_f32(c, k, c->rms_eps, e)))
+		return rc;
+	if (c->arch == A_QWEN3MOE &&
+	    ((archkey(c, k, sizeof(k), "expert_count"),
+	    rc = put_u32(c, k, c->n_expert, e)) ||
+	    (archkey(c, k, sizeof(k), "expert_used_count"),
+	    rc = put_u32(c, k, c->n_expert_used, e))))
 		return rc;
 	if (c->has_head_dim &&
 	    ((archkey(c, k, sizeof(k), "attention.key_length"),
@@ -1535,6 +2120,50 @@ put_hparams(lc_conv *c, uint32_t ftype, lc_err *e)
 	    rc = put_u32(c, k, c->n_vocab, e)) ||
 	    (archkey(c, k, sizeof(k), "rope.dimension_count"),
 	    rc = put_u32(c, k, c->head_dim, e))))
+		return rc;
+	if (c->arch == A_QWEN3MOE &&
+	    (archkey(c, k, sizeof(k), "expert_feed_forward_length"),
+	    rc = put_u32(c, k, c->n_ff_exp, e)))
+		return rc;
+	if (c->arch == A_GEMMA3 && ((c->softcap != 0 &&
+	    (archkey(c, k, sizeof(k), "final_logit_softcapping"),
+	    rc = put_f32(c, k, c->softcap, e))) || (c->has_swa &&
+	    (archkey(c, k, sizeof(k), "attention.sliding_window"),
+	    rc = put_u32(c, k, c->swa, e)))))
+		return rc;
+	return put_u32(c, "general.quantization_version", 2, e);
+}
+
+/* Phi3Model.set_gguf_parameters: its own keys in its own order. */
+static int
+put_hparams_phi3(lc_conv *c, uint32_t ftype, lc_err *e)
+{
+	char k[128];
+	int rc;
+
+	if ((archkey(c, k, sizeof(k), "context_length"),
+	    rc = put_u32(c, k, c->n_ctx, e)) ||
+	    (archkey(c, k, sizeof(k), "rope.scaling.original_context_length"),
+	    rc = put_u32(c, k, c->orig_ctx, e)) ||
+	    (archkey(c, k, sizeof(k), "embedding_length"),
+	    rc = put_u32(c, k, c->n_embd, e)) ||
+	    (archkey(c, k, sizeof(k), "feed_forward_length"),
+	    rc = put_u32(c, k, c->n_ff, e)) ||
+	    (archkey(c, k, sizeof(k), "block_count"),
+	    rc = put_u32(c, k, c->n_layer, e)) ||
+	    (archkey(c, k, sizeof(k), "attention.head_count"),
+	    rc = put_u32(c, k, c->n_head, e)) ||
+	    (archkey(c, k, sizeof(k), "attention.head_count_kv"),
+	    rc = put_u32(c, k, c->n_head_kv, e)) ||
+	    (archkey(c, k, sizeof(k), "attention.layer_norm_rms_epsilon"),
+	    rc = put_f32(c, k, c->rms_eps, e)) ||
+	    (archkey(c, k, sizeof(k), "rope.dimension_count"),
+	    rc = put_u32(c, k, c->rope_dims, e)) ||
+	    (archkey(c, k, sizeof(k), "rope.freq_base"),
+	    rc = put_f32(c, k, c->rope_theta, e)) ||
+	    (rc = put_u32(c, "general.file_type", ftype, e)) ||
+	    (archkey(c, k, sizeof(k), "attention.sliding_window"),
+	    rc = put_u32(c, k, c->swa, e)))
 		return rc;
 	return put_u32(c, "general.quantization_version", 2, e);
 }
@@ -1597,6 +2226,77 @@ tell_pre(const cJSON *pt)
 	return NULL;
 }
 
+/*
+ * A WordPiece tokenizer's tokenizer.ggml.pre: as the converter's
+ * get_vocab_base_pre() names it, by the sha256 of the ids (written as a
+ * Python list) of its check text, [CLS] and [SEP] included.  Only the
+ * WordPiece entries of its table; of two entries with one hash the
+ * later wins, as there.
+ */
+static int
+wpm_pre(lc_conv *c, lc_err *e)
+{
+	static const char chktxt[] =
+	    "\n \n\n \n\n\n \t \t\t \t\n  \n   \n    \n     \n\360\237"
+	    "\232\200 (normal) \360\237\230\266\342\200\215\360\237\214"
+	    "\253\357\270\217 (multiple emojis concatenated) \342\234\205"
+	    " \360\237\246\231\360\237\246\231 3 33 333 3333 33333 333333"
+	    " 3333333 33333333 3.3 3..3 3...3 \341\236\200\341\236\266"
+	    "\341\236\223\341\237\213\341\236\217\341\237\202\341\236\226"
+	    "\341\236\267\341\236\237\341\237\201\341\236\237\341\236\242"
+	    "\341\236\266\341\236\205\360\237\230\201 \?\346\210\221\346"
+	    "\203\263\345\234\250apple\345\267\245\344\275\2341314151\345"
+	    "\244\251\357\275\236 ------======= \320\275\320\265\321\211"
+	    "\320\276 \320\275\320\260 \320\221\321\212\320\273\320\263"
+	    "\320\260\321\200\321\201\320\272\320\270 ''''''```````\"\"\""
+	    "\"......!!!!!!\?\?\?\?\?\? I've been 'told he's there, 'RE y"
+	    "ou sure\? 'M not sure I'll make it, 'D you like some tea\? W"
+	    "e'Ve a'lL";
+	static const char *const known[][2] = {
+		{ "0876d13b50744004aa9aeae05e7b0647eac9d801b5ba4668afc01e709c15"
+		    "e19f", "jina-v2-en" },	/* BAAI/bge-small-en-v1.5 too */
+		{ "8e62295832751ca1e8f92f2226f403dea30dc5165e448b5bfa05af5340c6"
+		    "4ec7", "bert-bge-large" },
+		{ "c7699093ba4255a91e702aa38a596aa81669f3525dae06c2953267dde580"
+		    "f448", "jina-v1-en" },
+	};
+	char path[4096], hex[65], *buf = NULL;
+	int32_t *ids = NULL;
+	size_t n = 0, cap = 0, i, len = 0;
+	lc_tok *t = NULL;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/tokenizer.json", c->dir);
+	if ((rc = lc_tok_new_hf(&t, path, e)) != LC_OK)
+		return rc;
+	if ((rc = lc_tok_encode(t, chktxt, sizeof(chktxt) - 1, 1, 1, &ids, &n,
+	    &cap, e)) != LC_OK)
+		goto out;
+	if ((buf = malloc(n * 13 + 3)) == NULL) {
+		rc = lc_errf(e, LC_ENOMEM, "%s", path);
+		goto out;
+	}
+	buf[len++] = '[';
+	for (i = 0; i < n; i++)
+		len += (size_t)sprintf(buf + len, "%s%ld", i ? ", " : "",
+		    (long)ids[i]);
+	buf[len++] = ']';
+	lc_sha256_buf(buf, len, hex);
+	for (i = sizeof(known) / sizeof(known[0]); i-- > 0;)
+		if (strcmp(hex, known[i][0]) == 0) {
+			snprintf(c->pre, sizeof(c->pre), "%s", known[i][1]);
+			goto out;
+		}
+	rc = lc_errf(e, LC_EUNSUP, "%s: a WordPiece vocabulary llm-quant "
+	    "cannot name (check-text hash %.16s...); give --pre-tokenizer "
+	    "NAME (llama.cpp's tokenizer.ggml.pre)", path, hex);
+out:
+	free(buf);
+	free(ids);
+	lc_tok_free(t);
+	return rc;
+}
+
 static int
 looks_special(const char *s)
 {
@@ -1630,6 +2330,316 @@ unspace(char *s)
 	*w = '\0';
 }
 
+/* ---- SentencePiece (tokenizer.model: a ModelProto) ---- */
+
+static int
+pb_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	uint64_t r = 0;
+	int sh = 0;
+
+	while (*p < end && sh < 64) {
+		uint8_t b = *(*p)++;
+		r |= (uint64_t)(b & 0x7f) << sh;
+		if (!(b & 0x80)) {
+			*v = r;
+			return 0;
+		}
+		sh += 7;
+	}
+	return -1;
+}
+
+/* Skips a field of wire type wt; -1 if malformed (groups included). */
+static int
+pb_skip(const uint8_t **p, const uint8_t *end, unsigned wt)
+{
+	uint64_t v;
+
+	switch (wt) {
+	case 0:
+		return pb_varint(p, end, &v);
+	case 1:
+	case 5:
+		v = wt == 1 ? 8 : 4;
+		break;
+	case 2:
+		if (pb_varint(p, end, &v) != 0)
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	if (v > (uint64_t)(end - *p))
+		return -1;
+	*p += v;
+	return 0;
+}
+
+typedef struct sppiece {
+	const uint8_t	*s;
+	size_t		 len;
+	float		 score;
+	uint64_t	 type;		/* 1 NORMAL ... 6 BYTE */
+} sppiece;
+
+/* The pieces of ModelProto field 1 (piece 1, score 2, type 3). */
+static int
+spm_pieces(const uint8_t *p, size_t n, sppiece **out, uint64_t *np)
+{
+	const uint8_t *end = p + n, *q, *qe;
+	uint64_t key, len, v, cap = 0;
+	sppiece *pc = NULL, *tmp;
+
+	*np = 0;
+	while (p < end) {
+		if (pb_varint(&p, end, &key) != 0)
+			goto bad;
+		if ((key >> 3) != 1 || (key & 7) != 2) {
+			if (pb_skip(&p, end, (unsigned)(key & 7)) != 0)
+				goto bad;
+			continue;
+		}
+		if (pb_varint(&p, end, &len) != 0 || len > (uint64_t)(end - p))
+			goto bad;
+		q = p;
+		qe = p + len;
+		p = qe;
+		if (*np == cap) {
+			cap = cap ? 2 * cap : 1024;
+			if ((tmp = realloc(pc, cap * sizeof(*pc))) == NULL) {
+				free(pc);
+				return -2;
+			}
+			pc = tmp;
+		}
+		memset(&pc[*np], 0, sizeof(pc[*np]));
+		pc[*np].type = 1;
+		while (q < qe) {
+			if (pb_varint(&q, qe, &key) != 0)
+				goto bad;
+			if ((key >> 3) == 1 && (key & 7) == 2) {
+				if (pb_varint(&q, qe, &v) != 0 ||
+				    v > (uint64_t)(qe - q))
+					goto bad;
+				pc[*np].s = q;
+				pc[*np].len = (size_t)v;
+				q += v;
+			} else if ((key >> 3) == 2 && (key & 7) == 5) {
+				uint32_t u;
+				if (qe - q < 4)
+					goto bad;
+				u = (uint32_t)q[0] | (uint32_t)q[1] << 8 |
+				    (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
+				memcpy(&pc[*np].score, &u, 4);
+				q += 4;
+			} else if ((key >> 3) == 3 && (key & 7) == 0) {
+				if (pb_varint(&q, qe, &pc[*np].type) != 0)
+					goto bad;
+			} else if (pb_skip(&q, qe, (unsigned)(key & 7)) != 0)
+				goto bad;
+		}
+		if (pc[*np].s == NULL)
+			goto bad;
+		(*np)++;
+	}
+	*out = pc;
+	return 0;
+bad:
+	free(pc);
+	return -1;
+}
+
+static int looks_special(const char *s);
+static void unspace(char *s);
+
+/*
+ * Phi3 (Phi3MiniModel.set_vocab): an added token, from
+ * tokenizer_config.json's added_tokens_decoder or tokenizer.json's
+ * added_tokens, becomes CONTROL if special, else USER_DEFINED, score
+ * -1000, its text unchanged; an id past the vocabulary is an error
+ * (the converter fails on it).
+ */
+static int
+phi3_added(lc_conv *c, const char *file, const char *id_s, const cJSON *j,
+    char **tokens, int32_t *types, float *scores, lc_err *e)
+{
+	const cJSON *ct = jget(j, "content");
+	unsigned long long id;
+	int64_t v;
+	char *end;
+
+	if (id_s != NULL) {
+		errno = 0;
+		id = strtoull(id_s, &end, 10);
+		if (errno != 0 || end == id_s || *end != '\0')
+			id = ULLONG_MAX;
+	} else
+		id = jint(jget(j, "id"), &v) && v >= 0 ? (unsigned long long)v :
+		    ULLONG_MAX;
+	if (id == ULLONG_MAX || !cJSON_IsString(ct))
+		return lc_errf(e, LC_EFORMAT, "%s/%s: an added token without "
+		    "an id or a content", c->dir, file);
+	if (id >= c->n_vocab)
+		return lc_errf(e, LC_EFORMAT, "%s/%s: added token '%.64s': id "
+		    "%llu is not below vocab_size %llu", c->dir, file,
+		    ct->valuestring, id, (unsigned long long)c->n_vocab);
+	free(tokens[id]);
+	if ((tokens[id] = xstrdup(ct->valuestring)) == NULL)
+		return lc_errf(e, LC_ENOMEM, "%s", c->dir);
+	scores[id] = -1000.0f;
+	types[id] = cJSON_IsTrue(jget(j, "special")) ? 3 : 4;
+	return LC_OK;
+}
+
+/*
+ * The converter's _create_vocab_sentencepiece(): vocab_size tokens,
+ * "[PADi]" (UNUSED, score -10000) where tokenizer.model has no piece;
+ * then added_tokens.json (USER_DEFINED) and tokenizer_config.json's
+ * added_tokens_decoder (CONTROL if special or looking special, else
+ * USER_DEFINED with U+2581 as a space), both with score -1000.  For
+ * Phi3 its own variant: more pieces than vocab_size is an error, added
+ * tokens as phi3_added() says, tokenizer.json's added_tokens too.
+ */
+static int
+read_vocab_spm(lc_conv *c, lc_err *e)
+{
+	char path[4096], *buf = NULL, **tokens = NULL, *end;
+	uint64_t i, n = c->n_vocab, np = 0;
+	sppiece *pc = NULL;
+	int32_t *types = NULL;
+	float *scores = NULL;
+	cJSON *added = NULL;
+	const cJSON *j, *atd;
+	size_t len;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/tokenizer.model", c->dir);
+	if ((rc = lc_slurp(path, MAX_JSON, &buf, &len, e)) != LC_OK)
+		return rc;
+	if ((rc = spm_pieces((const uint8_t *)buf, len, &pc, &np)) != 0) {
+		rc = rc == -2 ? lc_errf(e, LC_ENOMEM, "%s", path) :
+		    lc_errf(e, LC_EFORMAT, "%s: not a SentencePiece model "
+		    "(malformed protobuf)", path);
+		goto out;
+	}
+	if (np == 0) {
+		rc = lc_errf(e, LC_EFORMAT, "%s: no pieces", path);
+		goto out;
+	}
+	if ((tokens = calloc(n, sizeof(*tokens))) == NULL ||
+	    (types = calloc(n, sizeof(*types))) == NULL ||
+	    (scores = calloc(n, sizeof(*scores))) == NULL)
+		goto nomem;
+	if (c->arch == A_PHI3 && np > n) {
+		rc = lc_errf(e, LC_EFORMAT, "%s: %llu pieces, more than "
+		    "vocab_size %llu of config.json", path,
+		    (unsigned long long)np, (unsigned long long)n);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		char pad[32];
+		if (i < np) {
+			if (memchr(pc[i].s, 0, pc[i].len) != NULL) {
+				rc = lc_errf(e, LC_EFORMAT, "%s: piece %llu "
+				    "contains a NUL byte", path,
+				    (unsigned long long)i);
+				goto out;
+			}
+			if ((tokens[i] = malloc(pc[i].len + 1)) == NULL)
+				goto nomem;
+			memcpy(tokens[i], pc[i].s, pc[i].len);
+			tokens[i][pc[i].len] = '\0';
+			scores[i] = pc[i].score;
+			types[i] = pc[i].type == 2 || pc[i].type == 3 ||
+			    pc[i].type == 5 || pc[i].type == 6 ?
+			    (int32_t)pc[i].type : 1;
+			continue;
+		}
+		snprintf(pad, sizeof(pad), "[PAD%llu]", (unsigned long long)i);
+		if ((tokens[i] = xstrdup(pad)) == NULL)
+			goto nomem;
+		scores[i] = -10000.0f;
+		types[i] = 5;
+	}
+	if ((rc = readjson(c, "added_tokens.json", 0, &added, e)) != LC_OK)
+		goto out;
+	cJSON_ArrayForEach(j, added) {
+		int64_t id;
+		if (!jint(j, &id) || id < 0) {
+			rc = lc_errf(e, LC_EFORMAT, "%s/added_tokens.json: "
+			    "'%.64s': not a token id", c->dir, j->string);
+			goto out;
+		}
+		if ((uint64_t)id >= n)
+			continue;
+		free(tokens[id]);
+		if ((tokens[id] = xstrdup(j->string)) == NULL)
+			goto nomem;
+		scores[id] = -1000.0f;
+		types[id] = 4;
+	}
+	if (c->arch == A_PHI3) {
+		cJSON_ArrayForEach(j, jget(c->tokcfg, "added_tokens_decoder"))
+			if ((rc = phi3_added(c, "tokenizer_config.json",
+			    j->string, j, tokens, types, scores, e)) != LC_OK)
+				goto out;
+		cJSON_ArrayForEach(j, jget(c->tok, "added_tokens"))
+			if ((rc = phi3_added(c, "tokenizer.json", NULL, j,
+			    tokens, types, scores, e)) != LC_OK)
+				goto out;
+	}
+	atd = c->arch == A_PHI3 ? NULL : jget(c->tokcfg,
+	    "added_tokens_decoder");
+	cJSON_ArrayForEach(j, atd) {
+		const cJSON *ct = jget(j, "content");
+		unsigned long long id;
+		errno = 0;
+		id = strtoull(j->string, &end, 10);
+		if (errno != 0 || end == j->string || *end != '\0' ||
+		    !cJSON_IsString(ct)) {
+			rc = lc_errf(e, LC_EFORMAT, "%s/tokenizer_config.json: "
+			    "added_tokens_decoder: '%.64s': expected a token "
+			    "id with a content", c->dir, j->string);
+			goto out;
+		}
+		if (id >= n)
+			continue;
+		free(tokens[id]);
+		if ((tokens[id] = xstrdup(ct->valuestring)) == NULL)
+			goto nomem;
+		if (cJSON_IsTrue(jget(j, "special")) ||
+		    looks_special(tokens[id]))
+			types[id] = 3;
+		else {
+			unspace(tokens[id]);
+			types[id] = 4;
+		}
+		scores[id] = -1000.0f;
+	}
+	c->tokens = tokens;
+	c->toktypes = types;
+	c->scores = scores;
+	tokens = NULL;
+	types = NULL;
+	scores = NULL;
+	rc = LC_OK;
+	goto out;
+nomem:
+	rc = lc_errf(e, LC_ENOMEM, "%s", path);
+out:
+	if (tokens != NULL)
+		for (i = 0; i < n; i++)
+			free(tokens[i]);
+	free(tokens);
+	free(types);
+	free(scores);
+	free(pc);
+	free(buf);
+	cJSON_Delete(added);
+	return rc;
+}
+
 static int
 read_vocab(lc_conv *c, lc_err *e)
 {
@@ -1640,13 +2650,17 @@ read_vocab(lc_conv *c, lc_err *e)
 	uint64_t i, n = c->n_vocab, nm;
 	int rc;
 
+	if (c->spm)
+		return read_vocab_spm(c, e);
 	snprintf(path, sizeof(path), "%s/tokenizer.json", c->dir);
 	model = jget(c->tok, "model");
 	j = jget(model, "type");
-	if (!cJSON_IsString(j) || strcmp(j->valuestring, "BPE") != 0)
+	if (!cJSON_IsString(j) || strcmp(j->valuestring, c->arch == A_BERT ?
+	    "WordPiece" : "BPE") != 0)
 		return lc_errf(e, LC_EUNSUP, "%s: model.type: '%.32s': only "
-		    "BPE tokenizers are converted", path,
-		    cJSON_IsString(j) ? j->valuestring : "");
+		    "%s tokenizers are converted for %s", path,
+		    cJSON_IsString(j) ? j->valuestring : "",
+		    c->arch == A_BERT ? "WordPiece" : "BPE", c->hf_arch);
 	if (cJSON_IsTrue(jget(model, "byte_fallback")))
 		return lc_errf(e, LC_EUNSUP, "%s: model.byte_fallback: "
 		    "SentencePiece-style BPE is not supported (only "
@@ -1701,6 +2715,23 @@ read_vocab(lc_conv *c, lc_err *e)
 				goto nomem;
 			types[i] = 5;		/* UNUSED */
 		}
+	/* BERT: the converter's "phantom space" spelling */
+	for (i = 0; c->arch == A_BERT && i < n; i++) {
+		char *p;
+		if (types[i] == 3)
+			continue;
+		if (strncmp(tokens[i], "##", 2) == 0) {
+			memmove(tokens[i], tokens[i] + 2,
+			    strlen(tokens[i] + 2) + 1);
+			continue;
+		}
+		if ((p = malloc(strlen(tokens[i]) + 4)) == NULL)
+			goto nomem;
+		memcpy(p, "\xe2\x96\x81", 3);
+		strcpy(p + 3, tokens[i]);
+		free(tokens[i]);
+		tokens[i] = p;
+	}
 	c->tokens = tokens;
 	c->toktypes = types;
 
@@ -2058,13 +3089,24 @@ put_tokenizer(lc_conv *c, lc_err *e)
 	    "add_prefix_space")) && (rc = put_bool(c,
 	    "tokenizer.ggml.add_space_prefix", cJSON_IsTrue(j), e)))
 		return rc;
-	if ((rc = put_str(c, "tokenizer.ggml.model", "gpt2", e)) ||
+	if (c->arch == A_BERT && (rc = put_u32(c,
+	    "tokenizer.ggml.token_type_count", c->n_type_vocab, e)))
+		return rc;
+	if ((rc = put_str(c, "tokenizer.ggml.model", c->arch == A_BERT ?
+	    "bert" : c->spm ? "llama" : "gpt2", e)) ||
 	    (rc = put_str(c, "tokenizer.ggml.pre", c->pre, e)))
 		return rc;
 	rc = put_strs(c, "tokenizer.ggml.tokens", c->tokens, c->n_vocab, e);
 	c->tokens = NULL;
 	if (rc != LC_OK)
 		return rc;
+	if (c->scores != NULL) {
+		rc = put_flts(c, "tokenizer.ggml.scores", c->scores, c->n_vocab,
+		    e);
+		c->scores = NULL;
+		if (rc != LC_OK)
+			return rc;
+	}
 	rc = put_ints(c, "tokenizer.ggml.token_type", c->toktypes, c->n_vocab,
 	    e);
 	c->toktypes = NULL;
@@ -2118,7 +3160,9 @@ put_tokenizer(lc_conv *c, lc_err *e)
 			    want) == 0)
 				break;
 		}
-		if (a != NULL && jint(jget(a, "id"), &id) && id >= 0) {
+		/* gguf-py skips an id past the vocabulary */
+		if (a != NULL && jint(jget(a, "id"), &id) && id >= 0 &&
+		    (uint64_t)id < c->n_vocab) {
 			ids_set[t] = 1;
 			ids[t] = id;
 			order[nid++] = t;
@@ -2132,6 +3176,8 @@ put_tokenizer(lc_conv *c, lc_err *e)
 		if (id < 0)
 			return lc_errf(e, LC_EFORMAT, "%s/config.json: %s: "
 			    "negative", c->dir, key);
+		if ((uint64_t)id >= c->n_vocab)
+			continue;
 		ids_set[t] = 1;
 		ids[t] = id;
 		order[nid++] = t;
@@ -2174,6 +3220,10 @@ put_tokenizer(lc_conv *c, lc_err *e)
 	if (c->arch == A_LLAMA && c->n_vocab == 49152 &&
 	    (rc = put_bool(c, "tokenizer.ggml.add_bos_token", 0, e)))
 		return rc;
+	/* Gemma3Model.set_vocab, after the special tokens */
+	if (c->spm && c->arch == A_GEMMA3 && (rc = put_bool(c,
+	    "tokenizer.ggml.add_space_prefix", 0, e)))
+		return rc;
 	return LC_OK;
 }
 
@@ -2188,9 +3238,28 @@ read_tokenizer(lc_conv *c, const lc_conv_opts *o, lc_err *e)
 	snprintf(path, sizeof(path), "%s/tokenizer.model", c->dir);
 	if (access(path, F_OK) == 0 && c->arch == A_LLAMA)
 		return lc_errf(e, LC_EUNSUP, "%s: SentencePiece tokenizers are "
-		    "not supported (only byte-level BPE tokenizer.json)", path);
-	if ((rc = readjson(c, "tokenizer.json", 1, &c->tok, e)) ||
-	    (rc = readjson(c, "tokenizer_config.json", 0, &c->tokcfg, e)))
+		    "not supported for %s (only byte-level BPE "
+		    "tokenizer.json)", path, c->hf_arch);
+	/* Gemma 3: the converter reads tokenizer.model when there is one */
+	c->spm = c->arch == A_GEMMA3 && access(path, F_OK) == 0;
+	if ((rc = readjson(c, "tokenizer_config.json", 0, &c->tokcfg, e)))
+		return rc;
+	/* Phi3: tokenizer.model unless tokenizer_config.json says
+	   GPT2Tokenizer (a tokenizer_config.json without tokenizer_class
+	   stops the converter) */
+	if (c->arch == A_PHI3) {
+		const cJSON *tc = jget(c->tokcfg, "tokenizer_class");
+		if (c->tokcfg != NULL && !cJSON_IsString(tc))
+			return lc_errf(e, LC_EFORMAT, "%s/tokenizer_config."
+			    "json: tokenizer_class: missing", c->dir);
+		c->spm = c->tokcfg == NULL || strcmp(tc->valuestring,
+		    "GPT2Tokenizer") != 0;
+		if (c->spm && access(path, F_OK) != 0)
+			return lc_errf(e, LC_EFORMAT, "%s: missing (%s with a "
+			    "tokenizer_class other than GPT2Tokenizer reads "
+			    "it)", path, c->hf_arch);
+	}
+	if ((rc = readjson(c, "tokenizer.json", !c->spm, &c->tok, e)))
 		return rc;
 	snprintf(path, sizeof(path), "%s/chat_template.jinja", c->dir);
 	if (access(path, F_OK) == 0) {
@@ -2203,9 +3272,15 @@ read_tokenizer(lc_conv *c, const lc_conv_opts *o, lc_err *e)
 		}
 		c->chat_template = text;
 	}
-	if (o != NULL && o->pre != NULL)
+	if (c->spm)
+		pre = "default";
+	else if (o != NULL && o->pre != NULL)
 		pre = o->pre;
-	else if ((pre = tell_pre(jget(c->tok, "pre_tokenizer"))) == NULL)
+	else if (c->arch == A_BERT) {
+		if ((rc = wpm_pre(c, e)) != LC_OK)
+			return rc;
+		return read_vocab(c, e);
+	} else if ((pre = tell_pre(jget(c->tok, "pre_tokenizer"))) == NULL)
 		return lc_errf(e, LC_EUNSUP, "%s/tokenizer.json: "
 		    "pre_tokenizer: "
 		    "not one llm-quant can name (gpt-2, smollm, llama-bpe, "
@@ -2251,6 +3326,22 @@ lc_conv_open(lc_conv **out, const char *dir, const lc_conv_opts *o,
 		}
 		llama3_factors(c);
 	}
+	if (c->arch == A_GEMMA3) {
+		/* the converter drops token_embd rows past the tokenizer's
+		   vocab + added tokens (counted as tokenizer.json lists
+		   them) */
+		size_t i;
+		uint64_t nr = c->spm ? c->n_vocab :
+		    (uint64_t)cJSON_GetArraySize(jget(jget(c->tok, "model"),
+		    "vocab")) + (uint64_t)cJSON_GetArraySize(jget(c->tok,
+		    "added_tokens"));
+		for (i = 0; i < c->nt; i++)
+			if (strcmp(c->t[i].name, "token_embd.weight") == 0 &&
+			    nr < c->t[i].ne[1]) {
+				c->t[i].ne[1] = nr;
+				c->t[i].nelem = nr * c->t[i].ne[0];
+			}
+	}
 	*out = c;
 	return LC_OK;
 }
@@ -2270,7 +3361,10 @@ lc_conv_close(lc_conv *c)
 	for (i = 0; i < c->nt; i++) {
 		free(c->t[i].hfname);
 		free(c->t[i].gen);
+		free(c->t[i].parts);
 	}
+	free(c->rope_long);
+	free(c->rope_short);
 	free(c->t);
 	for (i = 0; i < c->nshards; i++) {
 		if (c->shards != NULL)
@@ -2284,6 +3378,7 @@ lc_conv_close(lc_conv *c)
 			free(c->tokens[i]);
 	free(c->tokens);
 	free(c->toktypes);
+	free(c->scores);
 	if (c->merges != NULL)
 		for (i = 0; i < c->nmerges; i++)
 			free(c->merges[i]);
@@ -2325,10 +3420,12 @@ convert_tensor(const ctensor *t, uint32_t out)
 {
 	const lc_dtype_traits *si = lc_dtype((uint32_t)t->src.lc_dtype);
 	const lc_dtype_traits *so = lc_dtype(out);
-	uint64_t rows = t->ndim == 2 ? t->ne[1] : 1, cols = t->ne[0], r, sr;
+	uint64_t rows = t->ndim >= 2 ? t->ne[1] : 1, cols = t->ne[0], r, sr;
 	size_t esz = t->src.elsize, osz = so->bytes;
 	const uint8_t *src = t->src.data;
-	uint8_t *dst;
+	uint8_t *dst, *base;
+	uint32_t p, np = t->nparts ? t->nparts : 1;
+	uint64_t i;
 	float *row;
 
 	if ((dst = malloc(t->nelem > 0 ? (size_t)(t->nelem * osz) : 1)) ==
@@ -2338,14 +3435,26 @@ convert_tensor(const ctensor *t, uint32_t out)
 		free(dst);
 		return NULL;
 	}
-	for (r = 0; r < rows; r++) {
-		sr = src_row(r, rows, t->permute);
-		if ((uint32_t)t->src.lc_dtype == out)
-			memcpy(dst + r * cols * osz, src + sr * cols * esz,
-			    (size_t)(cols * osz));
-		else {
-			si->to_float(src + sr * cols * esz, row, (int64_t)cols);
-			so->from_float(row, dst + r * cols * osz,
+	for (p = 0; p < np; p++) {
+		if (t->nparts)
+			src = t->parts[p].data;
+		base = dst + (size_t)p * rows * cols * osz;
+		for (r = 0; r < rows; r++) {
+			sr = src_row(r, rows, t->permute);
+			if ((uint32_t)t->src.lc_dtype == out && !t->shift1) {
+				memcpy(base + r * cols * osz, src + sr * cols *
+				    esz, (size_t)(cols * osz));
+				continue;
+			}
+			si->to_float(src + sr * cols * esz, row,
+			    (int64_t)cols);
+			/* Gemma3 norms: w + 1 in the source's float type
+			   (BF16 is widened to F32 first) */
+			for (i = 0; t->shift1 && i < cols; i++)
+				row[i] = t->src.lc_dtype == LC_F16 ?
+				    lc_f16_to_f32(lc_f32_to_f16(row[i] +
+				    1.0f)) : row[i] + 1.0f;
+			so->from_float(row, base + r * cols * osz,
 			    (int64_t)cols);
 		}
 	}
@@ -2368,7 +3477,8 @@ lc_conv_write(lc_conv *c, int outtype, const char *path, lc_conv_stats *stp,
 	lc_gguf_writer *w = NULL;
 	lc_conv_stats st = { 0 };
 	void **bufs = NULL;
-	uint64_t total = 0, ne[4] = { 1, 1, 1, 1 };
+	uint64_t total = 0, lab_n = 0, n_exp = 0, xsum = 0, nxt = 0;
+	uint64_t ne[4] = { 1, 1, 1, 1 };
 	uint32_t ftype, ty;
 	size_t i, k, nbuf = 0;
 	int rc, first2d = -1;
@@ -2384,12 +3494,24 @@ lc_conv_write(lc_conv *c, int outtype, const char *path, lc_conv_stats *stp,
 	c->nkv = 0;
 	for (i = 0; i < c->nt; i++) {
 		total += c->t[i].nelem;
+		/* gguf-py's count: one expert of an _exps tensor */
+		if (c->t[i].nparts > 0) {
+			lab_n += c->t[i].nelem / c->t[i].ne[2];
+			xsum += c->t[i].ne[2];
+			nxt++;
+		} else
+			lab_n += c->t[i].nelem;
 		if (first2d < 0 && c->t[i].ndim >= 2)
 			first2d = c->t[i].src.lc_dtype;
 	}
 	if (c->arch == A_LLAMA && rope_type(c) != NULL &&
-	    strcasecmp(rope_type(c), "llama3") == 0)
+	    strcasecmp(rope_type(c), "llama3") == 0) {
 		total += c->head_dim / 2;
+		lab_n += c->head_dim / 2;
+	}
+	total += 2 * c->n_rfac;
+	lab_n += 2 * c->n_rfac;
+	n_exp = nxt > 0 ? xsum / nxt : 0;
 	if (outtype == LC_CONV_KEEP)
 		ftype = first2d == LC_BF16 ? 32 : first2d == LC_F16 ? 1 : 0;
 	else
@@ -2399,8 +3521,9 @@ lc_conv_write(lc_conv *c, int outtype, const char *path, lc_conv_stats *stp,
 	   handle writes twice */
 	if (c->tokens == NULL && (rc = read_vocab(c, e)) != LC_OK)
 		return rc;
-	if ((rc = put_general(c, total, e)) ||
-	    (rc = put_hparams(c, ftype, e)) ||
+	if ((rc = put_general(c, total, lab_n, n_exp, e)) ||
+	    (rc = (c->arch == A_PHI3 ? put_hparams_phi3 : put_hparams)(c,
+	    ftype, e)) ||
 	    (rc = put_tokenizer(c, e)))
 		return rc;
 
@@ -2416,6 +3539,9 @@ lc_conv_write(lc_conv *c, int outtype, const char *path, lc_conv_stats *stp,
 			rc = k1->etype == LC_GGUF_STRING ?
 			    lc_gguf_w_arr_str(w, k1->key,
 			    (const char *const *)k1->strs, NULL, k1->n, e) :
+			    k1->etype == LC_GGUF_F32 ?
+			    lc_gguf_w_arr(w, k1->key, LC_GGUF_F32, k1->flts,
+			    k1->n, e) :
 			    lc_gguf_w_arr(w, k1->key, LC_GGUF_I32, k1->ints,
 			    k1->n, e);
 			break;
@@ -2450,6 +3576,17 @@ lc_conv_write(lc_conv *c, int outtype, const char *path, lc_conv_stats *stp,
 		st.nelem += ne[0];
 		st.bytes_to += ne[0] * 4;
 	}
+	if (c->n_rfac > 0) {
+		ne[0] = c->n_rfac;
+		if ((rc = lc_gguf_w_tensor(w, "rope_factors_long.weight",
+		    LC_F32, 1, ne, c->rope_long, e)) != LC_OK ||
+		    (rc = lc_gguf_w_tensor(w, "rope_factors_short.weight",
+		    LC_F32, 1, ne, c->rope_short, e)) != LC_OK)
+			goto out;
+		st.n_tensors += 2;
+		st.nelem += 2 * ne[0];
+		st.bytes_to += 8 * ne[0];
+	}
 	for (i = 0; i < c->nt; i++) {
 		ctensor *t = &c->t[i];
 		const void *data;
@@ -2459,7 +3596,8 @@ lc_conv_write(lc_conv *c, int outtype, const char *path, lc_conv_stats *stp,
 			ty = t->force_f32 ? LC_F32 : (uint32_t)t->src.lc_dtype;
 		else
 			ty = t->force_f32 ? LC_F32 : (uint32_t)outtype;
-		if (ty == (uint32_t)t->src.lc_dtype && t->permute == 0)
+		if (ty == (uint32_t)t->src.lc_dtype && t->permute == 0 &&
+		    !t->shift1 && t->nparts == 0)
 			data = t->src.data;
 		else {
 			ctensor tmp = *t;
@@ -2483,7 +3621,7 @@ lc_conv_write(lc_conv *c, int outtype, const char *path, lc_conv_stats *stp,
 		bytes = t->nelem * lc_dtype(ty)->bytes;
 		st.n_tensors++;
 		st.nelem += t->nelem;
-		st.bytes_from += t->src.nbytes;
+		st.bytes_from += t->src.nbytes * (t->nparts ? t->nparts : 1);
 		st.bytes_to += bytes;
 		st.n_converted += ty != (uint32_t)t->src.lc_dtype;
 	}

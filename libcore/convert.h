@@ -14,7 +14,15 @@
  * Architectures: LlamaForCausalLM and MistralForCausalLM (GGUF "llama":
  * Q and K rows permuted from rotate-half to interleaved pairs, llama3
  * RoPE factors as rope_freqs.weight), Qwen2ForCausalLM ("qwen2"),
- * Qwen3ForCausalLM ("qwen3").  Tokenizers: byte-level BPE (GGUF "gpt2").
+ * Qwen3ForCausalLM ("qwen3"), Qwen3MoeForCausalLM ("qwen3moe": the
+ * experts' tensors stacked into ffn_*_exps), Gemma3ForCausalLM
+ * ("gemma3": norms written as 1 + w, token_embd cut to the tokenizer's
+ * size), Phi3ForCausalLM ("phi3": LongRoPE factor tensors), BertModel ("bert": sentence-transformers pooling
+ * from modules.json).  Tokenizers: byte-level BPE (GGUF "gpt2"),
+ * WordPiece (GGUF "bert", tokens in the converter's "phantom space"
+ * spelling, tokenizer.ggml.pre named by the converter's check-text
+ * hash), and for Gemma 3 and Phi-3 a SentencePiece tokenizer.model (GGUF
+ * "llama", pieces, scores and types from its protobuf).
  */
 #ifndef LC_CONVERT_H
 #define LC_CONVERT_H

@@ -13,6 +13,8 @@
 
 #include "cpu/pool.h"
 #include "dtype.h"
+#include "gguf.h"
+#include "quant/imat.h"
 #include "quant/quant.h"
 #include "quantize.h"
 
@@ -52,7 +54,7 @@ static const struct ftype {
 	{ "TQ1_0", 36, -1, "no ternary quantizers" },
 	{ "TQ2_0", 37, -1, "no ternary quantizers" },
 	{ "Q2_K", FT_Q2_K, LC_Q2_K, NULL },
-	{ "Q2_K_S", FT_Q2_K_S, -1, "Q2_K_S needs an importance matrix" },
+	{ "Q2_K_S", FT_Q2_K_S, LC_Q2_K, NULL },	/* needs --imatrix */
 	{ "IQ3_XXS", 23, -1, "no IQ3 quantizers" },
 	{ "IQ3_S", 26, -1, "no IQ3 quantizers" },
 	{ "IQ3_M", 27, -1, "no IQ3 quantizers" },
@@ -314,6 +316,8 @@ mix_rules(qstate *qs, const lc_qtensor *t, enum cat c, uint32_t *type,
 	} else if (is_attn_v(c)) {
 		if (ft == FT_Q2_K)
 			nt = qs->n_gqa >= 4 ? LC_Q4_K : LC_Q3_K;
+		else if (ft == FT_Q2_K_S && qs->n_gqa >= 4)
+			nt = LC_Q4_K;
 		else if (ft == FT_Q3_K_M)
 			nt = qs->i_attn_v < 2 ? LC_Q5_K : LC_Q4_K;
 		else if (ft == FT_Q3_K_L)
@@ -338,7 +342,10 @@ mix_rules(qstate *qs, const lc_qtensor *t, enum cat c, uint32_t *type,
 			return e ? e->code : LC_EFORMAT;
 		if (ft == FT_Q2_K)
 			nt = LC_Q3_K;
-		else if (ft == FT_Q3_K_M)
+		else if (ft == FT_Q2_K_S) {
+			if (il < nl / 8)
+				nt = LC_Q4_K;
+		} else if (ft == FT_Q3_K_M)
 			nt = il < nl / 16 ? LC_Q5_K : !qs->falcon ||
 			    more_bits(il, nl) ? LC_Q4_K : LC_Q3_K;
 		else if (ft == FT_Q3_K_L)
@@ -349,12 +356,16 @@ mix_rules(qstate *qs, const lc_qtensor *t, enum cat c, uint32_t *type,
 				    LC_Q5_K : LC_Q4_K;
 			else if (more_bits(il, nl))
 				nt = LC_Q6_K;
-		} else if (il < nl / 8 && (ft == FT_IQ4_NL || ft == FT_IQ4_XS))
-			nt = LC_Q5_K;		/* (no importance matrix) */
+		} else if (il < nl / 8 && (ft == FT_IQ4_NL || ft == FT_IQ4_XS) &&
+		    qs->p->imatrix == NULL)
+			nt = LC_Q5_K;
 		else if (ft == FT_Q5_K_M && more_bits(il, nl))
 			nt = LC_Q6_K;
 		else if (ft == FT_Q4_K_S && !qs->falcon && il < nl / 8)
 			nt = LC_Q5_K;
+		else if ((ft == FT_Q4_0 || ft == FT_Q5_0) &&
+		    qs->p->imatrix != NULL && il < nl / 8)
+			nt = ft == FT_Q4_0 ? LC_Q4_1 : LC_Q5_1;
 		qs->i_ffn_down++;
 	} else if (c == C_ATTN_OUTPUT) {
 		if (!qs->falcon && qs->n_expert == 8) {
@@ -735,16 +746,27 @@ iq4_sums(const float *xb, const float *w, float id, uint8_t *L,
 void
 lc_quant_iq4_nl_search(const float *x, void *vy, int64_t n)
 {
+	lc_quant_iq4_nl_w(x, vy, n, NULL);
+}
+
+void
+lc_quant_iq4_nl_w(const float *x, void *vy, int64_t n, const float *qw)
+{
 	lc_block_iq4_nl *y = vy;
-	float w[32], amax, max, d, id, sumqx, sumq2, best;
+	float w[32], amax, max, d, id, sumqx, sumq2, best, sigma2;
 	uint8_t L[32];
 	int64_t i, nb = n / LC_QK4_NL;
 	int j, itry;
 
 	for (i = 0; i < nb; i++, x += LC_QK4_NL) {
 		amax = max = 0;
+		sigma2 = 0;
+		for (j = 0; j < 32; j++)
+			sigma2 += x[j] * x[j];
+		sigma2 *= 2.f / 32;
 		for (j = 0; j < 32; j++) {
-			w[j] = x[j] * x[j];
+			w[j] = qw != NULL ? qw[32 * i + j] * sqrtf(sigma2 +
+			    x[j] * x[j]) : x[j] * x[j];
 			if (fabsf(x[j]) > amax) {
 				amax = fabsf(x[j]);
 				max = x[j];
@@ -775,6 +797,209 @@ lc_quant_iq4_nl_search(const float *x, void *vy, int64_t n)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* importance matrix                                                  */
+
+typedef struct imentry {
+	char		*name;
+	float		*v;
+	uint64_t	 n;
+} imentry;
+
+struct lc_imatrix {
+	imentry		*e;
+	uint64_t	 n;
+	uint32_t	 chunks;
+	char		*dataset;
+};
+
+static int
+cmp_imentry(const void *a, const void *b)
+{
+	return strcmp(((const imentry *)a)->name, ((const imentry *)b)->name);
+}
+
+void
+lc_imatrix_free(lc_imatrix *im)
+{
+	uint64_t i;
+
+	if (im == NULL)
+		return;
+	for (i = 0; i < im->n; i++) {
+		free(im->e[i].name);
+		free(im->e[i].v);
+	}
+	free(im->e);
+	free(im->dataset);
+	free(im);
+}
+
+uint64_t lc_imatrix_count(const lc_imatrix *im) { return im->n; }
+uint32_t lc_imatrix_chunks(const lc_imatrix *im) { return im->chunks; }
+const char *lc_imatrix_dataset(const lc_imatrix *im) { return im->dataset; }
+
+const float *
+lc_imatrix_find(const lc_imatrix *im, const char *name, uint64_t *n)
+{
+	imentry key, *p;
+
+	key.name = (char *)(uintptr_t)name;
+	p = im->n ? bsearch(&key, im->e, im->n, sizeof(*im->e), cmp_imentry) :
+	    NULL;
+	if (p == NULL)
+		return NULL;
+	*n = p->n;
+	return p->v;
+}
+
+/* the tensor whose name is base + suffix, or -1 */
+static int64_t
+im_tensor(const lc_gguf *g, const char *base, size_t blen,
+    const char *suffix, lc_tensor_info *ti)
+{
+	uint64_t i, n = lc_gguf_ntensors(g);
+	size_t sl = strlen(suffix);
+
+	for (i = 0; i < n; i++) {
+		lc_gguf_tensor(g, i, ti);
+		if (ti->namelen == blen + sl && memcmp(ti->name, base,
+		    blen) == 0 && memcmp(ti->name + blen, suffix, sl) == 0)
+			return (int64_t)i;
+	}
+	return -1;
+}
+
+int
+lc_imatrix_load(lc_imatrix **out, const char *path, lc_err *e)
+{
+	lc_gguf *g = NULL;
+	lc_imatrix *im;
+	lc_gguf_kv kv;
+	lc_gguf_str_iter it;
+	lc_tensor_info ts, tc;
+	uint64_t i, j, k, nt, u, ne0;
+	const char *s;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if ((im = calloc(1, sizeof(*im))) == NULL)
+		return lc_errf(e, LC_ENOMEM, "%s", path);
+	if ((rc = lc_gguf_open(&g, path, e)) != LC_OK)
+		goto out;
+	if (lc_gguf_find_kv(g, "imatrix.chunk_count", &kv) != LC_OK ||
+	    lc_gguf_find_kv(g, "imatrix.chunk_size", &kv) != LC_OK ||
+	    lc_gguf_find_kv(g, "imatrix.datasets", &kv) != LC_OK) {
+		rc = lc_errf(e, LC_EFORMAT, "%s: imatrix.datasets, "
+		    "imatrix.chunk_count, imatrix.chunk_size: missing (not an "
+		    "importance matrix from llama-imatrix)", path);
+		goto out;
+	}
+	if (kv.type == LC_GGUF_ARRAY && kv.elem_type == LC_GGUF_STRING) {
+		lc_gguf_kv_strs(&kv, &it);
+		if (lc_gguf_str_next(&it, &s, &len) &&
+		    (im->dataset = strndup(s, len)) == NULL) {
+			rc = lc_errf(e, LC_ENOMEM, "%s", path);
+			goto out;
+		}
+	}
+	if ((rc = lc_gguf_get_u64(g, "imatrix.chunk_count", &u, e)) != LC_OK)
+		goto out;
+	if (u > UINT32_MAX) {
+		rc = lc_errf(e, LC_EFORMAT, "%s: imatrix.chunk_count: too "
+		    "large", path);
+		goto out;
+	}
+	im->chunks = (uint32_t)u;
+	nt = lc_gguf_ntensors(g);
+	if ((im->e = calloc(nt ? nt : 1, sizeof(*im->e))) == NULL) {
+		rc = lc_errf(e, LC_ENOMEM, "%s", path);
+		goto out;
+	}
+	for (i = 0; i < nt; i++) {
+		imentry *en;
+		const float *sums, *cnt;
+		size_t blen;
+
+		lc_gguf_tensor(g, i, &ts);
+		if (ts.namelen < 8 || memcmp(ts.name + ts.namelen - 8,
+		    ".in_sum2", 8) != 0) {
+			if (ts.namelen < 7 || memcmp(ts.name + ts.namelen - 7,
+			    ".counts", 7) != 0)
+				continue;
+			blen = ts.namelen - 7;
+			if (im_tensor(g, ts.name, blen, ".in_sum2", &tc) < 0) {
+				rc = lc_errf(e, LC_EFORMAT, "%s: tensor '%.*s':"
+				    " no matching .in_sum2", path,
+				    (int)ts.namelen, ts.name);
+				goto out;
+			}
+			continue;
+		}
+		blen = ts.namelen - 8;
+		if (im_tensor(g, ts.name, blen, ".counts", &tc) < 0) {
+			rc = lc_errf(e, LC_EFORMAT, "%s: tensor '%.*s': no "
+			    "matching .counts", path, (int)ts.namelen,
+			    ts.name);
+			goto out;
+		}
+		if (ts.dtype != LC_F32 || tc.dtype != LC_F32 ||
+		    tc.nelem == 0 || ts.nelem % tc.nelem != 0) {
+			rc = lc_errf(e, LC_EFORMAT, "%s: tensor '%.*s': sums "
+			    "and counts must be F32 and the counts divide the "
+			    "sums", path, (int)ts.namelen, ts.name);
+			goto out;
+		}
+		en = &im->e[im->n];
+		if ((en->name = strndup(ts.name, blen)) == NULL ||
+		    (en->v = malloc(ts.nelem * sizeof(float))) == NULL) {
+			free(en->name);
+			rc = lc_errf(e, LC_ENOMEM, "%s", path);
+			goto out;
+		}
+		im->n++;
+		en->n = ts.nelem;
+		sums = ts.data;
+		cnt = tc.data;
+		ne0 = ts.nelem / tc.nelem;
+		for (j = 0; j < tc.nelem; j++) {
+			/* llama-quantize: counts rounded to integers */
+			float c = (float)lround(cnt[j]);
+			for (k = 0; k < ne0; k++) {
+				float v = c > 0.0f ? sums[j * ne0 + k] / c : 1;
+				if (!isfinite(v)) {
+					rc = lc_errf(e, LC_EFORMAT, "%s: tensor "
+					    "'%s.in_sum2': element %llu is not "
+					    "finite", path, en->name,
+					    (unsigned long long)(j * ne0 + k));
+					goto out;
+				}
+				en->v[j * ne0 + k] = v;
+			}
+		}
+	}
+	if (im->n == 0) {
+		rc = lc_errf(e, LC_EFORMAT, "%s: no .in_sum2 tensors", path);
+		goto out;
+	}
+	qsort(im->e, im->n, sizeof(*im->e), cmp_imentry);
+	for (i = 1; i < im->n; i++)
+		if (strcmp(im->e[i - 1].name, im->e[i].name) == 0) {
+			rc = lc_errf(e, LC_EFORMAT, "%s: tensor '%s' twice",
+			    path, im->e[i].name);
+			goto out;
+		}
+	rc = LC_OK;
+out:
+	lc_gguf_close(g);
+	if (rc != LC_OK)
+		lc_imatrix_free(im);
+	else
+		*out = im;
+	return rc;
+}
+
 typedef void	(*quant_fn)(const float *x, void *y, int64_t n);
 
 typedef struct qjob {
@@ -787,6 +1012,8 @@ typedef struct qjob {
 	uint64_t	*bad;		/* nth: first non-finite element */
 	void		(*deq)(const void *x, float *y, int64_t n);
 	quant_fn	 q;
+	const float	*imat;		/* weights, ne[0] per expert, or NULL */
+	uint64_t	 rows_per_exp;
 } qjob;
 
 static void
@@ -811,7 +1038,18 @@ qjob_run(void *arg, int ith, int nth)
 				j->bad[ith] = r * ne0 + k;
 				return;
 			}
-		j->q(f, j->dst + r * j->rout, (int64_t)ne0);
+		if (j->imat == NULL)
+			j->q(f, j->dst + r * j->rout, (int64_t)ne0);
+		else if (j->t->to == LC_IQ4_NL)
+			lc_quant_iq4_nl_w(f, j->dst + r * j->rout, (int64_t)ne0,
+			    j->imat + (r / j->rows_per_exp) * ne0);
+		else if (j->t->to == LC_IQ4_XS)
+			lc_quant_iq4_xs_w(f, j->dst + r * j->rout, (int64_t)ne0,
+			    j->imat + (r / j->rows_per_exp) * ne0);
+		else
+			lc_quant_row_w(j->t->to, f, j->dst + r * j->rout,
+			    (int64_t)ne0, j->imat + (r / j->rows_per_exp) *
+			    ne0);
 	}
 }
 
@@ -832,6 +1070,24 @@ lc_qplan_write(const lc_qplan *plan, const lc_gguf *g, const lc_qparams *p,
 	if (plan->n_requant > 0 && !p->allow_requantize)
 		return lc_errf(e, LC_EINVAL, "%s: quantized tensors would be "
 		    "requantized", lc_gguf_name(g));
+	/* llama-quantize: Q2_K tensors of a Q2_K_S file need weights */
+	for (i = 0; plan->ftype == FT_Q2_K_S && i < plan->n; i++) {
+		const lc_qtensor *t = &plan->t[i];
+		uint64_t ni = 0;
+		if (t->to != LC_Q2_K || t->to == t->from ||
+		    category(t->name) == C_TOKEN_EMBD ||
+		    category(t->name) == C_OUTPUT)
+			continue;
+		if (p->imatrix == NULL)
+			return lc_errf(e, LC_EINVAL, "%s: Q2_K_S needs an "
+			    "importance matrix (--imatrix)", lc_gguf_name(g));
+		if (lc_imatrix_find(p->imatrix, t->name, &ni) == NULL ||
+		    ni != t->ne[0] * t->ne[2])
+			return lc_errf(e, LC_EINVAL, "%s: tensor '%s': Q2_K in "
+			    "a Q2_K_S file needs importance data, and %s has "
+			    "none for it", lc_gguf_name(g), t->name,
+			    p->imatrix_name ? p->imatrix_name : "the matrix");
+	}
 	for (i = 0; i < plan->n; i++)
 		if (plan->t[i].to != plan->t[i].from && plan->t[i].ne[0] > maxne0)
 			maxne0 = plan->t[i].ne[0];
@@ -861,6 +1117,27 @@ lc_qplan_write(const lc_qplan *plan, const lc_gguf *g, const lc_qparams *p,
 	    (rc = lc_gguf_w_u32(w, "general.file_type", plan->ftype, e)) !=
 	    LC_OK)
 		goto out;
+	if (p->imatrix != NULL) {
+		/* llama-quantize's overrides: strings cut at 127 bytes */
+		char buf[128];
+		snprintf(buf, sizeof(buf), "%s", p->imatrix_name ?
+		    p->imatrix_name : "");
+		if ((rc = lc_gguf_w_str(w, "quantize.imatrix.file", buf, e)))
+			goto out;
+		if (lc_imatrix_dataset(p->imatrix) != NULL) {
+			snprintf(buf, sizeof(buf), "%s",
+			    lc_imatrix_dataset(p->imatrix));
+			if ((rc = lc_gguf_w_str(w, "quantize.imatrix.dataset",
+			    buf, e)))
+				goto out;
+		}
+		if ((rc = lc_gguf_w_u32(w, "quantize.imatrix.entries_count",
+		    (uint32_t)lc_imatrix_count(p->imatrix), e)) ||
+		    (lc_imatrix_chunks(p->imatrix) > 0 && (rc = lc_gguf_w_u32(w,
+		    "quantize.imatrix.chunks_count",
+		    lc_imatrix_chunks(p->imatrix), e))))
+			goto out;
+	}
 	for (i = 0; i < plan->n; i++) {
 		const lc_qtensor *t = &plan->t[i];
 		const void *data;
@@ -885,6 +1162,29 @@ lc_qplan_write(const lc_qplan *plan, const lc_gguf *g, const lc_qparams *p,
 			    lc_dtype(t->from)->to_float;
 			job.q = t->to == LC_IQ4_NL ? lc_quant_iq4_nl_search :
 			    lc_dtype(t->to)->from_float;
+			job.imat = NULL;
+			job.rows_per_exp = t->ne[1] ? t->ne[1] : 1;
+			if (p->imatrix != NULL) {
+				uint64_t ni = 0;
+				const float *v = lc_imatrix_find(p->imatrix,
+				    t->name, &ni);
+				if (v != NULL && ni != t->ne[0] * t->ne[2] &&
+				    strcmp(t->name, "token_embd.weight") != 0) {
+					rc = lc_errf(e, LC_EFORMAT, "%s: tensor "
+					    "'%s': %llu importance values, but "
+					    "the tensor needs %llu", p->imatrix_name
+					    ? p->imatrix_name : "imatrix",
+					    t->name, (unsigned long long)ni,
+					    (unsigned long long)(t->ne[0] *
+					    t->ne[2]));
+					goto out;
+				}
+				if (v != NULL && ni == t->ne[0] * t->ne[2] &&
+				    (lc_imat_uses(t->to) || t->to == LC_IQ4_NL ||
+				    t->to == LC_IQ4_XS))
+					job.imat = v;
+			}
+
 			lc_pool_run(pool, qjob_run, &job);
 			first = UINT64_MAX;
 			for (k = 0; k < nth; k++)

@@ -15,7 +15,11 @@
  * quantize_row_*_ref), except IQ4_NL, which is quantized as ggml's
  * quantize_iq4_nl() does it (the path llama-quantize takes: a search
  * over 15 scales per block), not as quantize_row_iq4_nl_ref().
- * Importance matrices are not supported.  Nothing here prints or exits.
+ * With an importance matrix (llama-imatrix's GGUF), the types ggml
+ * quantizes with weights (Q4_0, Q4_1, Q5_0, Q5_1, Q2_K .. Q6_K,
+ * IQ4_NL) take the weighted paths of libcore/quant/imat.c, and the
+ * rules that depend on one (Q4_0/Q5_0 ffn_down, IQ4_NL ffn_down) follow
+ * llama-quantize.  Nothing here prints or exits.
  */
 #ifndef LC_QUANTIZE_H
 #define LC_QUANTIZE_H
@@ -43,6 +47,28 @@ const char	*lc_qftype_name(uint32_t ftype);
    llama-quantize lists them. */
 const char *const *lc_qftype_names(void);
 
+/*
+ * An importance matrix: per weight tensor, the mean squared activation
+ * of each column (per expert for a 3-D tensor), as llama-quantize
+ * computes it from the file's .in_sum2 and .counts tensors (sum /
+ * count; 1 where the count is 0).
+ */
+typedef struct lc_imatrix lc_imatrix;	/* opaque */
+
+/* Reads path (GGUF from llama-imatrix with imatrix.datasets,
+   imatrix.chunk_count and imatrix.chunk_size).  On failure *out is NULL
+   and e names the file and the field or tensor at fault. */
+int		 lc_imatrix_load(lc_imatrix **out, const char *path,
+		    lc_err *e);
+void		 lc_imatrix_free(lc_imatrix *im);	/* NULL is a no-op */
+uint64_t	 lc_imatrix_count(const lc_imatrix *im);	/* entries */
+uint32_t	 lc_imatrix_chunks(const lc_imatrix *im);
+/* The first dataset name, or NULL. */
+const char	*lc_imatrix_dataset(const lc_imatrix *im);
+/* The values for tensor name and their number, or NULL. */
+const float	*lc_imatrix_find(const lc_imatrix *im, const char *name,
+		    uint64_t *n);
+
 typedef struct lc_qoverride {
 	const char	*pattern;	/* regular expression (POSIX ERE, plus
 					   \d \w \s), searched in the name */
@@ -63,6 +89,8 @@ typedef struct lc_qparams {
 	const lc_qoverride	*overrides;	/* first match wins */
 	size_t			 noverrides;
 	int			 nthreads;	/* >= 1 */
+	const lc_imatrix	*imatrix;	/* NULL: none */
+	const char		*imatrix_name;	/* for quantize.imatrix.file */
 } lc_qparams;
 
 typedef struct lc_qtensor {
@@ -108,7 +136,11 @@ typedef void	(*lc_qprogress)(void *arg, uint64_t i, uint64_t n,
  * split between them; the bytes do not depend on the number), and
  * writes path: the input's metadata, in order, without
  * general.quantization_version, general.file_type and split.*, then
- * those two keys set anew; the input's alignment.  A source value that
+ * those two keys set anew, then with an importance matrix
+ * quantize.imatrix.file, .dataset, .entries_count and .chunks_count as
+ * llama-quantize writes them; the input's alignment.  An importance
+ * matrix entry whose size is not the tensor's ne[0] * ne[2] is an
+ * error (ignored for token_embd.weight, as llama-quantize does).  A source value that
  * is NaN or infinite is an error naming the tensor and element.
  * Requantizing needs p->allow_requantize.  Memory: the converted
  * tensors are held until the file is written.
@@ -118,11 +150,13 @@ int		 lc_qplan_write(const lc_qplan *plan, const lc_gguf *g,
 		    void *arg, lc_err *e);
 
 /*
- * IQ4_NL as ggml's quantize_iq4_nl() without importance weights: per
- * block of 32, the scale is the best of 15 candidates and the indices
- * are recomputed from it; an all-zero block is d = 0 with every index
- * 8.  n is a multiple of 32.
+ * IQ4_NL as ggml's quantize_iq4_nl(): per block of 32, the scale is
+ * the best of 15 candidates and the indices are recomputed from it; an
+ * all-zero block is d = 0 with every index 8.  n is a multiple of 32.
+ * qw: importance weights, one per column, or NULL.
  */
 void		 lc_quant_iq4_nl_search(const float *x, void *y, int64_t n);
+void		 lc_quant_iq4_nl_w(const float *x, void *y, int64_t n,
+		    const float *qw);
 
 #endif /* LC_QUANTIZE_H */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "imat.h"
 #include "kutil.h"
 #include "quant.h"
 
@@ -91,14 +92,16 @@ best_index(float v)
  * group returns 0 and leaves Lb untouched (as ggml does).
  */
 static float
-iq4_fit_group(const float *xb, uint8_t *Lb, int ntry)
+iq4_fit_group(const float *xb, uint8_t *Lb, int ntry, const float *qw,
+    float sigma2)
 {
 	float weight[32], amax, max, d, id, sumqx, sumq2, best, q;
 	int j, l, itry;
 
 	amax = max = 0;
 	for (j = 0; j < 32; j++) {
-		weight[j] = xb[j] * xb[j];
+		weight[j] = qw != NULL ? qw[j] * sqrtf(sigma2 + xb[j] * xb[j]) :
+		    xb[j] * xb[j];
 		if (fabsf(xb[j]) > amax) {
 			amax = fabsf(xb[j]);
 			max = xb[j];
@@ -162,7 +165,7 @@ lc_quant_iq4_nl(const float *x, void *vy, int64_t n)
 
 	memset(L, 0, sizeof(L));
 	for (i = 0; i < nb; i++, x += LC_QK4_NL) {
-		y[i].d = lc_f32_to_f16(iq4_fit_group(x, L, -1));
+		y[i].d = lc_f32_to_f16(iq4_fit_group(x, L, -1, NULL, 0));
 		pack_nibbles(y[i].qs, L, 1);
 	}
 }
@@ -175,16 +178,31 @@ lc_quant_iq4_nl(const float *x, void *vy, int64_t n)
 void
 lc_quant_iq4_xs(const float *x, void *vy, int64_t n)
 {
+	lc_quant_iq4_xs_w(x, vy, n, NULL);
+}
+
+/* With importance weights qw (one per column) or NULL: ggml's
+   quantize_iq4_xs(), weights qw * sqrt(sigma2 + x^2) with sigma2 twice
+   the super-block's mean square. */
+void
+lc_quant_iq4_xs_w(const float *x, void *vy, int64_t n, const float *qw)
+{
 	lc_block_iq4_xs *y = vy;
 	int64_t i, nb = n / LC_QK_K;
 	uint8_t L[LC_QK_K];
-	float scales[8], max_scale, amax_scale, d, id, dl, idl;
+	float scales[8], max_scale, amax_scale, d, id, dl, idl, sigma2;
 	int g, j, l;
 
 	for (i = 0; i < nb; i++, x += LC_QK_K) {
 		max_scale = amax_scale = 0;
+		sigma2 = 0;
+		for (j = 0; j < LC_QK_K; j++)
+			sigma2 += x[j] * x[j];
+		sigma2 *= 2.f / LC_QK_K;
 		for (g = 0; g < 8; g++) {
-			scales[g] = iq4_fit_group(x + 32 * g, L + 32 * g, 7);
+			scales[g] = iq4_fit_group(x + 32 * g, L + 32 * g, 7,
+			    qw != NULL ? qw + LC_QK_K * i + 32 * g : NULL,
+			    sigma2);
 			if (fabsf(scales[g]) > amax_scale) {
 				amax_scale = fabsf(scales[g]);
 				max_scale = scales[g];

@@ -61,7 +61,7 @@ llm-quant: m/config.json: No such file or directory
 %%FAIL 1
 cd $W && rm -rf m && cp -r "$OLDPWD"/tests/data/hf/tiny-qwen2 m && sed -i 's/Qwen2ForCausalLM/GPT2LMHeadModel/' m/config.json && llm-quant m o.gguf q8_0
 .
-llm-quant: m/config.json: architectures: 'GPT2LMHeadModel' is not supported (supported: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM)
+llm-quant: m/config.json: architectures: 'GPT2LMHeadModel' is not supported (supported: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Qwen3MoeForCausalLM, Gemma3ForCausalLM, Phi3ForCausalLM, BertModel)
 
 %%FAIL 1
 cd $W && rm -rf m && cp -r "$OLDPWD"/tests/data/hf/tiny-qwen3-sharded m && rm m/model-00003-of-00003.safetensors && llm-quant m o.gguf q8_0
@@ -102,3 +102,89 @@ llm-quant: --pre-tokenizer: tests/golden/hf/tiny-qwen2.f32.gguf is not a Hugging
 llm-quant --pre-tokenizer 'Smol LM' tests/data/hf/tiny-qwen2 $W/o.gguf q8_0
 .
 llm-quant: --pre-tokenizer: 'Smol LM': expected a llama.cpp pre-tokenizer name ([a-z0-9._-])
+
+# all-MiniLM-L6-v2 (BertModel, F32 safetensors, WordPiece vocabulary,
+# mean pooling from modules.json): the same files as llama.cpp's
+# convert_hf_to_gguf.py --outtype f32|f16|bf16 and llama-quantize of its
+# F32 output to Q8_0 and Q4_K_M (tests/oracle/convert_README).
+cd $W && for t in F32 F16 BF16 Q8_0 Q4_K_M; do llm-quant -q $MODELS_DIR/all-MiniLM-L6-v2 o.gguf $t > /dev/null && echo "minilm $t $(sha256sum < o.gguf | cut -d' ' -f1)"; done
+.
+minilm F32 800ba1d7d4fe214ae39d88ef45806e96519017e558f80c09ba27b06d55bc8a12
+minilm F16 45013d2d36e25fb4f81be9fd7216f41e4c5afb936397c07a0e593b8b5fcac181
+minilm BF16 db77fa316e6aa5123681ce70dc1510ec8268e6094cc939fdd85edd812d6e6202
+minilm Q8_0 39a8bc2c404476aabf5f896b2f9536bf9f8801e1ae8f663bf0370584ad267d42
+minilm Q4_K_M 8be1b4ca0ac08e02967b2393f49690df07873daacbe1e1bdf2e97c64f3c8bf7c
+
+%%FAIL 1
+cd $W && rm -rf b && mkdir b && cp $MODELS_DIR/all-MiniLM-L6-v2/*.json b/ && ln -s $MODELS_DIR/all-MiniLM-L6-v2/model.safetensors b/ && mkdir b/1_Pooling && echo '{"pooling_mode_max_tokens": true}' > b/1_Pooling/config.json && llm-quant b o.gguf f16
+.
+llm-quant: b/1_Pooling/config.json: pooling mode: only mean, cls and lasttoken are supported
+
+# tiny-gemma3: Gemma3ForCausalLM (norms stored as 1 + w, sliding window,
+# local RoPE base, linear RoPE scaling of the global layers); tiny-phi3:
+# Phi3ForCausalLM as Phi-4-mini (GPT2Tokenizer, fused qkv and gate_up,
+# partial rotary, LongRoPE factor tensors and attn_factor); tiny-qwen3moe:
+# Qwen3MoeForCausalLM (per-expert tensors stacked into ffn_*_exps, size
+# label "8x73K").  256-token vocabularies; same sources as above.
+cd $W && for m in tiny-gemma3 tiny-phi3 tiny-qwen3moe; do for t in F32 F16 BF16 Q4_K_M; do llm-quant -q "$OLDPWD"/tests/data/hf/$m o.gguf $t > /dev/null && echo "$m $t $(sha256sum < o.gguf | cut -d' ' -f1)"; done; done
+.
+tiny-gemma3 F32 0836472236069c1cb29af4c9354657a73d9ad1311b8c3e79c2ce39aeca14fb55
+tiny-gemma3 F16 f202429df7dd415997f48ba8396df1508cdea9015fa5aec13319f333fc95c867
+tiny-gemma3 BF16 9a7836d777aaebcb098e38fe8484f92794c4002ef668e235613d43e13bddaa56
+tiny-gemma3 Q4_K_M b42f78b92291087d04a45265c030d3f0fba85abd58205e23d0690018e4de146d
+tiny-phi3 F32 fc3c046d74dc74c167d1ede1ecdf8ff0b3b6a3551afb2fae1088f5c20739a450
+tiny-phi3 F16 ce69911b9d310ca883ecbcd86232ad1dfd82571b4071b544e0748e7b669ee986
+tiny-phi3 BF16 40b989cf902d24694be8b5c4292b1d566731db0abd23630f72971446f6efd308
+tiny-phi3 Q4_K_M 6287b217b3101283fcf0507e25148feee9c5a3aec1999273ac318defe7176966
+tiny-qwen3moe F32 889b040cc5f144b5709a5f68e48698608e43161fdf5b1548db28c742aebfb603
+tiny-qwen3moe F16 9cfa8d3ec92763f4823e09b8be07858cb9fccfb984f96a212ba634fe640f4c11
+tiny-qwen3moe BF16 51079478bc45f0d37584abe263c468c7db5706d380d1f1ee05954f8c24c449e1
+tiny-qwen3moe Q4_K_M 153bd00deebea41e66e470337a15490b3b1c6c33decdb610a80003dd81cfa5e3
+
+llm-quant -n tests/data/hf/tiny-qwen3moe q4_k_m | grep exps | head -3
+.
+{"kind":"tensor","tensor":"blk.0.ffn_down_exps.weight","shape":[16,64,8],"from":"bf16","to":"f16","fallback_from":"q4_k","bytes":16384}
+{"kind":"tensor","tensor":"blk.0.ffn_gate_exps.weight","shape":[64,16,8],"from":"bf16","to":"q5_0","fallback_from":"q4_k","bytes":5632}
+{"kind":"tensor","tensor":"blk.0.ffn_up_exps.weight","shape":[64,16,8],"from":"bf16","to":"q5_0","fallback_from":"q4_k","bytes":5632}
+
+%%FAIL 1
+cd $W && rm -rf m && cp -r "$OLDPWD"/tests/data/hf/tiny-qwen3moe m && sed -i 's/"num_local_experts": 8/"num_local_experts": 9/' m/config.json && llm-quant m o.gguf q8_0
+.
+llm-quant: m/model.safetensors: tensor 'model.layers.0.mlp.gate.weight': shape [8, 64], but config.json says [9, 64]
+
+%%FAIL 1
+cd $W && rm -rf m && cp -r "$OLDPWD"/tests/data/hf/tiny-phi3 m && sed -i 's/GPT2Tokenizer/LlamaTokenizer/' m/tokenizer_config.json && llm-quant m o.gguf q8_0
+.
+llm-quant: m/tokenizer.model: missing (Phi3ForCausalLM with a tokenizer_class other than GPT2Tokenizer reads it)
+
+# tiny-gemma3-spm: Gemma3ForCausalLM with a SentencePiece tokenizer.model
+# (BPE, byte fallback, 400 pieces) as real Gemma 3 directories ship it:
+# tokenizer.ggml.model "llama" with scores and types from the protobuf,
+# added_tokens_decoder, add_space_prefix false.  Same sources as above.
+cd $W && for t in F32 F16 BF16 Q4_K_M; do llm-quant -q "$OLDPWD"/tests/data/hf/tiny-gemma3-spm o.gguf $t > /dev/null && echo "tiny-gemma3-spm $t $(sha256sum < o.gguf | cut -d' ' -f1)"; done
+.
+tiny-gemma3-spm F32 ee804e16bc475907fe2b96781ffd5f61ae96178d3864be016ca67b6873670086
+tiny-gemma3-spm F16 089a9cae92c4ff4ea47a242c9445ea53378ef0c993df24133e7d5c53257085af
+tiny-gemma3-spm BF16 bee8e697eef472fb4fb6cddf3bf4c07138a6ef210ecb562bbd22701b094e46b6
+tiny-gemma3-spm Q4_K_M 3820f0742ad4a018898a535c4965b744bf846341eb741322530dcd50b9c0fccb
+
+%%FAIL 1
+cd $W && rm -rf m && cp -r "$OLDPWD"/tests/data/hf/tiny-gemma3-spm m && head -c 3000 "$OLDPWD"/tests/data/hf/tiny-gemma3-spm/tokenizer.model > m/tokenizer.model && llm-quant m o.gguf q8_0
+.
+llm-quant: m/tokenizer.model: not a SentencePiece model (malformed protobuf)
+
+# tiny-phi3-spm: Phi3ForCausalLM as Phi-3-mini (tokenizer_class not
+# GPT2Tokenizer, so tokenizer.model): the converter's own Phi3 vocabulary
+# (added tokens from tokenizer_config.json and tokenizer.json, <mask> at
+# 400 in a 401-token vocabulary).  Same sources as above.
+cd $W && for t in F32 F16 BF16 Q4_K_M; do llm-quant -q "$OLDPWD"/tests/data/hf/tiny-phi3-spm o.gguf $t > /dev/null && echo "tiny-phi3-spm $t $(sha256sum < o.gguf | cut -d' ' -f1)"; done
+.
+tiny-phi3-spm F32 618785ac89c335e4106b614e34d7af3e28e181f13e2fd7b9bc0ae97806fcccad
+tiny-phi3-spm F16 84e253f51e4de527711bda402e46aaf0a67f1094b7bd8ccf49a8722bd27bb4d1
+tiny-phi3-spm BF16 27bdb7b9106a5327916951f664f0b4887826612c613d2f640c9653e9ce3b8161
+tiny-phi3-spm Q4_K_M cce44a742e3d2fb247f1ed8356b4046116a3da0831b7a926be560e1c3fbf27ea
+
+%%FAIL 1
+cd $W && rm -rf m && cp -r "$OLDPWD"/tests/data/hf/tiny-phi3-spm m && sed -i 's/"id": 400,/"id": 401,/' m/tokenizer.json && llm-quant m o.gguf q8_0
+.
+llm-quant: m/tokenizer.json: added token '<mask>': id 401 is not below vocab_size 401

@@ -202,7 +202,7 @@ llm-quant: --output-tensor-type: 'iq2_xxs' is not a tensor type llm-quant can wr
 %%FAIL 1
 cd $W && llm-quant --imatrix imatrix.gguf tiny.gguf o.gguf q4_k_m
 .
-llm-quant: --imatrix imatrix.gguf: importance matrices are not supported yet (libcore/quant has no weighted quantizers)
+llm-quant: imatrix.gguf: No such file or directory
 
 %%FAIL 2
 cd $W && llm-quant -t 0 tiny.gguf o.gguf q8_0
@@ -218,3 +218,61 @@ usage: llm-quant [-nqv] [-t threads] [--allow-requantize] [--pure] [--keep-outpu
        [--tensor-type pattern=type ...] [--imatrix file]
        [--pre-tokenizer name] input output.gguf type
        llm-quant -n input type
+
+# --imatrix: tests/golden/quant/tiny.imatrix.gguf is a synthetic
+# importance matrix for mkmodel -f's model in llama-imatrix's GGUF
+# layout (tests/oracle/quantize_imatrix.py; blk.1.ffn_up.weight has
+# count 0).  Each sha256 is also that of llama-quantize --imatrix
+# im.gguf for the same source and type, run from the same directory
+# (quantize.imatrix.file records the path as given): every quantizer
+# that takes weights, the weighted IQ4_NL/IQ4_XS searches, the Q4_0 /
+# Q5_0 ffn_down rule and the IQ4 one that an imatrix turns off.
+[ -f $W/qsrc.gguf ] || "$O"/tests/data/mkmodel -f $W/qsrc.gguf; cp tests/golden/quant/tiny.imatrix.gguf $W/im.gguf && cd $W && for t in Q4_0 Q4_1 Q5_0 Q5_1 Q2_K Q2_K_S Q3_K_S Q3_K_M Q3_K_L Q4_K_S Q4_K_M Q5_K_S Q5_K_M Q6_K IQ4_NL IQ4_XS Q8_0; do llm-quant -q --imatrix im.gguf qsrc.gguf q.gguf $t > /dev/null && echo "$t $(sha256sum < q.gguf | cut -d' ' -f1)"; done
+.
+Q4_0 f46d1819234d352def1f1f548398794ceb086bdc0abc478414cf02bf17b8bbe2
+Q4_1 aba773130850b269d6a64bc07bbc7ee9f48e50d874a5b194977b0e92abc3cae7
+Q5_0 0bece33937b5e1ed44159d7bc75b255fc9dda228520431fa76413e2d091a43c4
+Q5_1 87600221e518392e4a84b988b999a697c1a26c8e80dabe6e541209a61aa995c1
+Q2_K a53d45cffbfee259b928225c000f4bd2d46d354e50429e8e2e224cecd937cd93
+Q2_K_S 2c783e0b3c073b975fcaad42b50df4a8513f08ef4e327608f19da269f99a4aa7
+Q3_K_S c1b78d8fd5a920f987498e4e1d04609b2669d205031b31382a647a325002fd88
+Q3_K_M bb4ad9d44207d47809d176d5427bdd5338ff346e07ca82335575723540c78375
+Q3_K_L 46263623f9693438c0a4976e58bd166ea12df61dc2770d692461d95468873390
+Q4_K_S 1aeebf32d057ba2cdada1f9fde160c282b457a065bb5a8869443387d21a70272
+Q4_K_M 055862d14427600c693cbf26394afda32f2afa06863573412c4d46e3f81f9969
+Q5_K_S b9de27b41e48d43af8c2233901fc9544d3e1aa27e0c648ff7ead681d3df8a415
+Q5_K_M a70365e41c137bc29d6ec62cba73a8fcd85ad6a6d065f34575e422094e9c2460
+Q6_K ab835790a2acf25546788a6aaa0b71816ef7c09f861c0cdeca2b748eff91ccc1
+IQ4_NL 0947a3abd769dd3d1a7bc866ee1b6c6e11c55f3adb00bb5ecc8c16b631d0315a
+IQ4_XS 0690e904b26e72ef429d532b3e2311706bce7e37243fca941fea59ba30fa4c1e
+Q8_0 818759ea0246a707061aaf0ec44d8d849ba1c886b24f68ebbd4f24576b646465
+
+[ -f $W/qsrc.gguf ] || "$O"/tests/data/mkmodel -f $W/qsrc.gguf; cp tests/golden/quant/tiny.imatrix.gguf $W/im.gguf && cd $W && for t in Q4_0 Q4_1 Q5_0 Q5_1 Q2_K Q2_K_S Q3_K_S Q4_K_S Q5_K_S Q6_K IQ4_NL IQ4_XS; do llm-quant -q --pure --imatrix im.gguf qsrc.gguf q.gguf $t > /dev/null && echo "pure-$t $(sha256sum < q.gguf | cut -d' ' -f1)"; done
+.
+pure-Q4_0 0523b622acfc70e8fa7db3ba3ddb495207317d855bcd9fe104cb4bdac98c583a
+pure-Q4_1 d261d9864c5aaf6b9dd7e85ce9fcc11ae40e9c1a52580c5fe8f67e6281605634
+pure-Q5_0 2a7ea7dda49c2b10cb8da631eabf56348e9eb5b0230f9a88c2f199a6914a4dbf
+pure-Q5_1 1d0c0e8cc7dc66a7a621b5a560b8d9c67a339a5f7ee3915a04c7d2e765ab2395
+pure-Q2_K 34bb48ac6f64117e7c2efc69fa15d89b9e5b1deaae2e0a391df4b93c6a5b05bc
+pure-Q2_K_S 78d168c1909d7d1082c8e5ed8c2502e90fae898007ca3c1d548df51343b5acc5
+pure-Q3_K_S 716c8a7e3a256e4776293ec868db6c7e7c19a2a1e168459fc8f7c7419670a926
+pure-Q4_K_S 8f18ed74680bb03f78c4353c883e7091101322b155b648a360821563ac391d94
+pure-Q5_K_S 9452db51e2453b826263063a95acc019bc0e933526b6ea83cac0e5a520ec2749
+pure-Q6_K ab835790a2acf25546788a6aaa0b71816ef7c09f861c0cdeca2b748eff91ccc1
+pure-IQ4_NL 2961fd78676e0e5456b8afa8a3596095ce3410d96d948c5acf0fe3b3989135ff
+pure-IQ4_XS 78a984736664b2084e653003f750f5a007246ed406f6a2ac9511f76da95b11fc
+
+%%FAIL 1
+cd $W && llm-quant --imatrix qsrc.gguf qsrc.gguf q.gguf Q4_K_M
+.
+llm-quant: qsrc.gguf: imatrix.datasets, imatrix.chunk_count, imatrix.chunk_size: missing (not an importance matrix from llama-imatrix)
+
+%%FAIL 1
+cd $W && printf 'not a gguf' > bad.imatrix && llm-quant --imatrix bad.imatrix qsrc.gguf q.gguf Q4_K_M
+.
+llm-quant: bad.imatrix: bad magic 6e 6f 74 20: not a GGUF file
+
+%%FAIL 1
+[ -f $W/qsrc.gguf ] || "$O"/tests/data/mkmodel -f $W/qsrc.gguf; cd $W && llm-quant qsrc.gguf q.gguf Q2_K_S
+.
+llm-quant: qsrc.gguf: Q2_K_S needs an importance matrix (--imatrix)

@@ -46,8 +46,15 @@ import hf_golden as hg  # noqa: E402
 ROOT = hg.ROOT
 DATA = os.path.join(ROOT, "tests", "data", "hf")
 TINY = ["qwen2", "qwen3", "qwen3-sharded", "llama3", "mistral",
-        "llama-linear", "qwen2-yarn"]
-COMMITTED = ["qwen2", "qwen3-sharded", "llama3", "mistral"]
+        "llama-linear", "qwen2-yarn", "gemma3", "phi3", "qwen3moe",
+        "gemma3-spm", "phi3-spm"]
+COMMITTED = ["qwen2", "qwen3-sharded", "llama3", "mistral", "gemma3", "phi3",
+             "qwen3moe", "gemma3-spm", "phi3-spm"]
+# the later cases: a small vocabulary keeps their directories small
+# (phi3-spm: 401, so that tokenizer.json's <mask> at 400 fits, as the
+# converter's Phi3 needs)
+SMALL_VOCAB = {"gemma3": 256, "phi3": 256, "qwen3moe": 256, "gemma3-spm": 400,
+               "phi3-spm": 401}
 
 
 def sha(path):
@@ -77,9 +84,9 @@ def tiny_model(name, torch):
                  "{% if add_generation_prompt %}<|im_start|>assistant\n"
                  "{% endif %}"} if arch == "qwen3" else {}
         return model, extra, kw
-    spec = ta.CASES[name]()
+    spec = ta.CASES[name.split("-")[0]]()
     cfg = spec["config"]
-    cfg.vocab_size = hg.TINY_VOCAB
+    cfg.vocab_size = SMALL_VOCAB.get(name, hg.TINY_VOCAB)
     model = spec["cls"](cfg)
     model.to(torch.float32)
     ta.randomize(model, torch, seed=hg.SEED,
@@ -89,7 +96,11 @@ def tiny_model(name, torch):
                  embed_std=spec.get("embed_std", 0.4),
                  final_norm_center=spec.get("final_norm_center"),
                  lm_head_std=spec.get("lm_head_std", 0.4))
-    return model, {}, {}
+    extra = {}
+    if "tokenizer_class" in spec and not name.endswith("-spm"):
+        # phi3: the converter's GPT-2 route
+        extra["tokenizer_class"] = spec["tokenizer_class"]
+    return model, extra, {}
 
 
 def write_tiny(name, d, models_dir, torch):
@@ -99,7 +110,11 @@ def write_tiny(name, d, models_dir, torch):
     # BF16 on disk: half the bytes of the committed fixtures
     model.to(torch.bfloat16)
     model.save_pretrained(d, safe_serialization=True, **kw)
-    toks, ttype, merges = hg.smol_vocab(models_dir, hg.TINY_VOCAB)
+    if name.endswith("-spm"):
+        write_spm(d)
+        return
+    toks, ttype, merges = hg.smol_vocab(models_dir,
+                                        SMALL_VOCAB.get(name, hg.TINY_VOCAB))
     hg.write_tokenizer(d, toks, ttype, merges)
     if extra:
         p = os.path.join(d, "tokenizer_config.json")
@@ -113,6 +128,63 @@ def write_tiny(name, d, models_dir, torch):
             json.dump({"bos_token_id": 1, "eos_token_id": [2, 0],
                        "do_sample": True, "temperature": 0.6, "top_k": 20,
                        "top_p": 0.95, "repetition_penalty": 1.1}, f, indent=1)
+
+
+def write_spm(d):
+    """A Gemma-style SentencePiece tokenizer: a 400-piece BPE model with
+    byte fallback (ids 0-3 <pad> <eos> <bos> <unk>, two user-defined
+    turn markers, 256 byte pieces), trained on the first 200000 bytes
+    of tests/data/text/kjv-genesis-exodus.txt, saved as tokenizer.model,
+    then transformers' GemmaTokenizer made from it writes tokenizer.json
+    and tokenizer_config.json (it adds <mask> as id 400, past the
+    vocabulary: the converter skips it), to which an added_tokens_decoder
+    is added.  Needs sentencepiece and protobuf."""
+    import tempfile
+    import sentencepiece as spm
+    from transformers import AutoTokenizer
+    src = os.path.join(ROOT, "tests", "data", "text",
+                       "kjv-genesis-exodus.txt")
+    with tempfile.TemporaryDirectory() as tmp:
+        txt = os.path.join(tmp, "train.txt")
+        with open(src, encoding="utf-8") as f, open(txt, "w") as g:
+            g.write(f.read()[:200000])
+        spm.SentencePieceTrainer.train(
+            input=txt, model_prefix=os.path.join(tmp, "sp"),
+            vocab_size=400, model_type="bpe", byte_fallback=True,
+            character_coverage=1.0, pad_id=0, eos_id=1, bos_id=2, unk_id=3,
+            pad_piece="<pad>", eos_piece="<eos>", bos_piece="<bos>",
+            unk_piece="<unk>",
+            user_defined_symbols=["<start_of_turn>", "<end_of_turn>"],
+            add_dummy_prefix=False, split_digits=True,
+            remove_extra_whitespaces=False, normalization_rule_name="identity",
+            num_threads=1, minloglevel=2)
+        tk = os.path.join(tmp, "tk")
+        os.makedirs(tk)
+        shutil.copy(os.path.join(tmp, "sp.model"),
+                    os.path.join(tk, "tokenizer.model"))
+        with open(os.path.join(tk, "tokenizer_config.json"), "w") as f:
+            json.dump({"tokenizer_class": "GemmaTokenizer",
+                       "add_bos_token": True, "add_eos_token": False}, f)
+        AutoTokenizer.from_pretrained(tk).save_pretrained(d)
+        shutil.copy(os.path.join(tmp, "sp.model"),
+                    os.path.join(d, "tokenizer.model"))
+        p = os.path.join(d, "tokenizer_config.json")
+        with open(p) as f:
+            tc = json.load(f)
+        tc.pop("vocab_file", None)
+        # as Gemma 3's files (transformers 4 style) list them: the turn
+        # markers special (CONTROL), and one plain added token whose
+        # U+2581 the converter turns into a space (USER_DEFINED)
+        def at(content, special):
+            return {"content": content, "lstrip": False, "normalized": False,
+                    "rstrip": False, "single_word": False, "special": special}
+        tc["added_tokens_decoder"] = {
+            "0": at("<pad>", True), "1": at("<eos>", True),
+            "2": at("<bos>", True), "3": at("<unk>", True),
+            "4": at("<start_of_turn>", True), "5": at("<end_of_turn>", True),
+            "399": at("\u2581\u2581", False)}
+        with open(p, "w") as f:
+            json.dump(tc, f, indent=1)
 
 
 def write_smollm2(d, models_dir):
