@@ -39,6 +39,36 @@ AVX512_FLAGS = $(AVX2_FLAGS) -mavx512f -mavx512bw -mavx512dq -mavx512vl \
 $(O)/libcore/cpu/vec_avx2.o: CFLAGS += $(AVX2_FLAGS)
 $(O)/libcore/cpu/vec_avx512.o: CFLAGS += $(AVX512_FLAGS)
 
+# Vulkan shaders: shaders/NAME.comp (with variants: -DW_<type> per
+# weight type, -DKV_<type> per cache type) -> SPIR-V as a C array
+# sh_NAME[_variant] in $(O)/shaders/*.h, embedded by libcore/vk/
+VK_WTYPES = f32 f16 q4_0 q4_1 q5_0 q5_1 q8_0 q4_k q5_k q6_k
+VK_SPV = $(foreach s,matvec matmul get_rows,$(VK_WTYPES:%=$(O)/shaders/sh_$(s)_%.h)) \
+	$(foreach s,attn kv_store,$(O)/shaders/sh_$(s)_f16.h $(O)/shaders/sh_$(s)_f32.h) \
+	$(foreach s,norm add act rope quant_act,$(O)/shaders/sh_$(s).h)
+VK_GLSL = $(wildcard shaders/common/*.glsl)
+GLSLC = glslangValidator -V --target-env vulkan1.2
+$(O)/shaders/sh_matvec_%.h: shaders/matvec.comp $(VK_GLSL)
+	@mkdir -p $(@D)
+	$(GLSLC) -DW_$* --vn sh_matvec_$* -o $@ $<
+$(O)/shaders/sh_matmul_%.h: shaders/matmul.comp $(VK_GLSL)
+	@mkdir -p $(@D)
+	$(GLSLC) -DW_$* --vn sh_matmul_$* -o $@ $<
+$(O)/shaders/sh_get_rows_%.h: shaders/get_rows.comp $(VK_GLSL)
+	@mkdir -p $(@D)
+	$(GLSLC) -DW_$* --vn sh_get_rows_$* -o $@ $<
+$(O)/shaders/sh_attn_%.h: shaders/attn.comp $(VK_GLSL)
+	@mkdir -p $(@D)
+	$(GLSLC) -DKV_$* --vn sh_attn_$* -o $@ $<
+$(O)/shaders/sh_kv_store_%.h: shaders/kv_store.comp $(VK_GLSL)
+	@mkdir -p $(@D)
+	$(GLSLC) -DKV_$* --vn sh_kv_store_$* -o $@ $<
+$(O)/shaders/sh_%.h: shaders/%.comp $(VK_GLSL)
+	@mkdir -p $(@D)
+	$(GLSLC) --vn sh_$* -o $@ $<
+$(VK_SRC:%.c=$(O)/%.o): $(VK_SPV)
+$(VK_SRC:%.c=$(O)/%.o): CPPFLAGS += -I$(O)/shaders
+
 # every cmd/llm-NAME.c is a command
 CMDS = $(patsubst cmd/%.c,%,$(sort $(wildcard cmd/llm-*.c)))
 BINS = $(CMDS:%=$(BINDIR)/%)

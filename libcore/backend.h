@@ -124,7 +124,10 @@ typedef struct lc_backend_ops {
 	   LC_ACT_GELU_ERF (up NULL) */
 	void		(*act)(lc_backend *b, int kind, const lc_tensor *gate,
 			    const lc_tensor *up, lc_tensor *y);
-	/* copies column col of x to host memory */
+	/* copies column col of x to host memory: between begin() and
+	   end() the copy is recorded and host is filled by the time end()
+	   returns (the CPU backend fills it at once; an architecture that
+	   needs the values within the step, MoE routing, is CPU-only) */
 	void		(*read)(lc_backend *b, const lc_tensor *x, int64_t col,
 			    float *host);
 	int		(*end)(lc_backend *b, lc_err *e);

@@ -476,15 +476,18 @@ lc_model_eval(lc_model *m, const int32_t *ids, int n, int32_t pos0, int all,
 		for (i = 0; i < k; i++)
 			pos[i] = pos0 + done + i;
 		n_out = all ? k : done + k == n ? 1 : 0;
+		/* the logits are read inside the step, so a GPU backend
+		   copies them in its one command buffer; they are in
+		   host memory once end() returns */
 		op->begin(m->b);
 		m->arch->forward(m, ids + done, pos, k, n_out > 0 ? n_out : 1);
+		for (i = 0; logits != NULL && i < n_out; i++)
+			op->read(m->b, &m->s.logits, i, logits +
+			    (size_t)(all ? done + i : 0) * m->hp.n_vocab);
 		if ((rc = op->end(m->b, e)) != LC_OK)
 			return rc;
 		if (logits == NULL || n_out == 0)
 			continue;
-		for (i = 0; i < n_out; i++)
-			op->read(m->b, &m->s.logits, i, logits +
-			    (size_t)(all ? done + i : 0) * m->hp.n_vocab);
 		if (m->softcap > 0)	/* as ggml: scale, tanh, scale */
 			for (i = 0; i < n_out * (int)m->hp.n_vocab; i++)
 				logits[(size_t)(all ? done : 0) *

@@ -19,6 +19,16 @@ trap 'rm -rf "$W"' EXIT INT TERM
 PATH=$(cd "$BINDIR" && pwd):$PATH
 export PATH O BINDIR MODELS_DIR W
 
+# Mesa's Vulkan driver leaks a few bytes LeakSanitizer cannot trace to
+# a module (no suppression matches): leak checks are off for the two
+# Vulkan tests only
+asan_opts() {
+	case $1 in
+	k_vk|t_vk_model) echo "${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" ;;
+	*) echo "${ASAN_OPTIONS:-}" ;;
+	esac
+}
+
 pass=0 fail=0
 ok() { echo "ok $1"; pass=$((pass + 1)); }
 bad() { echo "FAILED $1: $2"; fail=$((fail + 1)); }
@@ -30,7 +40,7 @@ for t in "$O"/tests/unit/t_*; do
 	n=$(basename "$t")
 	case $n in ${ONLY:-*}) ;; *) continue ;; esac
 	[ "$n" = t_models ] && continue
-	if "$t" > "$W/$n.out" 2>&1; then
+	if env ASAN_OPTIONS="$(asan_opts "$n")" "$t" > "$W/$n.out" 2>&1; then
 		ok "$n ($(tail -n 1 "$W/$n.out"))"
 	else
 		bad "$n" "$(grep -m 5 FAILED "$W/$n.out" | tr '\n' ' ')"
@@ -43,7 +53,7 @@ for t in "$O"/tests/kernels/k_*; do
 	case $t in *.o) continue ;; esac
 	n=$(basename "$t")
 	case $n in ${ONLY:-*}) ;; *) continue ;; esac
-	if "$t" > "$W/$n.out" 2>&1; then
+	if env ASAN_OPTIONS="$(asan_opts "$n")" "$t" > "$W/$n.out" 2>&1; then
 		ok "$n ($(tail -n 1 "$W/$n.out"))"
 	else
 		bad "$n" "$(grep -m 5 FAILED "$W/$n.out" | tr '\n' ' ')"

@@ -19,6 +19,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../model_impl.h"
 
@@ -42,6 +43,13 @@ moe_setup(lc_model *m, lc_err *e)
 	moe_mem *mm;
 	int rc;
 
+	/* routing reads the router's logits back in the middle of the
+	   step: only a backend whose read() completes at once (the CPU)
+	   can run it */
+	if (strcmp(b->ops->name, "cpu") != 0)
+		return lc_errf(e, LC_EUNSUP, "%s: mixture-of-experts models "
+		    "run on the CPU only for now (device %s): use -d cpu",
+		    lc_gguf_name(m->g), b->ops->name);
 	if (hp->n_expert == 0 || hp->n_expert_used == 0 ||
 	    hp->n_expert_used > MAX_USED || hp->n_ff_exp == 0)
 		return lc_errf(e, LC_EFORMAT, "%s: %u experts, %u used, of "

@@ -1,0 +1,1499 @@
+/*
+ * vk.c - the op interface of backend.h on a Vulkan device.
+ *
+ * Memory: weights are copied once, through a host-visible staging
+ * buffer, into device-local buffers (256 MiB chunks, larger weights in a
+ * buffer of their own), kept in the file's block layout; activations
+ * and the KV cache (per layer, K and V) are device-local buffers of
+ * their own; each forward step's small inputs (token ids, positions,
+ * RoPE frequency factors) and outputs (read()) go through host-visible
+ * "ring" chunks, reused from the start at every begin().
+ *
+ * Tensors: a weight keeps its host pointer in data (RoPE's frequency
+ * factors are read from it on the host) and gets a buffer id in buf; an
+ * activation's data is not a host pointer but id << 32, so the views
+ * model_impl.h makes (first columns, reshapes, last columns by pointer
+ * arithmetic) map to byte offsets: offset = data - (id << 32).
+ *
+ * Commands: the ops between begin() and end() are recorded into one
+ * command buffer, each dispatch followed by a memory barrier, and
+ * submitted once in end(), which waits for it.  A read() between them
+ * records a copy into a ring chunk and fills the host memory at end();
+ * a read() after end() (model.c's order) runs one small copy of its own
+ * at once.  Descriptors are pushed per dispatch (VK_KHR_push_descriptor);
+ * every pipeline shares one layout of 5 storage buffers and 128 bytes
+ * of push constants.  Pipelines are built on first use.
+ *
+ * Ops cannot fail (backend.h): a failure while recording is kept and
+ * returned by end().
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vulkan/vulkan.h>
+
+#include "../backend.h"
+#include "../dtype.h"
+#include "vk_impl.h"
+
+#if UINTPTR_MAX <= 0xffffffffu
+#error "the Vulkan backend needs 64-bit pointers"
+#endif
+
+#define NBIND		5
+#define WCHUNK		((VkDeviceSize)256 << 20)	/* weight buffers */
+#define STAGE		((VkDeviceSize)32 << 20)	/* upload staging */
+#define RCHUNK		((VkDeviceSize)4 << 20)		/* ring chunks */
+#define PAD		64	/* past every buffer: shaders read a word over */
+
+typedef struct vbuf {
+	VkBuffer	 buf;
+	VkDeviceMemory	 mem;
+	VkDeviceSize	 size;
+	void		*map;		/* host-visible ones: mapped */
+} vbuf;
+
+/* what a tensor's buf names: its bytes start at off in vb, where the
+   tensor's data value is base */
+typedef struct vent {
+	vbuf		*vb;
+	VkDeviceSize	 off;
+	uintptr_t	 base;
+	int		 own;		/* vb is this entry's alone */
+} vent;
+
+typedef struct vbind {
+	VkDescriptorBufferInfo	 bi;
+	uint32_t		 rem;	/* bytes from bi.offset to the data */
+} vbind;
+
+typedef struct vread {
+	float		*host;
+	const void	*src;
+	size_t		 n;
+} vread;
+
+typedef struct vk_backend {
+	lc_backend		 base;
+	VkInstance		 inst;
+	VkPhysicalDevice	 pd;
+	VkDevice		 dev;
+	VkQueue			 q;
+	uint32_t		 qfam;
+	VkPhysicalDeviceMemoryProperties mp;
+	VkDeviceSize		 maxrange, align;
+	char			 name[VK_MAX_PHYSICAL_DEVICE_NAME_SIZE];
+	PFN_vkCmdPushDescriptorSetKHR push;
+	VkDescriptorSetLayout	 dsl;
+	VkPipelineLayout	 pl;
+	VkPipeline		 pipe[VP_N];
+	VkCommandPool		 pool;
+	VkCommandBuffer		 cmd, ucmd;
+	VkFence			 fence;
+	int			 recording, uopen;
+	VkPipeline		 bound;
+	/* tensors */
+	vent			*ents;
+	size_t			 nents, cents;
+	/* weights: the chunk being filled */
+	vbuf			*wcur;
+	VkDeviceSize		 wused;
+	vbuf			**wchunks;
+	size_t			 nwchunks;
+	/* uploads */
+	vbuf			*stage;
+	VkDeviceSize		 sused;
+	/* ring: host-visible chunks for a step's inputs and outputs */
+	vbuf			**ring;
+	size_t			 nring, rcur;
+	VkDeviceSize		 rused;
+	vread			*reads;
+	size_t			 nreads, creads;
+	vbuf			*dummy;
+	/* a matrix product's activations rounded as the CPU rounds them,
+	   then one float per 32-block (q8_1's sums) */
+	vbuf			*xq;
+	/* KV cache */
+	vbuf			**kc, **vc;
+	int64_t			*cells;
+	int			 n_layer;
+	int64_t			 kv_dim;
+	uint32_t		 kv_dtype;
+	/* the first failure while recording, for end() */
+	int			 bad;
+	lc_err			 err;
+} vk_backend;
+
+#define VK(b) ((vk_backend *)(b))
+
+static void
+fail(vk_backend *v, int code, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[200];
+
+	if (v->bad)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	v->bad = 1;
+	(void)lc_errf(&v->err, code, "vulkan: %s", msg);
+}
+
+static int
+vkerr(lc_err *e, const char *what, VkResult r)
+{
+	return lc_errf(e, r == VK_ERROR_OUT_OF_DEVICE_MEMORY ||
+	    r == VK_ERROR_OUT_OF_HOST_MEMORY ? LC_ENOMEM : LC_EDEVICE,
+	    "vulkan: %s failed (VkResult %d)", what, (int)r);
+}
+
+/* --- memory --------------------------------------------------------- */
+
+static int
+memtype(const vk_backend *v, uint32_t bits, VkMemoryPropertyFlags want)
+{
+	uint32_t i;
+
+	for (i = 0; i < v->mp.memoryTypeCount; i++)
+		if ((bits & (1u << i)) && (v->mp.memoryTypes[i].propertyFlags &
+		    want) == want)
+			return (int)i;
+	return -1;
+}
+
+static void
+vbuf_free(vk_backend *v, vbuf *b)
+{
+	if (b == NULL)
+		return;
+	if (b->buf != VK_NULL_HANDLE)
+		vkDestroyBuffer(v->dev, b->buf, NULL);
+	if (b->mem != VK_NULL_HANDLE)
+		vkFreeMemory(v->dev, b->mem, NULL);
+	free(b);
+}
+
+/* a buffer of size bytes (plus PAD): device-local, or host-visible and
+   mapped */
+static int
+vbuf_new(vk_backend *v, VkDeviceSize size, int host, vbuf **out, lc_err *e)
+{
+	VkBufferCreateInfo bci = { .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO };
+	VkMemoryAllocateInfo mai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO };
+	VkMemoryRequirements mr;
+	VkResult r;
+	vbuf *b;
+	int t;
+
+	*out = NULL;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return lc_errf(e, LC_ENOMEM, "vulkan: buffer");
+	b->size = size + PAD;
+	bci.size = b->size;
+	bci.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
+	    VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+	bci.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+	if ((r = vkCreateBuffer(v->dev, &bci, NULL, &b->buf)) != VK_SUCCESS) {
+		free(b);
+		return vkerr(e, "vkCreateBuffer", r);
+	}
+	vkGetBufferMemoryRequirements(v->dev, b->buf, &mr);
+	if (host) {
+		t = memtype(v, mr.memoryTypeBits,
+		    VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+		    VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |
+		    VK_MEMORY_PROPERTY_HOST_CACHED_BIT);
+		if (t < 0)
+			t = memtype(v, mr.memoryTypeBits,
+			    VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+			    VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+	} else {
+		t = memtype(v, mr.memoryTypeBits,
+		    VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+		if (t < 0)
+			t = memtype(v, mr.memoryTypeBits, 0);
+	}
+	if (t < 0) {
+		vbuf_free(v, b);
+		return lc_errf(e, LC_EDEVICE, "vulkan: no memory type for a "
+		    "%s buffer", host ? "host-visible" : "device");
+	}
+	mai.allocationSize = mr.size;
+	mai.memoryTypeIndex = (uint32_t)t;
+	if ((r = vkAllocateMemory(v->dev, &mai, NULL, &b->mem)) != VK_SUCCESS) {
+		vbuf_free(v, b);
+		return lc_errf(e, LC_ENOMEM, "vulkan: %llu bytes of %s memory "
+		    "(VkResult %d)", (unsigned long long)size, host ? "host" :
+		    "device", (int)r);
+	}
+	if ((r = vkBindBufferMemory(v->dev, b->buf, b->mem, 0)) != VK_SUCCESS ||
+	    (host && (r = vkMapMemory(v->dev, b->mem, 0, VK_WHOLE_SIZE, 0,
+	    &b->map)) != VK_SUCCESS)) {
+		vbuf_free(v, b);
+		return vkerr(e, "binding buffer memory", r);
+	}
+	*out = b;
+	return LC_OK;
+}
+
+/* --- one-shot commands (uploads, fills, late reads) ------------------ */
+
+static int
+submit_wait(vk_backend *v, VkCommandBuffer cb, lc_err *e)
+{
+	VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO };
+	VkResult r;
+
+	si.commandBufferCount = 1;
+	si.pCommandBuffers = &cb;
+	if ((r = vkQueueSubmit(v->q, 1, &si, v->fence)) != VK_SUCCESS)
+		return vkerr(e, "vkQueueSubmit", r);
+	if ((r = vkWaitForFences(v->dev, 1, &v->fence, VK_TRUE, UINT64_MAX)) !=
+	    VK_SUCCESS)
+		return vkerr(e, "vkWaitForFences", r);
+	if ((r = vkResetFences(v->dev, 1, &v->fence)) != VK_SUCCESS)
+		return vkerr(e, "vkResetFences", r);
+	return LC_OK;
+}
+
+static int
+ucmd_open(vk_backend *v, lc_err *e)
+{
+	VkCommandBufferBeginInfo bi = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO };
+	VkResult r;
+
+	if (v->uopen)
+		return LC_OK;
+	bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+	if ((r = vkBeginCommandBuffer(v->ucmd, &bi)) != VK_SUCCESS)
+		return vkerr(e, "vkBeginCommandBuffer", r);
+	v->uopen = 1;
+	return LC_OK;
+}
+
+static int
+ucmd_flush(vk_backend *v, lc_err *e)
+{
+	VkResult r;
+	int rc;
+
+	if (!v->uopen)
+		return LC_OK;
+	v->uopen = 0;
+	v->sused = 0;
+	if ((r = vkEndCommandBuffer(v->ucmd)) != VK_SUCCESS)
+		return vkerr(e, "vkEndCommandBuffer", r);
+	rc = submit_wait(v, v->ucmd, e);
+	(void)vkResetCommandBuffer(v->ucmd, 0);
+	return rc;
+}
+
+/* n bytes of src to offset off of b, through the staging buffer */
+static int
+upload(vk_backend *v, vbuf *b, VkDeviceSize off, const void *src,
+    VkDeviceSize n, lc_err *e)
+{
+	VkBufferCopy c;
+	VkDeviceSize k;
+	int rc;
+
+	while (n > 0) {
+		if (v->sused == STAGE && (rc = ucmd_flush(v, e)) != LC_OK)
+			return rc;
+		if ((rc = ucmd_open(v, e)) != LC_OK)
+			return rc;
+		k = STAGE - v->sused < n ? STAGE - v->sused : n;
+		memcpy((char *)v->stage->map + v->sused, src, (size_t)k);
+		c.srcOffset = v->sused;
+		c.dstOffset = off;
+		c.size = k;
+		vkCmdCopyBuffer(v->ucmd, v->stage->buf, b->buf, 1, &c);
+		v->sused += (k + 15) & ~(VkDeviceSize)15;
+		if (v->sused > STAGE)
+			v->sused = STAGE;
+		src = (const char *)src + k;
+		off += k;
+		n -= k;
+	}
+	return LC_OK;
+}
+
+/* --- tensors --------------------------------------------------------- */
+
+static int
+ent_new(vk_backend *v, vbuf *vb, VkDeviceSize off, uintptr_t base, int own,
+    uint32_t *id, lc_err *e)
+{
+	vent *p;
+
+	if (v->nents == v->cents) {
+		size_t c = v->cents ? 2 * v->cents : 64;
+		if ((p = realloc(v->ents, c * sizeof(*p))) == NULL)
+			return lc_errf(e, LC_ENOMEM, "vulkan: tensor table");
+		v->ents = p;
+		v->cents = c;
+	}
+	if (v->nents >= UINT32_MAX - 1)
+		return lc_errf(e, LC_ENOMEM, "vulkan: too many tensors");
+	p = &v->ents[v->nents++];
+	p->vb = vb;
+	p->off = off;
+	p->base = base;
+	p->own = own;
+	*id = (uint32_t)v->nents;
+	return LC_OK;
+}
+
+static vent *
+ent_of(vk_backend *v, const lc_tensor *t)
+{
+	if (t->buf == 0 || t->buf > v->nents || v->ents[t->buf - 1].vb == NULL) {
+		fail(v, LC_EINVAL, "a tensor that is not in device memory");
+		return NULL;
+	}
+	return &v->ents[t->buf - 1];
+}
+
+static int
+vk_alloc(lc_backend *b, lc_tensor *t, int64_t ne0, int64_t ne1, lc_err *e)
+{
+	vk_backend *v = VK(b);
+	VkDeviceSize n;
+	vbuf *vb;
+	uint32_t id;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (ne0 <= 0 || ne1 <= 0 || ne0 > (int64_t)1 << 30 ||
+	    ne1 > (int64_t)1 << 30 || (uint64_t)ne0 * (uint64_t)ne1 >
+	    ((uint64_t)1 << 30) - PAD)
+		return lc_errf(e, LC_EINVAL, "vulkan: %lld x %lld activations",
+		    (long long)ne0, (long long)ne1);
+	n = (VkDeviceSize)ne0 * (VkDeviceSize)ne1 * sizeof(float);
+	if (v->xq == NULL || v->xq->size - PAD < n + n / 32) {
+		if (v->xq != NULL) {
+			(void)vkDeviceWaitIdle(v->dev);
+			vbuf_free(v, v->xq);
+			v->xq = NULL;
+		}
+		if ((rc = vbuf_new(v, n + n / 32, 0, &v->xq, e)) != LC_OK)
+			return rc;
+	}
+	if ((rc = vbuf_new(v, n, 0, &vb, e)) != LC_OK)
+		return rc;
+	if ((rc = ent_new(v, vb, 0, 0, 1, &id, e)) != LC_OK) {
+		vbuf_free(v, vb);
+		return rc;
+	}
+	v->ents[id - 1].base = (uintptr_t)id << 32;
+	t->dtype = LC_F32;
+	t->ne[0] = ne0;
+	t->ne[1] = ne1;
+	t->ne[2] = t->ne[3] = 1;
+	t->row_bytes = (size_t)ne0 * sizeof(float);
+	t->data = (void *)v->ents[id - 1].base;
+	t->buf = id;
+	return LC_OK;
+}
+
+static void
+vk_release(lc_backend *b, lc_tensor *t)
+{
+	vk_backend *v = VK(b);
+	vent *p;
+
+	if (t->buf == 0 || t->buf > v->nents)
+		return;
+	p = &v->ents[t->buf - 1];
+	if (p->own) {
+		(void)vkDeviceWaitIdle(v->dev);
+		vbuf_free(v, p->vb);
+	}
+	p->vb = NULL;
+	t->data = NULL;
+	t->buf = 0;
+}
+
+static int
+wslot(uint32_t dtype)
+{
+	switch (dtype) {
+	case LC_F32: return VW_F32;
+	case LC_F16: return VW_F16;
+	case LC_Q4_0: return VW_Q4_0;
+	case LC_Q4_1: return VW_Q4_1;
+	case LC_Q5_0: return VW_Q5_0;
+	case LC_Q5_1: return VW_Q5_1;
+	case LC_Q8_0: return VW_Q8_0;
+	case LC_Q4_K: return VW_Q4_K;
+	case LC_Q5_K: return VW_Q5_K;
+	case LC_Q6_K: return VW_Q6_K;
+	default: return -1;
+	}
+}
+
+static int
+vk_weight(lc_backend *b, lc_tensor *w, lc_err *e)
+{
+	vk_backend *v = VK(b);
+	VkDeviceSize n, at;
+	vbuf *vb;
+	uint32_t id;
+	int rc;
+
+	if (w->ne[1] > 1 && wslot(w->dtype) < 0)
+		return lc_errf(e, LC_EUNSUP, "vulkan: no shader for %s weights",
+		    lc_dtype(w->dtype) ? lc_dtype(w->dtype)->name : "?");
+	if (w->ne[1] == 1 && w->dtype != LC_F32)
+		return lc_errf(e, LC_EUNSUP, "vulkan: %s vectors",
+		    lc_dtype(w->dtype) ? lc_dtype(w->dtype)->name : "?");
+	n = (VkDeviceSize)w->row_bytes * (VkDeviceSize)w->ne[1];
+	if (n >= WCHUNK / 2) {
+		/* a buffer of its own */
+		if ((rc = vbuf_new(v, n, 0, &vb, e)) != LC_OK)
+			return rc;
+		if ((rc = upload(v, vb, 0, w->data, n, e)) != LC_OK ||
+		    (rc = ent_new(v, vb, 0, (uintptr_t)w->data, 1, &id, e)) !=
+		    LC_OK) {
+			(void)ucmd_flush(v, e);
+			vbuf_free(v, vb);
+			return rc;
+		}
+		w->buf = id;
+		return LC_OK;
+	}
+	at = (v->wused + 255) & ~(VkDeviceSize)255;
+	if (v->wcur == NULL || at + n > WCHUNK) {
+		vbuf **p = realloc(v->wchunks, (v->nwchunks + 1) * sizeof(*p));
+		if (p == NULL)
+			return lc_errf(e, LC_ENOMEM, "vulkan: weight chunks");
+		v->wchunks = p;
+		if ((rc = vbuf_new(v, WCHUNK, 0, &v->wcur, e)) != LC_OK)
+			return rc;
+		v->wchunks[v->nwchunks++] = v->wcur;
+		at = 0;
+	}
+	if ((rc = upload(v, v->wcur, at, w->data, n, e)) != LC_OK ||
+	    (rc = ent_new(v, v->wcur, at, (uintptr_t)w->data, 0, &id, e)) !=
+	    LC_OK)
+		return rc;
+	v->wused = at + n;
+	w->buf = id;
+	return LC_OK;
+}
+
+/*
+ * The binding of n bytes from byte off of tensor t: the offset rounded
+ * down to the device's alignment, the rest in rem.  Fails (kept for
+ * end()) if that exceeds the device's largest binding.
+ */
+static int
+bind_t(vk_backend *v, const lc_tensor *t, uint64_t off, uint64_t n,
+    vbind *o)
+{
+	vent *p = ent_of(v, t);
+	uint64_t abs, al, range;
+
+	if (p == NULL)
+		return -1;
+	abs = p->off + ((uintptr_t)t->data - p->base) + off;
+	al = abs & ~(uint64_t)(v->align - 1);
+	range = (abs - al) + n + 16;
+	if (al + range > p->vb->size)
+		range = p->vb->size - al;
+	if (range > v->maxrange || abs + n > p->vb->size) {
+		fail(v, LC_EUNSUP, "a binding of %llu bytes exceeds the "
+		    "device's limit of %llu", (unsigned long long)range,
+		    (unsigned long long)v->maxrange);
+		return -1;
+	}
+	o->bi.buffer = p->vb->buf;
+	o->bi.offset = al;
+	o->bi.range = range;
+	o->rem = (uint32_t)(abs - al);
+	return 0;
+}
+
+/* n bytes at off of buffer b, the offset aligned as bind_t does */
+static void
+bind_raw(vk_backend *v, vbuf *b, VkDeviceSize off, VkDeviceSize n, vbind *o)
+{
+	VkDeviceSize al = off & ~(v->align - 1);
+
+	o->bi.buffer = b->buf;
+	o->bi.offset = al;
+	o->bi.range = off - al + n;
+	o->rem = (uint32_t)(off - al);
+}
+
+/* the columns of t in use */
+static int
+bind_all(vk_backend *v, const lc_tensor *t, vbind *o)
+{
+	return bind_t(v, t, 0, (uint64_t)t->ne[1] * t->row_bytes, o);
+}
+
+/* n bytes of this step's ring: their host address, and o */
+static void *
+ring_get(vk_backend *v, size_t n, vbind *o)
+{
+	VkDeviceSize need = ((VkDeviceSize)n + 255) & ~(VkDeviceSize)255;
+	lc_err e;
+	vbuf *rb;
+
+	if (v->bad)
+		return NULL;
+	while (v->rcur < v->nring && v->rused + need > v->ring[v->rcur]->size -
+	    PAD) {
+		v->rcur++;
+		v->rused = 0;
+	}
+	if (v->rcur == v->nring) {
+		vbuf **p = realloc(v->ring, (v->nring + 1) * sizeof(*p));
+		if (p == NULL) {
+			fail(v, LC_ENOMEM, "ring");
+			return NULL;
+		}
+		v->ring = p;
+		if (vbuf_new(v, need > RCHUNK ? need : RCHUNK, 1, &rb, &e) !=
+		    LC_OK) {
+			fail(v, e.code, "%s", e.msg);
+			return NULL;
+		}
+		v->ring[v->nring++] = rb;
+		v->rused = 0;
+	}
+	rb = v->ring[v->rcur];
+	o->bi.buffer = rb->buf;
+	o->bi.offset = v->rused;
+	o->bi.range = need;
+	o->rem = 0;
+	v->rused += need;
+	return (char *)rb->map + o->bi.offset;
+}
+
+/* --- pipelines and dispatch -------------------------------------------- */
+
+static VkPipeline
+pipeline(vk_backend *v, int i)
+{
+	VkShaderModuleCreateInfo smi = {
+		.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO };
+	VkComputePipelineCreateInfo ci = {
+		.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO };
+	VkShaderModule sm;
+	VkResult r;
+
+	if (v->pipe[i] != VK_NULL_HANDLE)
+		return v->pipe[i];
+	smi.codeSize = lc_vk_spvs[i].size;
+	smi.pCode = lc_vk_spvs[i].code;
+	if ((r = vkCreateShaderModule(v->dev, &smi, NULL, &sm)) != VK_SUCCESS) {
+		fail(v, LC_EDEVICE, "shader %s: vkCreateShaderModule: %d",
+		    lc_vk_spvs[i].name, (int)r);
+		return VK_NULL_HANDLE;
+	}
+	ci.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
+	ci.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
+	ci.stage.module = sm;
+	ci.stage.pName = "main";
+	ci.layout = v->pl;
+	r = vkCreateComputePipelines(v->dev, VK_NULL_HANDLE, 1, &ci, NULL,
+	    &v->pipe[i]);
+	vkDestroyShaderModule(v->dev, sm, NULL);
+	if (r != VK_SUCCESS) {
+		v->pipe[i] = VK_NULL_HANDLE;
+		fail(v, LC_EDEVICE, "shader %s: vkCreateComputePipelines: %d",
+		    lc_vk_spvs[i].name, (int)r);
+	}
+	return v->pipe[i];
+}
+
+/* all of the device's writes so far visible to what comes next */
+static void
+barrier(vk_backend *v, VkCommandBuffer cb, VkPipelineStageFlags dst)
+{
+	VkMemoryBarrier mb = { .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER };
+
+	mb.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT |
+	    VK_ACCESS_TRANSFER_WRITE_BIT;
+	mb.dstAccessMask = VK_ACCESS_SHADER_READ_BIT |
+	    VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT |
+	    VK_ACCESS_TRANSFER_WRITE_BIT | VK_ACCESS_HOST_READ_BIT;
+	(void)v;
+	vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT |
+	    VK_PIPELINE_STAGE_TRANSFER_BIT, dst, 0, 1, &mb, 0, NULL, 0, NULL);
+}
+
+/*
+ * Records pipeline i over groups workgroups (split into a 2-D grid
+ * when more than 65535; the shaders take group_id()) or gx x gy with
+ * gy != 0, with bindings b[0..NBIND) (NULL: a dummy buffer) and push
+ * constants pc.
+ */
+static void
+run(vk_backend *v, int i, vbind *const b[NBIND], const void *pc,
+    uint32_t pcsize, uint64_t gx, uint32_t gy)
+{
+	VkWriteDescriptorSet w[NBIND];
+	VkDescriptorBufferInfo dummy = { v->dummy->buf, 0, VK_WHOLE_SIZE };
+	VkPipeline p;
+	int k;
+
+	if (v->bad || !v->recording || gx == 0)
+		return;
+	if ((p = pipeline(v, i)) == VK_NULL_HANDLE)
+		return;
+	if (gy == 0) {
+		gy = (uint32_t)((gx + 65534) / 65535);
+		if (gx > 65535)
+			gx = 65535;
+	}
+	if (p != v->bound) {
+		vkCmdBindPipeline(v->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p);
+		v->bound = p;
+	}
+	for (k = 0; k < NBIND; k++) {
+		memset(&w[k], 0, sizeof(w[k]));
+		w[k].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+		w[k].dstBinding = (uint32_t)k;
+		w[k].descriptorCount = 1;
+		w[k].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+		w[k].pBufferInfo = b[k] != NULL ? &b[k]->bi : &dummy;
+	}
+	v->push(v->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, v->pl, 0, NBIND, w);
+	vkCmdPushConstants(v->cmd, v->pl, VK_SHADER_STAGE_COMPUTE_BIT, 0,
+	    pcsize, pc);
+	vkCmdDispatch(v->cmd, (uint32_t)gx, gy, 1);
+	barrier(v, v->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT |
+	    VK_PIPELINE_STAGE_TRANSFER_BIT);
+}
+
+static uint32_t
+cdiv(uint64_t a, uint64_t b)
+{
+	return (uint32_t)((a + b - 1) / b);
+}
+
+/* --- KV cache ---------------------------------------------------------- */
+
+static void
+kv_free(vk_backend *v)
+{
+	int i;
+
+	if (v->n_layer > 0)
+		(void)vkDeviceWaitIdle(v->dev);
+	for (i = 0; i < v->n_layer; i++) {
+		vbuf_free(v, v->kc ? v->kc[i] : NULL);
+		vbuf_free(v, v->vc ? v->vc[i] : NULL);
+	}
+	free(v->kc);
+	free(v->vc);
+	free(v->cells);
+	v->kc = v->vc = NULL;
+	v->cells = NULL;
+	v->n_layer = 0;
+}
+
+static int
+vk_kv_init(lc_backend *b, int n_layer, const int64_t *cells, int64_t kv_dim,
+    uint32_t kv_dtype, lc_err *e)
+{
+	vk_backend *v = VK(b);
+	VkDeviceSize row, n;
+	int i, rc;
+
+	kv_free(v);
+	if (kv_dtype != LC_F16 && kv_dtype != LC_F32)
+		return lc_errf(e, LC_EUNSUP, "vulkan: KV cache type %s (this "
+		    "backend has f16 and f32)", lc_dtype(kv_dtype) ?
+		    lc_dtype(kv_dtype)->name : "?");
+	if (kv_dim <= 0 || kv_dim % 2 != 0 || n_layer <= 0)
+		return lc_errf(e, LC_EINVAL, "vulkan: KV rows of %lld",
+		    (long long)kv_dim);
+	row = (VkDeviceSize)kv_dim * (kv_dtype == LC_F16 ? 2 : 4);
+	v->kc = calloc((size_t)n_layer, sizeof(*v->kc));
+	v->vc = calloc((size_t)n_layer, sizeof(*v->vc));
+	v->cells = calloc((size_t)n_layer, sizeof(*v->cells));
+	if (v->kc == NULL || v->vc == NULL || v->cells == NULL) {
+		v->n_layer = n_layer;
+		kv_free(v);
+		return lc_errf(e, LC_ENOMEM, "vulkan: KV cache");
+	}
+	v->n_layer = n_layer;
+	v->kv_dim = kv_dim;
+	v->kv_dtype = kv_dtype;
+	for (i = 0; i < n_layer; i++) {
+		v->cells[i] = cells[i];
+		n = (VkDeviceSize)cells[i] * row;
+		if (cells[i] <= 0 || cells[i] > ((int64_t)1 << 31) / kv_dim ||
+		    n + 16 > v->maxrange) {
+			rc = lc_errf(e, LC_EUNSUP, "vulkan: layer %d: a KV cache "
+			    "of %lld cells x %lld exceeds the device's binding "
+			    "limit of %llu bytes", i, (long long)cells[i],
+			    (long long)kv_dim, (unsigned long long)v->maxrange);
+			goto bad;
+		}
+		if ((rc = vbuf_new(v, n, 0, &v->kc[i], e)) != LC_OK ||
+		    (rc = vbuf_new(v, n, 0, &v->vc[i], e)) != LC_OK ||
+		    (rc = ucmd_open(v, e)) != LC_OK)
+			goto bad;
+		vkCmdFillBuffer(v->ucmd, v->kc[i]->buf, 0, VK_WHOLE_SIZE, 0);
+		vkCmdFillBuffer(v->ucmd, v->vc[i]->buf, 0, VK_WHOLE_SIZE, 0);
+	}
+	return ucmd_flush(v, e);
+bad:
+	(void)ucmd_flush(v, e);
+	kv_free(v);
+	return rc;
+}
+
+static void
+vk_kv_clear(lc_backend *b)
+{
+	(void)b;	/* positions beyond the current one are never read */
+}
+
+/* --- steps ------------------------------------------------------------- */
+
+static void
+vk_begin(lc_backend *b)
+{
+	vk_backend *v = VK(b);
+	VkCommandBufferBeginInfo bi = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO };
+	lc_err e;
+	VkResult r;
+
+	if (v->recording)
+		return;
+	v->bad = 0;
+	v->rcur = 0;
+	v->rused = 0;
+	v->nreads = 0;
+	v->bound = VK_NULL_HANDLE;
+	if (ucmd_flush(v, &e) != LC_OK) {
+		fail(v, e.code, "%s", e.msg);
+		return;
+	}
+	bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+	if ((r = vkBeginCommandBuffer(v->cmd, &bi)) != VK_SUCCESS) {
+		fail(v, LC_EDEVICE, "vkBeginCommandBuffer: %d", (int)r);
+		return;
+	}
+	v->recording = 1;
+}
+
+static int
+vk_end(lc_backend *b, lc_err *e)
+{
+	vk_backend *v = VK(b);
+	VkResult r;
+	size_t i;
+	int rc = LC_OK;
+
+	if (v->recording) {
+		v->recording = 0;
+		barrier(v, v->cmd, VK_PIPELINE_STAGE_HOST_BIT);
+		if ((r = vkEndCommandBuffer(v->cmd)) != VK_SUCCESS)
+			rc = vkerr(e, "vkEndCommandBuffer", r);
+		else if (!v->bad)
+			rc = submit_wait(v, v->cmd, e);
+		(void)vkResetCommandBuffer(v->cmd, 0);
+	}
+	if (v->bad) {
+		v->bad = 0;
+		*e = v->err;
+		return e->code;
+	}
+	if (rc != LC_OK)
+		return rc;
+	for (i = 0; i < v->nreads; i++)
+		memcpy(v->reads[i].host, v->reads[i].src, v->reads[i].n);
+	v->nreads = 0;
+	return LC_OK;
+}
+
+/* --- ops --------------------------------------------------------------- */
+
+static void
+vk_get_rows(lc_backend *b, const lc_tensor *w, const int32_t *ids,
+    float scale, lc_tensor *y)
+{
+	vk_backend *v = VK(b);
+	struct {
+		uint32_t ne0, ntok, r0, r1, woff, wrow, idoff, yoff, ystride;
+		float scale;
+	} pc;
+	vbind wb, ib, yb;
+	vbind *bs[NBIND] = { &wb, &ib, NULL, &yb, NULL };
+	int64_t r0, rpc, n = y->ne[1];
+	int32_t *hp;
+
+	if ((hp = ring_get(v, (size_t)n * sizeof(int32_t), &ib)) == NULL ||
+	    bind_all(v, y, &yb) != 0)
+		return;
+	memcpy(hp, ids, (size_t)n * sizeof(int32_t));
+	rpc = (int64_t)((v->maxrange - 4096) / w->row_bytes);
+	for (r0 = 0; r0 < w->ne[1]; r0 += rpc) {
+		int64_t r1 = r0 + rpc < w->ne[1] ? r0 + rpc : w->ne[1];
+		if (bind_t(v, w, (uint64_t)r0 * w->row_bytes, (uint64_t)(r1 -
+		    r0) * w->row_bytes, &wb) != 0)
+			return;
+		pc = (__typeof__(pc)){ (uint32_t)w->ne[0], (uint32_t)n,
+		    (uint32_t)r0, (uint32_t)r1, wb.rem, (uint32_t)w->row_bytes,
+		    0, yb.rem / 4, (uint32_t)(y->row_bytes / 4), scale };
+		run(v, VP_ROWS + wslot(w->dtype), bs, &pc, sizeof(pc),
+		    (uint64_t)n * cdiv(((uint64_t)w->ne[0] + 7) / 8, 64), 0);
+	}
+}
+
+static void
+vk_norm(lc_backend *b, int kind, const lc_tensor *x, const lc_tensor *w,
+    const lc_tensor *bias, float eps, lc_tensor *y)
+{
+	vk_backend *v = VK(b);
+	struct {
+		uint32_t n, ncols, xoff, xstride, yoff, ystride, woff, boff;
+		uint32_t hasw, hasb, kind;
+		float eps;
+	} pc;
+	vbind xb, wb, bb, yb;
+	vbind *bs[NBIND] = { &xb, w ? &wb : NULL, bias ? &bb : NULL, &yb,
+	    NULL };
+
+	if (bind_all(v, x, &xb) != 0 || bind_all(v, y, &yb) != 0 ||
+	    (w && bind_t(v, w, 0, w->row_bytes, &wb) != 0) ||
+	    (bias && bind_t(v, bias, 0, bias->row_bytes, &bb) != 0))
+		return;
+	pc = (__typeof__(pc)){ (uint32_t)x->ne[0], (uint32_t)x->ne[1],
+	    xb.rem / 4, (uint32_t)(x->row_bytes / 4), yb.rem / 4,
+	    (uint32_t)(y->row_bytes / 4), w ? wb.rem / 4 : 0,
+	    bias ? bb.rem / 4 : 0, w != NULL, bias != NULL,
+	    kind == LC_NORM_LAYER, eps };
+	run(v, VP_NORM, bs, &pc, sizeof(pc), (uint64_t)x->ne[1], 0);
+}
+
+/* how the CPU rounds the activations for weights of dtype (the kinds
+   of quant_act.comp; 0: not at all) */
+static uint32_t
+act_kind(uint32_t dtype)
+{
+	switch (dtype) {
+	case LC_F32: return 0;
+	case LC_F16: return 3;
+	case LC_Q4_K: case LC_Q5_K: case LC_Q6_K: return 2;
+	default: return 1;
+	}
+}
+
+/*
+ * y = W x: x rounded as the CPU rounds it into xq (quant_act.comp),
+ * then matvec (few columns) or the tiled matmul, W bound in row ranges
+ * and x, y in column ranges that fit the device's binding limit.
+ */
+static void
+vk_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *x,
+    const lc_tensor *bias, lc_tensor *y)
+{
+	vk_backend *v = VK(b);
+	struct {
+		uint32_t ne0, nrows, ncols, woff, wrow, xoff, xstride, yoff;
+		uint32_t ystride, boff, hasbias, soff;
+	} pc;
+	struct {
+		uint32_t ne0, ncols, xoff, xstride, kind, soff;
+	} pq;
+	vbind wb, xb, bb, yb, qb, sb;
+	vbind *bs[NBIND] = { &wb, &xb, bias ? &bb : NULL, &yb, NULL };
+	vbind *bq[NBIND] = { &xb, NULL, &sb, &qb, NULL };
+	vbind xs;
+	int64_t r0, c0, rpc, cpc, nrows = w->ne[1], ncols = x->ne[1];
+	int64_t K = w->ne[0];
+	uint32_t kind = act_kind(w->dtype);
+	size_t xrow = kind ? (size_t)K * sizeof(float) : x->row_bytes;
+	size_t big = xrow > y->row_bytes ? xrow : y->row_bytes;
+	int tiled = ncols > 8 && K % 32 == 0, slot = wslot(w->dtype);
+	VkDeviceSize nq = (VkDeviceSize)K * (VkDeviceSize)ncols *
+	    sizeof(float);
+
+	if (K % 8 != 0) {
+		fail(v, LC_EUNSUP, "matrix products need rows of a multiple "
+		    "of 8 elements (%s weights of %lld)",
+		    lc_dtype(w->dtype)->name, (long long)K);
+		return;
+	}
+	if (kind) {
+		if (bind_all(v, x, &xb) != 0)
+			return;
+		if (nq + nq / 32 > v->xq->size - PAD || nq > v->maxrange) {
+			fail(v, LC_EUNSUP, "activations of %lld x %lld for a "
+			    "matrix product", (long long)K, (long long)ncols);
+			return;
+		}
+		bind_raw(v, v->xq, 0, nq, &qb);
+		bind_raw(v, v->xq, nq, nq / 32 + 16, &sb);
+		pq = (__typeof__(pq)){ (uint32_t)K, (uint32_t)ncols, xb.rem / 4,
+		    (uint32_t)(x->row_bytes / 4), kind, sb.rem / 4 };
+		run(v, VP_QUANT, bq, &pq, sizeof(pq), cdiv((uint64_t)ncols *
+		    (uint64_t)K / (kind == 1 ? 32 : kind == 2 ? 256 : 1), 64),
+		    0);
+	}
+	rpc = (int64_t)((v->maxrange - 4096) / w->row_bytes);
+	cpc = (int64_t)((v->maxrange - 4096) / big);
+	for (c0 = 0; c0 < ncols; c0 += cpc) {
+		int64_t c1 = c0 + cpc < ncols ? c0 + cpc : ncols;
+		if (kind) {
+			bind_raw(v, v->xq, (VkDeviceSize)c0 * xrow,
+			    (VkDeviceSize)(c1 - c0) * xrow + 16, &xb);
+			bind_raw(v, v->xq, nq + (VkDeviceSize)c0 * xrow / 32,
+			    (VkDeviceSize)(c1 - c0) * xrow / 32 + 16, &xs);
+			bs[4] = &xs;
+		}
+		else if (bind_t(v, x, (uint64_t)c0 * x->row_bytes,
+		    (uint64_t)(c1 - c0) * x->row_bytes, &xb) != 0)
+			return;
+		if (bind_t(v, y, (uint64_t)c0 * y->row_bytes, (uint64_t)(c1 -
+		    c0) * y->row_bytes, &yb) != 0)
+			return;
+		for (r0 = 0; r0 < nrows; r0 += rpc) {
+			int64_t r1 = r0 + rpc < nrows ? r0 + rpc : nrows;
+			if (bind_t(v, w, (uint64_t)r0 * w->row_bytes,
+			    (uint64_t)(r1 - r0) * w->row_bytes, &wb) != 0 ||
+			    (bias && bind_t(v, bias, 0, bias->row_bytes,
+			    &bb) != 0))
+				return;
+			pc = (__typeof__(pc)){ (uint32_t)K,
+			    (uint32_t)(r1 - r0), (uint32_t)(c1 - c0), wb.rem,
+			    (uint32_t)w->row_bytes, xb.rem / 4,
+			    (uint32_t)(xrow / 4), yb.rem / 4 + (uint32_t)r0,
+			    (uint32_t)(y->row_bytes / 4),
+			    bias ? bb.rem / 4 + (uint32_t)r0 : 0, bias != NULL,
+			    kind ? xs.rem / 4 : 0 };
+			if (tiled)
+				run(v, VP_MATMUL + slot, bs, &pc, sizeof(pc),
+				    cdiv((uint64_t)(r1 - r0), 64),
+				    cdiv((uint64_t)(c1 - c0), 64));
+			else
+				run(v, VP_MATVEC + slot, bs, &pc, sizeof(pc),
+				    cdiv((uint64_t)(r1 - r0), 4), 0);
+		}
+	}
+}
+
+static void
+add_op(vk_backend *v, const lc_tensor *a, float s, const lc_tensor *c,
+    lc_tensor *y)
+{
+	struct {
+		uint32_t ne0, ncols, aoff, astride, coff, cstride, yoff;
+		uint32_t ystride;
+		float s;
+	} pc;
+	vbind ab, cb, yb;
+	vbind *bs[NBIND] = { &ab, &cb, NULL, &yb, NULL };
+
+	if (bind_all(v, a, &ab) != 0 || bind_all(v, c, &cb) != 0 ||
+	    bind_all(v, y, &yb) != 0)
+		return;
+	pc = (__typeof__(pc)){ (uint32_t)a->ne[0], (uint32_t)a->ne[1],
+	    ab.rem / 4, (uint32_t)(a->row_bytes / 4), cb.rem / 4,
+	    c->ne[1] == 1 ? 0 : (uint32_t)(c->row_bytes / 4), yb.rem / 4,
+	    (uint32_t)(y->row_bytes / 4), s };
+	run(v, VP_ADD, bs, &pc, sizeof(pc), (uint64_t)a->ne[1] *
+	    cdiv((uint64_t)a->ne[0], 256), 0);
+}
+
+static void
+vk_add(lc_backend *b, const lc_tensor *a, const lc_tensor *c, lc_tensor *y)
+{
+	add_op(VK(b), a, 1.0f, c, y);
+}
+
+static void
+vk_scale_add(lc_backend *b, const lc_tensor *a, float s, const lc_tensor *c,
+    lc_tensor *y)
+{
+	add_op(VK(b), a, s, c, y);
+}
+
+/* as cpu_backend.c */
+static float
+yarn_corr_dim(int n_rot, float n_ctx_orig, float rot, float base)
+{
+	return (float)n_rot * logf(n_ctx_orig / (rot * 2.0f * (float)M_PI)) /
+	    (2.0f * logf(base));
+}
+
+static void
+vk_rope(lc_backend *b, lc_tensor *x, const lc_rope_args *r,
+    const int32_t *pos)
+{
+	vk_backend *v = VK(b);
+	struct {
+		uint32_t ntok, n_head, head_dim, n_rot, neox, xoff, xstride;
+		uint32_t posoff, ffoff, hasff;
+		float theta_scale, freq_scale, ext_factor, mscale, lo, hi;
+	} pc;
+	vbind pb, fb, xb;
+	vbind *bs[NBIND] = { &pb, &fb, NULL, &xb, NULL };
+	float lo = 0, hi = 0, mscale = r->attn_factor;
+	int64_t n = x->ne[1];
+	void *hp;
+
+	if (r->ext_factor != 0) {
+		lo = floorf(yarn_corr_dim(r->n_rot, r->n_ctx_orig, r->beta_fast,
+		    r->base));
+		hi = ceilf(yarn_corr_dim(r->n_rot, r->n_ctx_orig, r->beta_slow,
+		    r->base));
+		lo = lo > 0 ? lo : 0;
+		hi = hi < (float)(r->n_rot - 1) ? hi : (float)(r->n_rot - 1);
+		mscale *= 1.0f + 0.1f * logf(1.0f / r->freq_scale);
+	}
+	if ((hp = ring_get(v, (size_t)n * sizeof(int32_t), &pb)) == NULL)
+		return;
+	memcpy(hp, pos, (size_t)n * sizeof(int32_t));
+	if (r->freq_factors != NULL) {
+		if ((hp = ring_get(v, (size_t)r->n_rot / 2 * sizeof(float),
+		    &fb)) == NULL)
+			return;
+		memcpy(hp, r->freq_factors, (size_t)r->n_rot / 2 *
+		    sizeof(float));
+	} else {
+		bs[1] = NULL;
+	}
+	if (bind_all(v, x, &xb) != 0)
+		return;
+	pc = (__typeof__(pc)){ (uint32_t)n, (uint32_t)r->n_head,
+	    (uint32_t)r->head_dim, (uint32_t)r->n_rot, r->mode == LC_ROPE_NEOX,
+	    xb.rem / 4, (uint32_t)(x->row_bytes / 4), 0, 0,
+	    r->freq_factors != NULL, powf(r->base, -2.0f / (float)r->n_rot),
+	    r->freq_scale, r->ext_factor, mscale, lo, hi };
+	run(v, VP_ROPE, bs, &pc, sizeof(pc), cdiv((uint64_t)n *
+	    (uint64_t)r->n_head, 64), 0);
+}
+
+static void
+vk_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
+    const lc_tensor *k, const lc_tensor *vv, const int32_t *pos,
+    lc_tensor *out)
+{
+	vk_backend *v = VK(b);
+	struct {
+		uint32_t rowel, ntok, koff, kstride, voff, vstride, posoff, nc;
+		uint32_t kbase, vbase;
+	} ps;
+	struct {
+		uint32_t ntok, n_head, n_head_kv, hd, qoff, qstride, ooff;
+		uint32_t ostride, posoff, nc, n_swa, kbase, vbase, rowel;
+		uint32_t noncausal, nkv;
+		float scale;
+	} pa;
+	vbind qb, kb, vb, ob, pb, kcb, vcb;
+	vbind *bst[NBIND] = { &kb, &vb, &pb, &kcb, &vcb };
+	vbind *bsa[NBIND] = { &qb, &kcb, &vcb, &ob, &pb };
+	int64_t n = k->ne[1], nc;
+	int f32 = v->kv_dtype == LC_F32;
+	void *hp;
+
+	if (a->layer < 0 || a->layer >= v->n_layer) {
+		fail(v, LC_EINVAL, "attention of layer %d without a KV cache",
+		    a->layer);
+		return;
+	}
+	/* not yet here: whole sequences without the cache (embeddings),
+	   and layers narrower than the cache rows (gemma4) */
+	if (a->seq != NULL) {
+		fail(v, LC_EUNSUP, "attention over whole sequences "
+		    "(embeddings) is not supported yet: use -d cpu");
+		return;
+	}
+	if ((int64_t)a->n_head_kv * a->head_dim != v->kv_dim) {
+		fail(v, LC_EUNSUP, "layer %d: KV rows of %lld values in a "
+		    "cache of %lld (heads of different sizes) are not "
+		    "supported yet: use -d cpu", a->layer,
+		    (long long)a->n_head_kv * a->head_dim,
+		    (long long)v->kv_dim);
+		return;
+	}
+	nc = v->cells[a->layer];
+	if ((hp = ring_get(v, (size_t)n * sizeof(int32_t), &pb)) == NULL)
+		return;
+	memcpy(hp, pos, (size_t)n * sizeof(int32_t));
+	kcb.bi = (VkDescriptorBufferInfo){ v->kc[a->layer]->buf, 0,
+	    VK_WHOLE_SIZE };
+	vcb.bi = (VkDescriptorBufferInfo){ v->vc[a->layer]->buf, 0,
+	    VK_WHOLE_SIZE };
+	kcb.rem = vcb.rem = 0;
+	if (bind_all(v, k, &kb) != 0 || bind_all(v, vv, &vb) != 0 ||
+	    bind_all(v, q, &qb) != 0 || bind_all(v, out, &ob) != 0)
+		return;
+	ps = (__typeof__(ps)){ (uint32_t)v->kv_dim, (uint32_t)n, kb.rem / 4,
+	    (uint32_t)(k->row_bytes / 4), vb.rem / 4,
+	    (uint32_t)(vv->row_bytes / 4), 0, (uint32_t)nc, 0, 0 };
+	run(v, VP_KVSTORE + f32, bst, &ps, sizeof(ps), (uint64_t)n *
+	    cdiv((uint64_t)v->kv_dim / 2, 64), 0);
+	pa = (__typeof__(pa)){ (uint32_t)q->ne[1], (uint32_t)a->n_head,
+	    (uint32_t)a->n_head_kv, (uint32_t)a->head_dim, qb.rem / 4,
+	    (uint32_t)(q->row_bytes / 4), ob.rem / 4,
+	    (uint32_t)(out->row_bytes / 4), 0, (uint32_t)nc,
+	    (uint32_t)(a->n_swa > 0 ? a->n_swa : 0), 0, 0,
+	    (uint32_t)v->kv_dim, 0, 0, a->scale };
+	if (a->head_dim > 4 * 128 || a->n_head % a->n_head_kv != 0) {
+		fail(v, LC_EUNSUP, "attention with head size %d, %d heads, %d "
+		    "KV heads", a->head_dim, a->n_head, a->n_head_kv);
+		return;
+	}
+	run(v, VP_ATTN + f32, bsa, &pa, sizeof(pa), (uint64_t)q->ne[1] *
+	    (uint64_t)a->n_head, 0);
+}
+
+static void
+vk_act(lc_backend *b, int kind, const lc_tensor *gate, const lc_tensor *up,
+    lc_tensor *y)
+{
+	vk_backend *v = VK(b);
+	struct {
+		uint32_t ne0, ncols, goff, gstride, uoff, ustride, yoff;
+		uint32_t ystride, hasup, kind;
+	} pc;
+	vbind gb, ub, yb;
+	vbind *bs[NBIND] = { &gb, up ? &ub : NULL, NULL, &yb, NULL };
+	uint32_t k;
+
+	switch (kind) {
+	case LC_ACT_SILU_GATE: k = 0; break;
+	case LC_ACT_GELU_GATE: case LC_ACT_GELU: k = 1; break;
+	case LC_ACT_GELU_ERF: k = 2; break;
+	default:
+		fail(v, LC_EUNSUP, "activation kind %d", kind);
+		return;
+	}
+	if (bind_all(v, gate, &gb) != 0 || bind_all(v, y, &yb) != 0 ||
+	    (up && bind_all(v, up, &ub) != 0))
+		return;
+	pc = (__typeof__(pc)){ (uint32_t)gate->ne[0], (uint32_t)gate->ne[1],
+	    gb.rem / 4, (uint32_t)(gate->row_bytes / 4), up ? ub.rem / 4 : 0,
+	    up ? (uint32_t)(up->row_bytes / 4) : 0, yb.rem / 4,
+	    (uint32_t)(y->row_bytes / 4), up != NULL, k };
+	run(v, VP_ACT, bs, &pc, sizeof(pc), (uint64_t)gate->ne[1] *
+	    cdiv((uint64_t)gate->ne[0], 256), 0);
+}
+
+static void
+vk_read(lc_backend *b, const lc_tensor *x, int64_t col, float *host)
+{
+	vk_backend *v = VK(b);
+	VkBufferCopy c;
+	vbind sb, rb;
+	vread *p;
+	void *hp;
+	lc_err e;
+	int late = !v->recording;
+	size_t rcur = v->rcur;
+	VkDeviceSize rused = v->rused;
+	VkCommandBuffer cb;
+
+	if (late && (v->bad || ucmd_open(v, &e) != LC_OK))
+		goto failed;
+	if (bind_t(v, x, (uint64_t)col * x->row_bytes, x->row_bytes, &sb) != 0 ||
+	    (hp = ring_get(v, x->row_bytes, &rb)) == NULL)
+		goto failed;
+	cb = late ? v->ucmd : v->cmd;
+	c.srcOffset = sb.bi.offset + sb.rem;
+	c.dstOffset = rb.bi.offset;
+	c.size = x->row_bytes;
+	vkCmdCopyBuffer(cb, sb.bi.buffer, rb.bi.buffer, 1, &c);
+	if (late) {
+		barrier(v, cb, VK_PIPELINE_STAGE_HOST_BIT);
+		if (ucmd_flush(v, &e) != LC_OK)
+			goto failed;
+		memcpy(host, hp, x->row_bytes);
+		v->rcur = rcur;		/* the ring space is free again */
+		v->rused = rused;
+		return;
+	}
+	if (v->nreads == v->creads) {
+		size_t n = v->creads ? 2 * v->creads : 16;
+		if ((p = realloc(v->reads, n * sizeof(*p))) == NULL) {
+			fail(v, LC_ENOMEM, "reads");
+			return;
+		}
+		v->reads = p;
+		v->creads = n;
+	}
+	v->reads[v->nreads++] = (vread){ host, hp, x->row_bytes };
+	return;
+failed:
+	/* a read after end() cannot report: the host gets NaNs */
+	if (late) {
+		for (int64_t i = 0; i < x->ne[0]; i++)
+			host[i] = NAN;
+		v->bad = 0;
+	}
+}
+
+static void
+vk_free(lc_backend *b)
+{
+	vk_backend *v = VK(b);
+	size_t i;
+
+	if (v == NULL)
+		return;
+	if (v->dev != VK_NULL_HANDLE) {
+		(void)vkDeviceWaitIdle(v->dev);
+		kv_free(v);
+		for (i = 0; i < v->nents; i++)
+			if (v->ents[i].own)
+				vbuf_free(v, v->ents[i].vb);
+		for (i = 0; i < v->nwchunks; i++)
+			vbuf_free(v, v->wchunks[i]);
+		for (i = 0; i < v->nring; i++)
+			vbuf_free(v, v->ring[i]);
+		vbuf_free(v, v->stage);
+		vbuf_free(v, v->dummy);
+		vbuf_free(v, v->xq);
+		for (i = 0; i < VP_N; i++)
+			if (v->pipe[i] != VK_NULL_HANDLE)
+				vkDestroyPipeline(v->dev, v->pipe[i], NULL);
+		if (v->pl != VK_NULL_HANDLE)
+			vkDestroyPipelineLayout(v->dev, v->pl, NULL);
+		if (v->dsl != VK_NULL_HANDLE)
+			vkDestroyDescriptorSetLayout(v->dev, v->dsl, NULL);
+		if (v->fence != VK_NULL_HANDLE)
+			vkDestroyFence(v->dev, v->fence, NULL);
+		if (v->pool != VK_NULL_HANDLE)
+			vkDestroyCommandPool(v->dev, v->pool, NULL);
+		vkDestroyDevice(v->dev, NULL);
+	}
+	if (v->inst != VK_NULL_HANDLE)
+		vkDestroyInstance(v->inst, NULL);
+	free(v->ents);
+	free(v->wchunks);
+	free(v->ring);
+	free(v->reads);
+	free(v);
+}
+
+static const lc_backend_ops vk_ops = {
+	.name = "vulkan",
+	.alloc = vk_alloc, .release = vk_release, .weight = vk_weight,
+	.kv_init = vk_kv_init, .kv_clear = vk_kv_clear,
+	.begin = vk_begin, .get_rows = vk_get_rows, .norm = vk_norm,
+	.matmul = vk_matmul, .add = vk_add, .scale_add = vk_scale_add,
+	.rope = vk_rope, .attention = vk_attention, .act = vk_act,
+	.read = vk_read, .end = vk_end, .free = vk_free,
+};
+
+/* --- device ------------------------------------------------------------ */
+
+static int
+has_ext(VkPhysicalDevice pd, const char *name)
+{
+	VkExtensionProperties *ep;
+	uint32_t n = 0, i;
+	int found = 0;
+
+	if (vkEnumerateDeviceExtensionProperties(pd, NULL, &n, NULL) !=
+	    VK_SUCCESS || (ep = calloc(n ? n : 1, sizeof(*ep))) == NULL)
+		return 0;
+	if (vkEnumerateDeviceExtensionProperties(pd, NULL, &n, ep) ==
+	    VK_SUCCESS)
+		for (i = 0; i < n; i++)
+			if (strcmp(ep[i].extensionName, name) == 0)
+				found = 1;
+	free(ep);
+	return found;
+}
+
+/*
+ * Device number `device` in the order: discrete GPUs first, then the
+ * others, each in the driver's order (so 0 is the first discrete GPU,
+ * else the first device).
+ */
+static int
+pick(vk_backend *v, int device, lc_err *e)
+{
+	VkPhysicalDevice *pds, order[256];
+	VkPhysicalDeviceProperties pp;
+	uint32_t n = 0, i, k = 0;
+	VkResult r;
+	int pass;
+
+	if ((r = vkEnumeratePhysicalDevices(v->inst, &n, NULL)) != VK_SUCCESS)
+		return lc_errf(e, LC_EDEVICE, "vulkan: cannot list devices "
+		    "(VkResult %d)", (int)r);
+	if (n == 0)
+		return lc_errf(e, LC_EDEVICE, "vulkan: no Vulkan device");
+	if ((pds = calloc(n, sizeof(*pds))) == NULL)
+		return lc_errf(e, LC_ENOMEM, "vulkan: devices");
+	if ((r = vkEnumeratePhysicalDevices(v->inst, &n, pds)) != VK_SUCCESS &&
+	    r != VK_INCOMPLETE) {
+		free(pds);
+		return lc_errf(e, LC_EDEVICE, "vulkan: cannot list devices "
+		    "(VkResult %d)", (int)r);
+	}
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < n && k < 256; i++) {
+			vkGetPhysicalDeviceProperties(pds[i], &pp);
+			if ((pp.deviceType ==
+			    VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU) == (pass == 0))
+				order[k++] = pds[i];
+		}
+	free(pds);
+	if (device < 0 || (uint32_t)device >= k)
+		return lc_errf(e, LC_EDEVICE, "vulkan: no device %d (%u "
+		    "present)", device, k);
+	v->pd = order[device];
+	return LC_OK;
+}
+
+static int
+setup(vk_backend *v, int device, lc_err *e)
+{
+	VkApplicationInfo ai = { .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO };
+	VkInstanceCreateInfo ici = { .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO };
+	VkPhysicalDeviceSubgroupProperties sg = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES };
+	VkPhysicalDeviceProperties2 pp2 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2 };
+	VkQueueFamilyProperties qf[64];
+	VkDeviceQueueCreateInfo qci = {
+		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO };
+	VkDeviceCreateInfo dci = { .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO };
+	VkDescriptorSetLayoutBinding lb[NBIND];
+	VkDescriptorSetLayoutCreateInfo dli = {
+		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO };
+	VkPushConstantRange pcr = { VK_SHADER_STAGE_COMPUTE_BIT, 0, 128 };
+	VkPipelineLayoutCreateInfo pli = {
+		.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO };
+	VkCommandPoolCreateInfo cpi = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO };
+	VkCommandBufferAllocateInfo cai = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO };
+	VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+	VkCommandBuffer cbs[2];
+	const char *ext = VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME;
+	const float prio = 1.0f;
+	uint32_t nq = 64, i, want;
+	VkResult r;
+	int rc, k;
+
+	ai.pApplicationName = "llmutils";
+	ai.apiVersion = VK_API_VERSION_1_2;
+	ici.pApplicationInfo = &ai;
+	if ((r = vkCreateInstance(&ici, NULL, &v->inst)) != VK_SUCCESS)
+		return lc_errf(e, LC_EDEVICE, "vulkan: no usable Vulkan "
+		    "loader or driver (vkCreateInstance: VkResult %d)", (int)r);
+	if ((rc = pick(v, device, e)) != LC_OK)
+		return rc;
+	pp2.pNext = &sg;
+	vkGetPhysicalDeviceProperties2(v->pd, &pp2);
+	snprintf(v->name, sizeof(v->name), "%s", pp2.properties.deviceName);
+	want = VK_SUBGROUP_FEATURE_BASIC_BIT | VK_SUBGROUP_FEATURE_ARITHMETIC_BIT;
+	if (pp2.properties.apiVersion < VK_API_VERSION_1_2 ||
+	    !(sg.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) ||
+	    (sg.supportedOperations & want) != want ||
+	    !has_ext(v->pd, ext) ||
+	    pp2.properties.limits.maxComputeSharedMemorySize < 20480 ||
+	    pp2.properties.limits.maxComputeWorkGroupSize[0] < 256 ||
+	    pp2.properties.limits.maxComputeWorkGroupInvocations < 256)
+		return lc_errf(e, LC_EDEVICE, "vulkan: device %d (%s) cannot "
+		    "run our shaders (needs Vulkan 1.2, subgroup arithmetic in "
+		    "compute shaders, %s)", device, v->name, ext);
+	v->maxrange = pp2.properties.limits.maxStorageBufferRange;
+	v->align = pp2.properties.limits.minStorageBufferOffsetAlignment;
+	if (v->align < 16)
+		v->align = 16;
+	if (v->maxrange < ((VkDeviceSize)16 << 20))
+		return lc_errf(e, LC_EDEVICE, "vulkan: device %d (%s): storage "
+		    "buffer bindings of %llu bytes are too small", device,
+		    v->name, (unsigned long long)v->maxrange);
+	vkGetPhysicalDeviceMemoryProperties(v->pd, &v->mp);
+	vkGetPhysicalDeviceQueueFamilyProperties(v->pd, &nq, qf);
+	for (i = 0; i < nq; i++)
+		if (qf[i].queueFlags & VK_QUEUE_COMPUTE_BIT)
+			break;
+	if (i == nq)
+		return lc_errf(e, LC_EDEVICE, "vulkan: device %d (%s) has no "
+		    "compute queue", device, v->name);
+	v->qfam = i;
+	qci.queueFamilyIndex = v->qfam;
+	qci.queueCount = 1;
+	qci.pQueuePriorities = &prio;
+	dci.queueCreateInfoCount = 1;
+	dci.pQueueCreateInfos = &qci;
+	dci.enabledExtensionCount = 1;
+	dci.ppEnabledExtensionNames = &ext;
+	if ((r = vkCreateDevice(v->pd, &dci, NULL, &v->dev)) != VK_SUCCESS)
+		return lc_errf(e, LC_EDEVICE, "vulkan: device %d (%s): "
+		    "vkCreateDevice: VkResult %d", device, v->name, (int)r);
+	vkGetDeviceQueue(v->dev, v->qfam, 0, &v->q);
+	v->push = (PFN_vkCmdPushDescriptorSetKHR)vkGetDeviceProcAddr(v->dev,
+	    "vkCmdPushDescriptorSetKHR");
+	if (v->push == NULL)
+		return lc_errf(e, LC_EDEVICE, "vulkan: %s: no "
+		    "vkCmdPushDescriptorSetKHR", v->name);
+	for (k = 0; k < NBIND; k++)
+		lb[k] = (VkDescriptorSetLayoutBinding){ (uint32_t)k,
+		    VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
+		    VK_SHADER_STAGE_COMPUTE_BIT, NULL };
+	dli.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
+	dli.bindingCount = NBIND;
+	dli.pBindings = lb;
+	if ((r = vkCreateDescriptorSetLayout(v->dev, &dli, NULL, &v->dsl)) !=
+	    VK_SUCCESS)
+		return vkerr(e, "vkCreateDescriptorSetLayout", r);
+	pli.setLayoutCount = 1;
+	pli.pSetLayouts = &v->dsl;
+	pli.pushConstantRangeCount = 1;
+	pli.pPushConstantRanges = &pcr;
+	if ((r = vkCreatePipelineLayout(v->dev, &pli, NULL, &v->pl)) !=
+	    VK_SUCCESS)
+		return vkerr(e, "vkCreatePipelineLayout", r);
+	cpi.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+	cpi.queueFamilyIndex = v->qfam;
+	if ((r = vkCreateCommandPool(v->dev, &cpi, NULL, &v->pool)) !=
+	    VK_SUCCESS)
+		return vkerr(e, "vkCreateCommandPool", r);
+	cai.commandPool = v->pool;
+	cai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+	cai.commandBufferCount = 2;
+	if ((r = vkAllocateCommandBuffers(v->dev, &cai, cbs)) != VK_SUCCESS)
+		return vkerr(e, "vkAllocateCommandBuffers", r);
+	v->cmd = cbs[0];
+	v->ucmd = cbs[1];
+	if ((r = vkCreateFence(v->dev, &fci, NULL, &v->fence)) != VK_SUCCESS)
+		return vkerr(e, "vkCreateFence", r);
+	if ((rc = vbuf_new(v, STAGE, 1, &v->stage, e)) != LC_OK ||
+	    (rc = vbuf_new(v, 256, 0, &v->dummy, e)) != LC_OK)
+		return rc;
+	return LC_OK;
+}
+
+int
+lc_vk_backend_new(lc_backend **out, int device, lc_err *e)
+{
+	vk_backend *v;
+	int rc;
+
+	*out = NULL;
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return lc_errf(e, LC_ENOMEM, "vulkan backend");
+	v->base.ops = &vk_ops;
+	if ((rc = setup(v, device, e)) != LC_OK) {
+		vk_free(&v->base);
+		return rc;
+	}
+	*out = &v->base;
+	return LC_OK;
+}

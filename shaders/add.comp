@@ -1,0 +1,30 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+/*
+ * add.comp - y = a + s * c, c broadcast when its column stride is 0
+ * (add is s = 1: a + 1 * c is exactly a + c).
+ */
+#include "common/base.glsl"
+#define WG 256
+layout(local_size_x = WG) in;
+
+layout(binding = 0, std430) readonly buffer ABuf { float a[]; };
+layout(binding = 1, std430) readonly buffer CBuf { float c[]; };
+layout(binding = 3, std430) writeonly buffer YBuf { float y[]; };
+
+layout(push_constant) uniform PC {
+	uint ne0, ncols, aoff, astride, coff, cstride, yoff, ystride;
+	float s;
+} p;
+
+void
+main()
+{
+	uint gpc = (p.ne0 + WG - 1u) / WG, g = group_id();
+	uint t = g / gpc, i = (g % gpc) * WG + gl_LocalInvocationID.x;
+
+	if (t >= p.ncols || i >= p.ne0)
+		return;
+	y[p.yoff + t * p.ystride + i] = a[p.aoff + t * p.astride + i] +
+	    p.s * c[p.coff + t * p.cstride + i];
+}

@@ -1,0 +1,92 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+/*
+ * attn.comp - out[:, t] = softmax(q_t K^T * scale) V for one (token,
+ * head) per workgroup, over the positions the causal and window masks
+ * leave (lo .. pos[t]; position j in cell j % nc).  Keys go in chunks
+ * of WG, one a invocation, with a running maximum and sum (the online
+ * softmax), so any context fits in fixed shared memory; invocation i
+ * accumulates output dimensions i, i + WG, ... (head_dim <= 4 * WG).
+ * Cache type by -DKV_f16 or -DKV_f32 (common/kv.glsl); kbase and vbase
+ * are element offsets (even for f16).  noncausal: every one of the nkv
+ * cells, no mask (encoders).
+ */
+#include "common/base.glsl"
+#define WG 128
+layout(local_size_x = WG) in;
+#include "common/reduce.glsl"
+
+layout(binding = 0, std430) readonly buffer QBuf { float q[]; };
+layout(binding = 1, std430) readonly buffer KBuf { uint kc[]; };
+layout(binding = 2, std430) readonly buffer VBuf { uint vc[]; };
+layout(binding = 3, std430) writeonly buffer OBuf { float o[]; };
+layout(binding = 4, std430) readonly buffer PBuf { int pos[]; };
+#include "common/kv.glsl"
+
+layout(push_constant) uniform PC {
+	uint ntok, n_head, n_head_kv, hd, qoff, qstride, ooff, ostride;
+	uint posoff, nc, n_swa, kbase, vbase, rowel, noncausal, nkv;
+	float scale;
+} p;
+
+shared float qs[4 * WG];
+shared float ps[WG];
+
+void
+main()
+{
+	uint g = group_id(), lid = gl_LocalInvocationID.x;
+	uint t = g / p.n_head, h = g % p.n_head;
+	uint kvh = h / (p.n_head / p.n_head_kv), hd = p.hd;
+	float acc[4] = float[4](0.0, 0.0, 0.0, 0.0);
+	float m = -1.0 / 0.0, l = 0.0;
+	int hi, lo;
+
+	if (t >= p.ntok)
+		return;
+	for (uint d = lid; d < hd; d += WG)
+		qs[d] = q[p.qoff + t * p.qstride + h * hd + d];
+	barrier();
+	if (p.noncausal != 0u) {
+		lo = 0;
+		hi = int(p.nkv) - 1;
+	} else {
+		hi = pos[p.posoff + t];
+		lo = p.n_swa > 0u && hi - int(p.n_swa) + 1 > 0 ?
+		    hi - int(p.n_swa) + 1 : 0;
+	}
+	for (int j0 = lo; j0 <= hi; j0 += WG) {
+		int j = j0 + int(lid);
+		float s = -1.0 / 0.0;
+		if (j <= hi) {
+			uint kb = (uint(j) % p.nc) * p.rowel + kvh * hd;
+			s = 0.0;
+			for (uint d = 0u; d < hd; d++)
+				s += qs[d] * k_get(p.kbase + kb + d);
+			s *= p.scale;
+		}
+		float nm = max(m, wg_max(s));
+		float pj = j <= hi ? exp(s - nm) : 0.0;
+		ps[lid] = pj;
+		float corr = exp(m - nm);
+		l = l * corr + wg_sum(pj);
+		uint cnt = uint(min(hi - j0 + 1, WG));
+		for (uint i = 0u; i < 4u; i++) {
+			uint d = lid + i * WG;
+			if (d >= hd)
+				break;
+			float a = acc[i] * corr;
+			for (uint jj = 0u; jj < cnt; jj++)
+				a += ps[jj] * v_get(p.vbase + ((uint(j0) +
+				    jj) % p.nc) * p.rowel + kvh * hd + d);
+			acc[i] = a;
+		}
+		barrier();
+		m = nm;
+	}
+	for (uint i = 0u; i < 4u; i++) {
+		uint d = lid + i * WG;
+		if (d < hd)
+			o[p.ooff + t * p.ostride + h * hd + d] = acc[i] / l;
+	}
+}

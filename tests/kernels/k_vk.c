@@ -1,0 +1,529 @@
+/*
+ * k_vk.c - every shader of the Vulkan backend (libcore/vk/) against the
+ * CPU backend, op by op through backend.h, by NMSE (sum (y - ycpu)^2 /
+ * sum ycpu^2) under a named bound per op and type; and the backend's
+ * refusals (unsupported weight and cache types).
+ *
+ * Inputs reach the device the only way backend.h has: get_rows from an
+ * f32 table (exact), so every case runs the same op sequence on both
+ * backends.  Outputs are read both before end() (recorded copies) and
+ * after it (model.c's order).
+ *
+ * With no Vulkan device at all (or a build without Vulkan) it prints
+ * "skipped: no Vulkan device" and exits 0; any other failure to start
+ * the backend fails.  Under AddressSanitizer (lavapipe is slow there)
+ * the matrix cases run on fewer types: LC_VK_TEST_FULL=1 runs all.
+ *
+ * usage: k_vk [-v]	(-v: print every NMSE)
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../libcore/backend.h"
+#include "../../libcore/dtype.h"
+#include "../unit/check.h"
+
+/*
+ * Bounds, measured on lavapipe (llvmpipe, Mesa 22.3) and set about 10x
+ * above what it gives, except where exactness is the point:
+ *  - GET_ROWS: both dequantize each block in float in the reference's
+ *    order; only a fused multiply-add in the shader can differ (~1e-15).
+ *  - MATMUL_*: the shaders round the activations exactly as the CPU
+ *    does (f16, or 8 bits in the weight type's vec_dot_type, with
+ *    q8_1's rounded block sums for the minima of q4_1/q5_1:
+ *    quant_act.comp), so only the order of the float sums differs
+ *    (~1e-14 for a matvec, ~2e-13 for the tiled matmul).  Without that
+ *    rounding the difference is ~1e-5 (f16: ~3e-8), and whole models
+ *    drift to ~1e-2 (t_vk_model).
+ *  - NORM, ADD, ACT: float vs double sums, libm vs shader exp/tanh.
+ *  - ROPE: the same angles by the same repeated multiplication; cos and
+ *    sin of the driver against libm, worst at large positions.
+ *  - ATTN: softmax in chunks (online) vs all at once; f16 caches round
+ *    identically on both (round to nearest even).
+ */
+#define MAX_NMSE_GET_ROWS	1e-12
+#define MAX_NMSE_MATMUL_F32	1e-10
+#define MAX_NMSE_MATMUL_F16	1e-10
+#define MAX_NMSE_MATMUL_Q	1e-10
+#define MAX_NMSE_NORM		1e-10
+#define MAX_NMSE_ADD		1e-12
+#define MAX_NMSE_ACT		1e-10
+#define MAX_NMSE_ROPE		1e-9
+#define MAX_NMSE_ATTN		1e-9
+
+static int verbose, reduced;
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static float
+frand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (float)((double)(rng >> 11) / 9007199254740992.0) * 2.0f - 1.0f;
+}
+
+static float *
+randv(size_t n, float scale)
+{
+	float *p = malloc(n * sizeof(float));
+	size_t i;
+
+	if (p == NULL) {
+		fprintf(stderr, "k_vk: out of memory\n");
+		exit(1);
+	}
+	for (i = 0; i < n; i++)
+		p[i] = frand() * scale;
+	return p;
+}
+
+static double
+nmse(const float *a, const float *b, size_t n)
+{
+	double num = 0, den = 0, d;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!isfinite(a[i]))
+			return INFINITY;
+		d = (double)a[i] - b[i];
+		num += d * d;
+		den += (double)b[i] * b[i];
+	}
+	return den > 0 ? num / den : num;
+}
+
+static void
+report(const char *what, double err, double bound)
+{
+	CHECK(err <= bound, "%s: NMSE %.3g > %.3g", what, err, bound);
+	if (verbose)
+		printf("%-34s NMSE %.3g (bound %.3g)\n", what, err, bound);
+}
+
+/* the two backends: [0] CPU, [1] Vulkan */
+static lc_backend *be[2];
+static const int32_t iota[] = {
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+	20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36,
+	37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53,
+	54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70,
+};
+#define MAXCOL	((int)(sizeof(iota) / sizeof(iota[0])))
+
+/* a weight of type dtype over host bytes data (not owned) */
+static lc_tensor
+wt(uint32_t dtype, int64_t ne0, int64_t ne1, const void *data)
+{
+	lc_tensor t;
+	uint64_t ne[4] = { (uint64_t)ne0, 1, 1, 1 }, row;
+
+	memset(&t, 0, sizeof(t));
+	(void)lc_dtype_nbytes(dtype, ne, &row);
+	t.dtype = dtype;
+	t.ne[0] = ne0;
+	t.ne[1] = ne1;
+	t.ne[2] = t.ne[3] = 1;
+	t.row_bytes = (size_t)row;
+	t.data = (void *)data;
+	return t;
+}
+
+/* an activation ne0 x ne1 on b, filled from host by get_rows of tab
+   (the caller's copy of an f32 table, made a weight here) in the
+   current step */
+typedef struct act {
+	lc_tensor	 tab, x;
+} act;
+
+static int
+act_new(lc_backend *b, act *a, const float *host, int64_t ne0, int64_t ne1)
+{
+	lc_err e;
+
+	a->tab = wt(0, ne0, ne1, host);
+	if (b->ops->weight(b, &a->tab, &e) != LC_OK ||
+	    b->ops->alloc(b, &a->x, ne0, ne1, &e) != LC_OK) {
+		CHECK(0, "%s: input of %lld x %lld: %s", b->ops->name,
+		    (long long)ne0, (long long)ne1, e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+act_load(lc_backend *b, act *a)
+{
+	b->ops->get_rows(b, &a->tab, iota, 1.0f, &a->x);
+}
+
+/* out[0..ne1 * ne0) = the columns of x; read before end() when early */
+static int
+finish(lc_backend *b, const lc_tensor *x, float *out, int early)
+{
+	lc_err e;
+	int64_t j;
+
+	if (early)
+		for (j = 0; j < x->ne[1]; j++)
+			b->ops->read(b, x, j, out + j * x->ne[0]);
+	if (b->ops->end(b, &e) != LC_OK) {
+		CHECK(0, "%s: end: %s", b->ops->name, e.msg);
+		return -1;
+	}
+	if (!early)
+		for (j = 0; j < x->ne[1]; j++)
+			b->ops->read(b, x, j, out + j * x->ne[0]);
+	return 0;
+}
+
+static const uint32_t wtypes[] = {
+	LC_F32, LC_F16, LC_Q4_0, LC_Q4_1, LC_Q5_0, LC_Q5_1, LC_Q8_0, LC_Q4_K,
+	LC_Q5_K, LC_Q6_K,
+};
+/* the types of the test models, for the reduced run */
+static const uint32_t wtypes_small[] = { LC_F32, LC_Q4_1, LC_Q4_K, LC_Q6_K };
+
+/* host bytes of a ne0 x ne1 matrix of dtype quantized from f */
+static void *
+quant(uint32_t dtype, const float *f, int64_t ne0, int64_t ne1)
+{
+	lc_tensor t = wt(dtype, ne0, ne1, NULL);
+	char *q = malloc(t.row_bytes * (size_t)ne1 + 64);
+	int64_t r;
+
+	if (q == NULL)
+		exit(1);
+	for (r = 0; r < ne1; r++)
+		lc_dtype(dtype)->from_float(f + r * ne0, q + (size_t)r *
+		    t.row_bytes, ne0);
+	return q;
+}
+
+/* get_rows and matmul on weights of dtype: K x N, ncols columns */
+static void
+t_weight(uint32_t dtype, int64_t K, int64_t N, int ncols, int bias,
+    int early)
+{
+	const char *tn = lc_dtype(dtype)->name;
+	float *f = randv((size_t)(K * N), 0.5f), *x = randv((size_t)(K * ncols),
+	    1.0f), *bv = randv((size_t)N, 1.0f);
+	float *rows[2], *mm[2];
+	int32_t ids[8] = { 3, 0, (int32_t)N - 1, 7, 3, 11, 5, 2 };
+	void *q = quant(dtype, f, K, N);
+	char what[80];
+	int i, nid = 8;
+	lc_err e;
+
+	for (i = 0; i < 2; i++) {
+		lc_backend *b = be[i];
+		lc_tensor w = wt(dtype, K, N, q), bt = wt(LC_F32, N, 1, bv);
+		lc_tensor y, r;
+		act in;
+
+		rows[i] = calloc((size_t)(K * nid), sizeof(float));
+		mm[i] = calloc((size_t)(N * ncols), sizeof(float));
+		if (b->ops->weight(b, &w, &e) != LC_OK ||
+		    b->ops->weight(b, &bt, &e) != LC_OK ||
+		    b->ops->alloc(b, &y, N, ncols, &e) != LC_OK ||
+		    b->ops->alloc(b, &r, K, nid, &e) != LC_OK) {
+			CHECK(0, "%s %s: %s", b->ops->name, tn, e.msg);
+			return;
+		}
+		if (act_new(b, &in, x, K, ncols) != 0)
+			return;
+		b->ops->begin(b);
+		act_load(b, &in);
+		b->ops->get_rows(b, &w, ids, 1.0f, &r);
+		b->ops->matmul(b, &w, &in.x, bias ? &bt : NULL, &y);
+		if (finish(b, &y, mm[i], early) == 0) {
+			b->ops->begin(b);
+			b->ops->end(b, &e);
+			for (int j = 0; j < nid; j++)
+				b->ops->read(b, &r, j, rows[i] + j * K);
+		}
+		b->ops->release(b, &y);
+		b->ops->release(b, &r);
+		b->ops->release(b, &in.x);
+	}
+	snprintf(what, sizeof(what), "get_rows %s", tn);
+	report(what, nmse(rows[1], rows[0], (size_t)(K * nid)),
+	    MAX_NMSE_GET_ROWS);
+	snprintf(what, sizeof(what), "%s %s %lldx%lld x %d%s",
+	    ncols > 8 ? "matmul" : "matvec", tn, (long long)K, (long long)N,
+	    ncols, bias ? " +bias" : "");
+	report(what, nmse(mm[1], mm[0], (size_t)(N * ncols)),
+	    dtype == LC_F32 ? MAX_NMSE_MATMUL_F32 : dtype == LC_F16 ?
+	    MAX_NMSE_MATMUL_F16 : MAX_NMSE_MATMUL_Q);
+	for (i = 0; i < 2; i++) {
+		free(rows[i]);
+		free(mm[i]);
+	}
+	free(f);
+	free(x);
+	free(bv);
+	free(q);
+}
+
+enum { OP_NORM, OP_ADD, OP_SCALE_ADD, OP_ACT };
+
+/* elementwise and per-column ops on an ne0 x n input */
+static void
+t_simple(int op, int kind, int withw, int withb, int bcast, int64_t ne0,
+    int n, const char *what)
+{
+	float *x = randv((size_t)(ne0 * n), 2.0f), *c = randv((size_t)(ne0 *
+	    n), 2.0f), *w = randv((size_t)ne0, 1.0f), *bv = randv((size_t)ne0,
+	    1.0f), *out[2];
+	double bound = op == OP_NORM ? MAX_NMSE_NORM : op == OP_ACT ?
+	    MAX_NMSE_ACT : MAX_NMSE_ADD;
+	int i;
+	lc_err e;
+
+	for (i = 0; i < 2; i++) {
+		lc_backend *b = be[i];
+		lc_tensor wt1 = wt(LC_F32, ne0, 1, w), bt = wt(LC_F32, ne0, 1, bv);
+		lc_tensor y;
+		act ax, ac;
+
+		out[i] = calloc((size_t)(ne0 * n), sizeof(float));
+		if (act_new(b, &ax, x, ne0, n) != 0 || act_new(b, &ac, c, ne0,
+		    bcast ? 1 : n) != 0 || b->ops->weight(b, &wt1, &e) != LC_OK ||
+		    b->ops->weight(b, &bt, &e) != LC_OK ||
+		    b->ops->alloc(b, &y, ne0, n, &e) != LC_OK) {
+			CHECK(0, "%s: %s: set-up", b->ops->name, what);
+			return;
+		}
+		b->ops->begin(b);
+		act_load(b, &ax);
+		act_load(b, &ac);
+		switch (op) {
+		case OP_NORM:	/* in place when kind is odd */
+			b->ops->norm(b, kind / 2, &ax.x, withw ? &wt1 : NULL,
+			    withb ? &bt : NULL, 1e-5f, kind % 2 ? &ax.x : &y);
+			break;
+		case OP_ADD:
+			b->ops->add(b, &ax.x, &ac.x, &y);
+			break;
+		case OP_SCALE_ADD:
+			b->ops->scale_add(b, &ax.x, 0.37f, &ac.x, &y);
+			break;
+		case OP_ACT:
+			b->ops->act(b, kind, &ax.x, kind == LC_ACT_GELU ? NULL :
+			    &ac.x, &y);
+			break;
+		}
+		(void)finish(b, op == OP_NORM && kind % 2 ? &ax.x : &y, out[i],
+		    i == 1 && (n & 1));
+		b->ops->release(b, &y);
+		b->ops->release(b, &ax.x);
+		b->ops->release(b, &ac.x);
+	}
+	report(what, nmse(out[1], out[0], (size_t)(ne0 * n)), bound);
+	free(out[0]);
+	free(out[1]);
+	free(x);
+	free(c);
+	free(w);
+	free(bv);
+}
+
+static void
+t_rope(int mode, int hd, int nrot, int withff, int yarn, int32_t p0,
+    const char *what)
+{
+	int nh = 3, n = 5, i, t;
+	float *x = randv((size_t)(hd * nh * n), 1.0f), *ff = randv((size_t)nrot
+	    / 2, 1.0f), *out[2];
+	int32_t pos[5];
+	lc_rope_args r = {
+		.n_head = nh, .head_dim = hd, .n_rot = nrot, .mode = mode,
+		.base = 10000.0f, .freq_scale = yarn ? 0.25f : 1.0f,
+		.ext_factor = yarn ? 1.0f : 0.0f, .attn_factor = 1.0f,
+		.beta_fast = 32.0f, .beta_slow = 1.0f, .n_ctx_orig = 4096.0f,
+	};
+
+	for (i = 0; i < nrot / 2; i++)
+		ff[i] = 1.0f + fabsf(ff[i]) * 4.0f;
+	r.freq_factors = withff ? ff : NULL;
+	for (t = 0; t < n; t++)
+		pos[t] = p0 + t * 7;
+	for (i = 0; i < 2; i++) {
+		lc_backend *b = be[i];
+		act ax;
+
+		out[i] = calloc((size_t)(hd * nh * n), sizeof(float));
+		if (act_new(b, &ax, x, (int64_t)hd * nh, n) != 0)
+			return;
+		b->ops->begin(b);
+		act_load(b, &ax);
+		b->ops->rope(b, &ax.x, &r, pos);
+		(void)finish(b, &ax.x, out[i], 0);
+		b->ops->release(b, &ax.x);
+	}
+	report(what, nmse(out[1], out[0], (size_t)(hd * nh * n)),
+	    MAX_NMSE_ROPE);
+	free(out[0]);
+	free(out[1]);
+	free(x);
+	free(ff);
+}
+
+/*
+ * Attention over two steps (a prompt of n0 tokens, then n1 more at the
+ * following positions) with n_head/n_kv heads of hd and window n_swa
+ * (the layer a ring of n_swa + n0 cells then); layer 1 of 2.
+ */
+static void
+t_attn(uint32_t kvt, int nh, int nkv, int hd, int n_swa, int n0, int n1,
+    const char *what)
+{
+	int64_t cells[2] = { 64, 64 };
+	int64_t Q = (int64_t)nh * hd, K = (int64_t)nkv * hd, tot = n0 + n1;
+	float *q = randv((size_t)(Q * tot), 2.0f), *k = randv((size_t)(K * tot),
+	    2.0f), *v = randv((size_t)(K * tot), 1.0f);
+	float *out[2];
+	int32_t pos[64];
+	int i, s, t;
+	lc_err e;
+	lc_attn_args a = { .layer = 1, .n_head = nh, .n_head_kv = nkv,
+	    .head_dim = hd, .n_swa = n_swa, .scale = 1.0f / sqrtf((float)hd) };
+
+	if (n_swa > 0)
+		cells[1] = n_swa + (n0 > n1 ? n0 : n1);
+	for (i = 0; i < 2; i++) {
+		lc_backend *b = be[i];
+		act aq, ak, av;
+		lc_tensor o;
+
+		out[i] = calloc((size_t)(Q * tot), sizeof(float));
+		if (b->ops->kv_init(b, 2, cells, K, kvt, &e) != LC_OK ||
+		    b->ops->alloc(b, &o, Q, n0, &e) != LC_OK) {
+			CHECK(0, "%s: %s: %s", b->ops->name, what, e.msg);
+			return;
+		}
+		for (s = 0; s < 2; s++) {
+			int p0 = s ? n0 : 0, nn = s ? n1 : n0;
+			lc_tensor oc = o;
+			if (act_new(b, &aq, q + Q * p0, Q, nn) != 0 ||
+			    act_new(b, &ak, k + K * p0, K, nn) != 0 ||
+			    act_new(b, &av, v + K * p0, K, nn) != 0)
+				return;
+			for (t = 0; t < nn; t++)
+				pos[t] = p0 + t;
+			oc.ne[1] = nn;
+			b->ops->begin(b);
+			act_load(b, &aq);
+			act_load(b, &ak);
+			act_load(b, &av);
+			b->ops->attention(b, &a, &aq.x, &ak.x, &av.x, pos, &oc);
+			(void)finish(b, &oc, out[i] + Q * p0, s);
+			b->ops->release(b, &aq.x);
+			b->ops->release(b, &ak.x);
+			b->ops->release(b, &av.x);
+		}
+		b->ops->release(b, &o);
+	}
+	report(what, nmse(out[1], out[0], (size_t)(Q * tot)), MAX_NMSE_ATTN);
+	free(out[0]);
+	free(out[1]);
+	free(q);
+	free(k);
+	free(v);
+}
+
+/* what the backend refuses, with the right code */
+static void
+t_refusals(void)
+{
+	lc_backend *b = be[1];
+	int64_t cells[1] = { 16 };
+	static char blk[84 * 4];
+	lc_tensor w;
+	lc_err e;
+
+	CHECK(b->ops->kv_init(b, 1, cells, 64, LC_Q8_0, &e) == LC_EUNSUP,
+	    "q8_0 KV cache accepted");
+	w = wt(LC_Q2_K, 256, 4, blk);
+	CHECK(b->ops->weight(b, &w, &e) == LC_EUNSUP &&
+	    strstr(e.msg, "q2_k") != NULL, "q2_k weights: %s", e.msg);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *full = getenv("LC_VK_TEST_FULL");
+	const uint32_t *types = wtypes;
+	size_t ntypes = sizeof(wtypes) / sizeof(wtypes[0]), i;
+	struct timespec t0, t1;
+	lc_err e;
+	int rc;
+
+	verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
+#if defined(__SANITIZE_ADDRESS__)
+	reduced = 1;
+#endif
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	reduced = 1;
+#endif
+#endif
+	if (full != NULL && strcmp(full, "1") == 0)
+		reduced = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((rc = lc_vk_backend_new(&be[1], 0, &e)) != LC_OK) {
+		if (rc == LC_EDEVICE && (strstr(e.msg, "no Vulkan device") ||
+		    strstr(e.msg, "no usable Vulkan loader") ||
+		    strstr(e.msg, "build has no Vulkan"))) {
+			printf("skipped: no Vulkan device (%s)\n", e.msg);
+			return 0;
+		}
+		printf("FAILED vulkan backend: %s\n", e.msg);
+		return 1;
+	}
+	if (lc_cpu_backend_new(&be[0], 1, &e) != LC_OK) {
+		printf("FAILED cpu backend: %s\n", e.msg);
+		return 1;
+	}
+	if (reduced) {
+		types = wtypes_small;
+		ntypes = sizeof(wtypes_small) / sizeof(wtypes_small[0]);
+	}
+	for (i = 0; i < ntypes; i++) {
+		t_weight(types[i], 512, 70, 1, 0, (int)(i & 1));
+		t_weight(types[i], 512, 70, 3, 1, 0);
+		t_weight(types[i], 512, 70, 37, (int)(i & 1), 1);
+	}
+	t_simple(OP_NORM, 0, 1, 0, 0, 576, 3, "norm rms *w");
+	t_simple(OP_NORM, 1, 1, 0, 0, 64, 9, "norm rms *w in place");
+	t_simple(OP_NORM, 2, 1, 1, 0, 384, 4, "norm layer *w +b");
+	t_simple(OP_NORM, 2, 0, 0, 0, 100, 2, "norm layer plain");
+	t_simple(OP_ADD, 0, 0, 0, 0, 576, 3, "add");
+	t_simple(OP_ADD, 0, 0, 0, 1, 300, 4, "add broadcast");
+	t_simple(OP_SCALE_ADD, 0, 0, 0, 0, 576, 3, "scale_add");
+	t_simple(OP_SCALE_ADD, 0, 0, 0, 1, 70, 5, "scale_add broadcast");
+	t_simple(OP_ACT, LC_ACT_SILU_GATE, 0, 0, 0, 1536, 3, "act silu*gate");
+	t_simple(OP_ACT, LC_ACT_GELU_GATE, 0, 0, 0, 2048, 2, "act gelu*gate");
+	t_simple(OP_ACT, LC_ACT_GELU, 0, 0, 0, 1000, 3, "act gelu");
+	t_rope(LC_ROPE_NORM, 64, 64, 0, 0, 0, "rope normal");
+	t_rope(LC_ROPE_NEOX, 256, 256, 0, 0, 3, "rope neox");
+	t_rope(LC_ROPE_NORM, 128, 96, 1, 0, 100, "rope normal partial +ff");
+	t_rope(LC_ROPE_NEOX, 64, 64, 0, 1, 4000, "rope neox yarn pos 4000");
+	t_attn(LC_F16, 4, 2, 64, 0, 20, 1, "attn f16 gqa 20+1");
+	t_attn(LC_F32, 9, 3, 64, 0, 17, 3, "attn f32 gqa 17+3");
+	t_attn(LC_F16, 4, 1, 256, 0, 9, 1, "attn f16 hd256 9+1");
+	t_attn(LC_F16, 2, 2, 64, 8, 12, 10, "attn f16 window 8 ring 12+10");
+	t_attn(LC_F32, 2, 1, 32, 40, 64, 64, "attn f32 window 40 ring 64+64");
+	t_refusals();
+	be[0]->ops->free(be[0]);
+	be[1]->ops->free(be[1]);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("%s%.1f s\n", reduced ? "reduced set (sanitizer), " : "",
+	    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec -
+	    t0.tv_nsec) / 1e9);
+	return DONE("k_vk");
+}
