@@ -35,7 +35,13 @@
 #define MAX_VOCAB	(1u << 24)
 #define MAX_SHARDS	4096
 
-enum { A_LLAMA, A_QWEN2, A_QWEN3, A_BERT, A_GEMMA3, A_PHI3, A_QWEN3MOE };
+enum { A_LLAMA, A_QWEN2, A_QWEN3, A_BERT, A_GEMMA3, A_PHI3, A_QWEN3MOE,
+    A_GRANITE, A_SMOLLM3, A_OLMO2 };
+
+/* the converter's LlamaModel and its subclasses: Q/K permuted, vocab_size
+   and rope.dimension_count written, llama3 rope factors */
+#define LLAMALIKE(c)	((c)->arch == A_LLAMA || (c)->arch == A_GRANITE || \
+			    (c)->arch == A_SMOLLM3)
 
 static const struct {
 	const char	*hf;
@@ -50,11 +56,15 @@ static const struct {
 	{ "Gemma3ForCausalLM", A_GEMMA3, "gemma3" },
 	{ "Phi3ForCausalLM", A_PHI3, "phi3" },
 	{ "Qwen3MoeForCausalLM", A_QWEN3MOE, "qwen3moe" },
+	{ "GraniteForCausalLM", A_GRANITE, "granite" },
+	{ "SmolLM3ForCausalLM", A_SMOLLM3, "smollm3" },
+	{ "Olmo2ForCausalLM", A_OLMO2, "olmo2" },
 };
 #define SUPPORTED \
 	"LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, " \
 	"Qwen3ForCausalLM, Qwen3MoeForCausalLM, Gemma3ForCausalLM, " \
-	"Phi3ForCausalLM, BertModel"
+	"Phi3ForCausalLM, GraniteForCausalLM, SmolLM3ForCausalLM, " \
+	"Olmo2ForCausalLM, BertModel"
 
 /* ------------------------------------------------------------ key/values */
 
@@ -111,6 +121,8 @@ struct lc_conv {
 	uint64_t	 rope_dims;	/* Phi3: rotary dims per head */
 	uint64_t	 n_rfac;	/* Phi3: long/short factors, 0 none */
 	float		 attn_factor;
+	double		 gscale[4];	/* Granite: attention, embedding,
+					   residual, logits multipliers */
 	float		*rope_long, *rope_short;
 	uint64_t	 n_vocab_real;	/* Gemma3: token_embd rows kept */
 	const cJSON	*rope;		/* rope parameters object or NULL */
@@ -426,6 +438,8 @@ static int	bert_config(lc_conv *, lc_err *);
 static int	gemma3_config(lc_conv *, lc_err *);
 static int	phi3_config(lc_conv *, lc_err *);
 static int	qwen3moe_config(lc_conv *, lc_err *);
+static int	granite_config(lc_conv *, lc_err *);
+static int	smollm3_config(lc_conv *, lc_err *);
 
 static int
 read_config(lc_conv *c, lc_err *e)
@@ -481,7 +495,8 @@ read_config(lc_conv *c, lc_err *e)
 	def_ctx = c->arch == A_LLAMA ? (strcmp(c->hf_arch,
 	    "MistralForCausalLM") == 0 ? 131072 : 2048) :
 	    c->arch == A_BERT ? 512 : c->arch == A_GEMMA3 ? 131072 :
-	    c->arch == A_PHI3 ? 4096 : 32768;
+	    c->arch == A_PHI3 ? 4096 : c->arch == A_GRANITE ||
+	    c->arch == A_OLMO2 ? 2048 : 32768;
 	if ((rc = hp_int(c, k_layer, -1, 1, MAX_LAYERS, &c->n_layer, e)) ||
 	    (rc = hp_int(c, k_ctx, def_ctx, 1, UINT32_MAX, &c->n_ctx, e)) ||
 	    (rc = hp_int(c, k_embd, -1, 1, MAX_DIM, &c->n_embd, e)) ||
@@ -497,7 +512,7 @@ read_config(lc_conv *c, lc_err *e)
 		    "num_attention_heads %llu", c->dir,
 		    (unsigned long long)c->n_head_kv,
 		    (unsigned long long)c->n_head);
-	if (hparam(c, k_hd) != NULL) {
+	if (hparam(c, k_hd) != NULL && c->arch != A_GRANITE) {
 		if ((rc = hp_int(c, k_hd, -1, 1, MAX_DIM, &c->head_dim, e)))
 			return rc;
 		c->has_head_dim = 1;
@@ -515,7 +530,7 @@ read_config(lc_conv *c, lc_err *e)
 		c->head_dim = c->n_embd / c->n_head;
 		c->has_head_dim = c->arch == A_LLAMA;
 	}
-	if (c->arch == A_LLAMA && c->head_dim % 2 != 0)
+	if (LLAMALIKE(c) && c->head_dim % 2 != 0)
 		return lc_errf(e, LC_EFORMAT, "%s/config.json: head_dim %llu "
 		    "is odd", c->dir, (unsigned long long)c->head_dim);
 
@@ -526,7 +541,8 @@ read_config(lc_conv *c, lc_err *e)
 	if (cJSON_IsObject(j) && cJSON_IsObject(jget(j, "full_attention")))
 		j = jget(j, "full_attention");
 	c->rope = cJSON_IsObject(j) ? j : NULL;
-	c->rope_theta = c->arch == A_GEMMA3 ? 1000000.0 : 10000.0;
+	c->rope_theta = c->arch == A_GEMMA3 ? 1000000.0 :
+	    c->arch == A_SMOLLM3 ? 2000000.0 : 10000.0;
 	if ((a = jget(c->rope, "rope_theta")) != NULL && !cJSON_IsNull(a)) {
 		if ((rc = hp_num(c, a, "rope_parameters.rope_theta",
 		    &c->rope_theta, e)))
@@ -534,7 +550,7 @@ read_config(lc_conv *c, lc_err *e)
 	} else if ((a = hparam(c, k_theta)) != NULL &&
 	    (rc = hp_num(c, a, a->string, &c->rope_theta, e)))
 		return rc;
-	c->rms_eps = 1e-6;
+	c->rms_eps = c->arch == A_OLMO2 ? 1e-5 : 1e-6;
 	if ((a = hparam(c, k_eps)) != NULL &&
 	    (rc = hp_num(c, a, a->string, &c->rms_eps, e)))
 		return rc;
@@ -546,6 +562,14 @@ read_config(lc_conv *c, lc_err *e)
 		return phi3_config(c, e);
 	if (c->arch == A_QWEN3MOE)
 		return qwen3moe_config(c, e);
+	if (c->arch == A_GRANITE)
+		return granite_config(c, e);
+	if (c->arch == A_SMOLLM3)
+		return smollm3_config(c, e);
+	if (c->arch == A_OLMO2 && jget(c->config, "sliding_window") != NULL)
+		return lc_errf(e, LC_EUNSUP, "%s/config.json: sliding_window: "
+		    "not supported for %s (OLMo-3 style sliding attention)",
+		    c->dir, c->hf_arch);
 	return LC_OK;
 }
 
@@ -772,6 +796,67 @@ qwen3moe_config(lc_conv *c, lc_err *e)
 		return lc_errf(e, LC_EUNSUP, "%s/config.json: mlp_only_layers,"
 		    " decoder_sparse_step: only models whose every layer is "
 		    "sparse are supported", c->dir);
+	return LC_OK;
+}
+
+/* GraniteConfig's multipliers (default 1), written as *_scale keys */
+static int
+granite_config(lc_conv *c, lc_err *e)
+{
+	static const char *const k[4] = { "attention_multiplier",
+	    "embedding_multiplier", "residual_multiplier", "logits_scaling" };
+	const cJSON *a;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < 4; i++) {
+		c->gscale[i] = 1.0;
+		if ((a = jget(c->config, k[i])) != NULL && !cJSON_IsNull(a) &&
+		    (rc = hp_num(c, a, k[i], &c->gscale[i], e)))
+			return rc;
+	}
+	return LC_OK;
+}
+
+/*
+ * SmolLM3: llama.cpp leaves RoPE out of every 4th layer (hard-coded, no
+ * GGUF key), so a config.json that says otherwise cannot be converted
+ * faithfully.
+ */
+static int
+smollm3_config(lc_conv *c, lc_err *e)
+{
+	const cJSON *a, *x;
+	int64_t v = 4;
+	uint64_t i;
+
+	if ((a = jget(c->config, "no_rope_layer_interval")) != NULL &&
+	    (!jint(a, &v) || v != 4) && !cJSON_IsArray(jget(c->config,
+	    "no_rope_layers")))
+		return lc_errf(e, LC_EUNSUP, "%s/config.json: "
+		    "no_rope_layer_interval: only 4 is supported (llama.cpp's "
+		    "smollm3)", c->dir);
+	if ((a = jget(c->config, "no_rope_layers")) != NULL) {
+		if (!cJSON_IsArray(a) || (uint64_t)cJSON_GetArraySize(a) !=
+		    c->n_layer)
+			return lc_errf(e, LC_EFORMAT, "%s/config.json: "
+			    "no_rope_layers: expected an array of %llu "
+			    "integers", c->dir,
+			    (unsigned long long)c->n_layer);
+		for (i = 0; i < c->n_layer; i++) {
+			x = cJSON_GetArrayItem(a, (int)i);
+			if (!jint(x, &v) || v != ((i + 1) % 4 != 0))
+				return lc_errf(e, LC_EUNSUP, "%s/config.json: "
+				    "no_rope_layers[%llu]: only RoPE-less "
+				    "layers 3, 7, 11, ... are supported "
+				    "(llama.cpp's smollm3)", c->dir,
+				    (unsigned long long)i);
+		}
+	}
+	if (cJSON_IsTrue(jget(c->config, "use_sliding_window")))
+		return lc_errf(e, LC_EUNSUP, "%s/config.json: "
+		    "use_sliding_window: not supported for %s", c->dir,
+		    c->hf_arch);
 	return LC_OK;
 }
 
@@ -1033,10 +1118,12 @@ map_bert(const lc_conv *c, const char *hf, char *out, uint64_t shape[2],
 }
 
 #define M(a)	(1u << (a))
-#define M_LQ	(M(A_LLAMA) | M(A_QWEN2) | M(A_QWEN3))
-#define M_QKV	(M_LQ | M(A_GEMMA3) | M(A_QWEN3MOE))	/* q/k/v/o */
+#define M_LQ	(M(A_LLAMA) | M(A_QWEN2) | M(A_QWEN3) | M(A_GRANITE) | \
+		    M(A_SMOLLM3))
+#define M_QKV	(M_LQ | M(A_GEMMA3) | M(A_QWEN3MOE) | M(A_OLMO2)) /* q/k/v/o */
 #define M_QN	(M(A_QWEN3) | M(A_GEMMA3) | M(A_QWEN3MOE))	/* q/k norm */
-#define M_MLP	(M_LQ | M(A_GEMMA3))			/* gate/up/down */
+#define M_MLP	(M_LQ | M(A_GEMMA3) | M(A_OLMO2))		/* gate/up/down */
+#define M_PN	(M(A_GEMMA3) | M(A_OLMO2))	/* post-attention/-FFN norms */
 
 /* What an HF tensor becomes: its GGUF name and expected shape (HF
    order, rows first).  0: mapped; 1: skipped; -1: unknown name; 2: one
@@ -1056,7 +1143,7 @@ map_name(const lc_conv *c, const char *hf, char *out, uint64_t shape[2],
 		unsigned	 archs;		/* M(A_...) */
 	} layer[] = {
 		{ "input_layernorm.weight", "attn_norm.weight", 'E', 0, 0,
-		    ~0u },
+		    ~M(A_OLMO2) },
 		{ "self_attn.q_proj.weight", "attn_q.weight", 'Q', 'E', 'q',
 		    M_QKV },
 		{ "self_attn.q_proj.bias", "attn_q.bias", 'Q', 0, 'q', M_LQ },
@@ -1076,14 +1163,19 @@ map_name(const lc_conv *c, const char *hf, char *out, uint64_t shape[2],
 		    M_QN },
 		{ "self_attn.k_norm.weight", "attn_k_norm.weight", 'D', 0, 0,
 		    M_QN },
+		/* OLMo-2: over the whole projection */
+		{ "self_attn.q_norm.weight", "attn_q_norm.weight", 'Q', 0, 0,
+		    M(A_OLMO2) },
+		{ "self_attn.k_norm.weight", "attn_k_norm.weight", 'K', 0, 0,
+		    M(A_OLMO2) },
 		{ "post_attention_layernorm.weight", "ffn_norm.weight", 'E', 0,
 		    0, M_LQ | M(A_PHI3) | M(A_QWEN3MOE) },
 		{ "post_attention_layernorm.weight", "post_attention_norm."
-		    "weight", 'E', 0, 0, M(A_GEMMA3) },
+		    "weight", 'E', 0, 0, M_PN },
 		{ "pre_feedforward_layernorm.weight", "ffn_norm.weight", 'E',
 		    0, 0, M(A_GEMMA3) },
 		{ "post_feedforward_layernorm.weight", "post_ffw_norm.weight",
-		    'E', 0, 0, M(A_GEMMA3) },
+		    'E', 0, 0, M_PN },
 		{ "mlp.gate_proj.weight", "ffn_gate.weight", 'F', 'E', 0,
 		    M_MLP },
 		{ "mlp.up_proj.weight", "ffn_up.weight", 'F', 'E', 0, M_MLP },
@@ -1167,7 +1259,7 @@ map_name(const lc_conv *c, const char *hf, char *out, uint64_t shape[2],
 		    layer[i].gguf);
 		dims[0] = layer[i].rows;
 		dims[1] = layer[i].cols;
-		if (c->arch == A_LLAMA && layer[i].perm)
+		if (LLAMALIKE(c) && layer[i].perm)
 			*permute = (int)(layer[i].perm == 'q' ? c->n_head :
 			    c->n_head_kv);
 	}
@@ -1348,20 +1440,19 @@ read_tensors(lc_conv *c, lc_err *e)
 		const char	*gguf, *hf;
 		unsigned	 archs;
 	} need[] = {
-		{ "attn_norm", "input_layernorm", ~0u },
+		{ "attn_norm", "input_layernorm", ~M(A_OLMO2) },
 		{ "attn_q", "self_attn.q_proj", M_QKV },
 		{ "attn_k", "self_attn.k_proj", M_QKV },
 		{ "attn_v", "self_attn.v_proj", M_QKV },
 		{ "attn_qkv", "self_attn.qkv_proj", M(A_PHI3) },
 		{ "attn_output", "self_attn.o_proj", ~0u },
-		{ "attn_q_norm", "self_attn.q_norm", M_QN },
-		{ "attn_k_norm", "self_attn.k_norm", M_QN },
+		{ "attn_q_norm", "self_attn.q_norm", M_QN | M(A_OLMO2) },
+		{ "attn_k_norm", "self_attn.k_norm", M_QN | M(A_OLMO2) },
 		{ "ffn_norm", "post_attention_layernorm", M_LQ | M(A_PHI3) |
 		    M(A_QWEN3MOE) },
-		{ "post_attention_norm", "post_attention_layernorm",
-		    M(A_GEMMA3) },
+		{ "post_attention_norm", "post_attention_layernorm", M_PN },
 		{ "ffn_norm", "pre_feedforward_layernorm", M(A_GEMMA3) },
-		{ "post_ffw_norm", "post_feedforward_layernorm", M(A_GEMMA3) },
+		{ "post_ffw_norm", "post_feedforward_layernorm", M_PN },
 		{ "ffn_gate", "mlp.gate_proj", M_MLP },
 		{ "ffn_up", "mlp.up_proj", M_MLP },
 		{ "ffn_up", "mlp.gate_up_proj", M(A_PHI3) },
@@ -2115,12 +2206,21 @@ put_hparams(lc_conv *c, uint32_t ftype, lc_err *e)
 		return rc;
 	if ((rc = put_u32(c, "general.file_type", ftype, e)))
 		return rc;
-	if (c->arch == A_LLAMA &&
+	if (LLAMALIKE(c) &&
 	    ((archkey(c, k, sizeof(k), "vocab_size"),
 	    rc = put_u32(c, k, c->n_vocab, e)) ||
 	    (archkey(c, k, sizeof(k), "rope.dimension_count"),
 	    rc = put_u32(c, k, c->head_dim, e))))
 		return rc;
+	if (c->arch == A_GRANITE) {
+		static const char *const gk[4] = { "attention.scale",
+		    "embedding_scale", "residual_scale", "logit_scale" };
+		size_t i;
+		for (i = 0; i < 4; i++)		/* written when non-zero */
+			if (c->gscale[i] != 0 && (archkey(c, k, sizeof(k),
+			    gk[i]), rc = put_f32(c, k, c->gscale[i], e)))
+				return rc;
+	}
 	if (c->arch == A_QWEN3MOE &&
 	    (archkey(c, k, sizeof(k), "expert_feed_forward_length"),
 	    rc = put_u32(c, k, c->n_ff_exp, e)))
@@ -3085,7 +3185,7 @@ put_tokenizer(lc_conv *c, lc_err *e)
 	special sp;
 	char key[64];
 
-	if (c->arch == A_LLAMA && cJSON_IsBool(j = jget(cfg,
+	if (LLAMALIKE(c) && cJSON_IsBool(j = jget(cfg,
 	    "add_prefix_space")) && (rc = put_bool(c,
 	    "tokenizer.ggml.add_space_prefix", cJSON_IsTrue(j), e)))
 		return rc;
@@ -3217,7 +3317,7 @@ put_tokenizer(lc_conv *c, lc_err *e)
 	    "tokenizer.ggml.normalizer.strip_accents", strip, e))))
 		return rc;
 	/* the converter's rule for 49152-token llama vocabularies */
-	if (c->arch == A_LLAMA && c->n_vocab == 49152 &&
+	if (LLAMALIKE(c) && c->n_vocab == 49152 &&
 	    (rc = put_bool(c, "tokenizer.ggml.add_bos_token", 0, e)))
 		return rc;
 	/* Gemma3Model.set_vocab, after the special tokens */
@@ -3236,7 +3336,7 @@ read_tokenizer(lc_conv *c, const lc_conv_opts *o, lc_err *e)
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/tokenizer.model", c->dir);
-	if (access(path, F_OK) == 0 && c->arch == A_LLAMA)
+	if (access(path, F_OK) == 0 && LLAMALIKE(c))
 		return lc_errf(e, LC_EUNSUP, "%s: SentencePiece tokenizers are "
 		    "not supported for %s (only byte-level BPE "
 		    "tokenizer.json)", path, c->hf_arch);
@@ -3317,7 +3417,7 @@ lc_conv_open(lc_conv **out, const char *dir, const lc_conv_opts *o,
 		lc_conv_close(c);
 		return rc;
 	}
-	if (c->arch == A_LLAMA && c->rope != NULL && rope_type(c) != NULL &&
+	if (LLAMALIKE(c) && c->rope != NULL && rope_type(c) != NULL &&
 	    strcasecmp(rope_type(c), "llama3") == 0) {
 		if (c->head_dim / 2 > sizeof(c->rope_freqs) / sizeof(float)) {
 			lc_conv_close(c);
@@ -3504,7 +3604,7 @@ lc_conv_write(lc_conv *c, int outtype, const char *path, lc_conv_stats *stp,
 		if (first2d < 0 && c->t[i].ndim >= 2)
 			first2d = c->t[i].src.lc_dtype;
 	}
-	if (c->arch == A_LLAMA && rope_type(c) != NULL &&
+	if (LLAMALIKE(c) && rope_type(c) != NULL &&
 	    strcasecmp(rope_type(c), "llama3") == 0) {
 		total += c->head_dim / 2;
 		lab_n += c->head_dim / 2;
@@ -3566,7 +3666,7 @@ lc_conv_write(lc_conv *c, int outtype, const char *path, lc_conv_stats *stp,
 		rc = lc_errf(e, LC_ENOMEM, "%s", path);
 		goto out;
 	}
-	if (c->arch == A_LLAMA && rope_type(c) != NULL &&
+	if (LLAMALIKE(c) && rope_type(c) != NULL &&
 	    strcasecmp(rope_type(c), "llama3") == 0) {
 		ne[0] = c->head_dim / 2;
 		if ((rc = lc_gguf_w_tensor(w, "rope_freqs.weight", LC_F32, 1,

@@ -17,7 +17,11 @@
  * Qwen3ForCausalLM ("qwen3"), Qwen3MoeForCausalLM ("qwen3moe": the
  * experts' tensors stacked into ffn_*_exps), Gemma3ForCausalLM
  * ("gemma3": norms written as 1 + w, token_embd cut to the tokenizer's
- * size), Phi3ForCausalLM ("phi3": LongRoPE factor tensors), BertModel ("bert": sentence-transformers pooling
+ * size), Phi3ForCausalLM ("phi3": LongRoPE factor tensors),
+ * GraniteForCausalLM ("granite": as llama, its multipliers as *_scale
+ * keys), SmolLM3ForCausalLM ("smollm3": as llama), Olmo2ForCausalLM
+ * ("olmo2": q/k norms over the whole projection, post-attention and
+ * post-FFN norms), BertModel ("bert": sentence-transformers pooling
  * from modules.json).  Tokenizers: byte-level BPE (GGUF "gpt2"),
  * WordPiece (GGUF "bert", tokens in the converter's "phantom space"
  * spelling, tokenizer.ggml.pre named by the converter's check-text

@@ -61,7 +61,7 @@ llm-quant: m/config.json: No such file or directory
 %%FAIL 1
 cd $W && rm -rf m && cp -r "$OLDPWD"/tests/data/hf/tiny-qwen2 m && sed -i 's/Qwen2ForCausalLM/GPT2LMHeadModel/' m/config.json && llm-quant m o.gguf q8_0
 .
-llm-quant: m/config.json: architectures: 'GPT2LMHeadModel' is not supported (supported: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Qwen3MoeForCausalLM, Gemma3ForCausalLM, Phi3ForCausalLM, BertModel)
+llm-quant: m/config.json: architectures: 'GPT2LMHeadModel' is not supported (supported: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Qwen3MoeForCausalLM, Gemma3ForCausalLM, Phi3ForCausalLM, GraniteForCausalLM, SmolLM3ForCausalLM, Olmo2ForCausalLM, BertModel)
 
 %%FAIL 1
 cd $W && rm -rf m && cp -r "$OLDPWD"/tests/data/hf/tiny-qwen3-sharded m && rm m/model-00003-of-00003.safetensors && llm-quant m o.gguf q8_0
@@ -188,3 +188,49 @@ tiny-phi3-spm Q4_K_M cce44a742e3d2fb247f1ed8356b4046116a3da0831b7a926be560e1c3fb
 cd $W && rm -rf m && cp -r "$OLDPWD"/tests/data/hf/tiny-phi3-spm m && sed -i 's/"id": 400,/"id": 401,/' m/tokenizer.json && llm-quant m o.gguf q8_0
 .
 llm-quant: m/tokenizer.json: added token '<mask>': id 401 is not below vocab_size 401
+
+# tiny-granite: GraniteForCausalLM (a LlamaModel for the converter: Q/K
+# permuted; head_dim ignored; its four multipliers written as
+# granite.attention.scale, embedding_scale, residual_scale, logit_scale);
+# tiny-smollm3: SmolLM3ForCausalLM (llama keys, NoPE every 4th layer
+# implied by the architecture); tiny-olmo2: Olmo2ForCausalLM (no pre-norms,
+# q/k norms over the whole projection, post-attention and post-FFN norms).
+# 256-token vocabularies; same sources as above.  Each Q4_K_M file runs in
+# llm-run.
+cd $W && for m in tiny-granite tiny-smollm3 tiny-olmo2; do for t in F32 F16 BF16 Q4_K_M; do llm-quant -q "$OLDPWD"/tests/data/hf/$m o.gguf $t > /dev/null && echo "$m $t $(sha256sum < o.gguf | cut -d' ' -f1)"; done; llm-run -m o.gguf --raw -n 3 --temp 0 hi > /dev/null 2>&1 && echo "$m runs"; done
+.
+tiny-granite F32 b9d27b33ffc7ef0363f449ebd40eb7a39596af6358be3a234634c42be8136161
+tiny-granite F16 6b93a9f0f9af7e3728fc70c26ead35a1ca131efcf5a5551e1e5d92ac9557533b
+tiny-granite BF16 d2ceaa12f37eb1560d82d0067c6bac66704eae965c29fe85bcfe8336171212f0
+tiny-granite Q4_K_M ef15f26949f7a8912134470a5a2325e464f76edd4a1cf1b780a11c6d78f5671f
+tiny-granite runs
+tiny-smollm3 F32 db14c489a86b5c8caa1351b8a6be341bee0a644b79b214c3a47892a8b0113fb4
+tiny-smollm3 F16 bbc7634b8f83e0ed41b23bc1a078b916d07d9b67e3c8b5adbb6b8bb8f80e7e30
+tiny-smollm3 BF16 d031db2fc2acdff8bbe3e6d727501e4b34033698f2922cdb8fc2febd8dbb11e8
+tiny-smollm3 Q4_K_M f0fc1785aeec739ee75f8e582302645882406da308e8ea6c5895da3d6e8a4fdb
+tiny-smollm3 runs
+tiny-olmo2 F32 d59af2300c480542105a6402d9220beff2a7efed4a15470ecda5a2110594c7ed
+tiny-olmo2 F16 b9211588b73cbfc03e37065121b7306118f1c60524607e15bf46223186807f81
+tiny-olmo2 BF16 b35d7baacfc15135a6dcf0237fa75f155f55243e0040767f7b1a3ce5c92973ff
+tiny-olmo2 Q4_K_M 74a66a5bd3e557459df2ae211c88465a5778b2ace82748c2b1d7618d529b3e4f
+tiny-olmo2 runs
+
+%%FAIL 1
+cd $W && rm -rf m && cp -r "$OLDPWD"/tests/data/hf/tiny-granite m && sed -i 's/"residual_multiplier": 0.22/"residual_multiplier": "0.22"/' m/config.json && llm-quant m o.gguf q8_0
+.
+llm-quant: m/config.json: residual_multiplier: expected a number
+
+%%FAIL 1
+cd $W && rm -rf m && cp -r "$OLDPWD"/tests/data/hf/tiny-smollm3 m && sed -i '/"no_rope_layers"/,/]/s/0$/1/' m/config.json && llm-quant m o.gguf q8_0
+.
+llm-quant: m/config.json: no_rope_layers[3]: only RoPE-less layers 3, 7, 11, ... are supported (llama.cpp's smollm3)
+
+%%FAIL 1
+cd $W && rm -rf m && cp -r "$OLDPWD"/tests/data/hf/tiny-olmo2 m && sed -i 's/"rms_norm_eps"/"sliding_window": 4096, "rms_norm_eps"/' m/config.json && llm-quant m o.gguf q8_0
+.
+llm-quant: m/config.json: sliding_window: not supported for Olmo2ForCausalLM (OLMo-3 style sliding attention)
+
+%%FAIL 1
+cd $W && rm -rf m && cp -r "$OLDPWD"/tests/data/hf/tiny-olmo2 m && sed -i 's/"num_key_value_heads": 2/"num_key_value_heads": 1/' m/config.json && llm-quant m o.gguf q8_0
+.
+llm-quant: m/model.safetensors: tensor 'model.layers.0.self_attn.k_norm.weight': shape [32], but config.json says [16]

@@ -8,7 +8,8 @@ usage: convert_check.py [--llama-cpp DIR] [--llama-quantize BIN] [--bin DIR]
        convert_check.py convert PRE OUTTYPE HF_DIR OUT.gguf   (internal)
 
 NAME is a tiny random model (qwen2, qwen3, qwen3-sharded, llama3, mistral,
-llama-linear, qwen2-yarn) or "smollm2" (SmolLM2-135M-Instruct rebuilt as a
+llama-linear, qwen2-yarn, gemma3, phi3, qwen3moe, gemma3-spm, phi3-spm,
+granite, smollm3, olmo2) or "smollm2" (SmolLM2-135M-Instruct rebuilt as a
 Hugging Face directory from its GGUF).  For each, the HF directory is
 written into --work (default /tmp/convert_check) under the name the
 converter derives general.name from, then
@@ -47,14 +48,15 @@ ROOT = hg.ROOT
 DATA = os.path.join(ROOT, "tests", "data", "hf")
 TINY = ["qwen2", "qwen3", "qwen3-sharded", "llama3", "mistral",
         "llama-linear", "qwen2-yarn", "gemma3", "phi3", "qwen3moe",
-        "gemma3-spm", "phi3-spm"]
+        "gemma3-spm", "phi3-spm", "granite", "smollm3", "olmo2"]
 COMMITTED = ["qwen2", "qwen3-sharded", "llama3", "mistral", "gemma3", "phi3",
-             "qwen3moe", "gemma3-spm", "phi3-spm"]
+             "qwen3moe", "gemma3-spm", "phi3-spm", "granite", "smollm3",
+             "olmo2"]
 # the later cases: a small vocabulary keeps their directories small
 # (phi3-spm: 401, so that tokenizer.json's <mask> at 400 fits, as the
 # converter's Phi3 needs)
 SMALL_VOCAB = {"gemma3": 256, "phi3": 256, "qwen3moe": 256, "gemma3-spm": 400,
-               "phi3-spm": 401}
+               "phi3-spm": 401, "granite": 256, "smollm3": 256, "olmo2": 256}
 
 
 def sha(path):
