@@ -156,4 +156,33 @@ int	lc_cpu_backend_new(lc_backend **out, int nthreads, lc_err *e);
  */
 int	lc_vk_backend_new(lc_backend **out, int device, lc_err *e);
 
+/*
+ * What lc_vk_device_info() tells of a Vulkan device: its name ("NVIDIA
+ * H100 80GB HBM3"), its driver's name ("NVIDIA", "llvmpipe") and version
+ * in words ("550.54.15", "Mesa 22.3.6 (LLVM 15.0.6)"); bandwidth is the
+ * bytes read plus written per second by a copy shader between two
+ * buffers of bw_bytes each, timed by the device (best of 5).
+ */
+typedef struct lc_vk_info {
+	char		 name[256];
+	char		 driver[256];
+	char		 driver_info[256];
+	uint32_t	 driver_version; /* as the vendor encodes it */
+	uint32_t	 api_version;	/* major << 22 | minor << 12 | patch */
+	char		 type[16];	/* "discrete", "integrated", "virtual",
+					   "cpu" or "other" */
+	uint64_t	 mem_bytes;	/* device-local memory (all such heaps) */
+	uint64_t	 bw_bytes;
+	double		 bandwidth;	/* bytes/s */
+} lc_vk_info;
+
+/*
+ * Describes physical device number device (numbered as for
+ * lc_vk_backend_new) and measures its memory bandwidth, at each call
+ * (nothing is cached; about a second on lavapipe, milliseconds on a
+ * GPU).  LC_EDEVICE as lc_vk_backend_new, LC_ENOMEM when the device
+ * has no room for the copy's two buffers.
+ */
+int	lc_vk_device_info(int device, lc_vk_info *out, lc_err *e);
+
 #endif /* LC_BACKEND_H */

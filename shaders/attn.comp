@@ -2,14 +2,23 @@
 #extension GL_GOOGLE_include_directive : require
 /*
  * attn.comp - out[:, t] = softmax(q_t K^T * scale) V for one (token,
- * head) per workgroup, over the positions the causal and window masks
- * leave (lo .. pos[t]; position j in cell j % nc).  Keys go in chunks
- * of WG, one a invocation, with a running maximum and sum (the online
- * softmax), so any context fits in fixed shared memory; invocation i
- * accumulates output dimensions i, i + WG, ... (head_dim <= 4 * WG).
- * Cache type by -DKV_f16 or -DKV_f32 (common/kv.glsl); kbase and vbase
- * are element offsets (even for f16).  noncausal: every one of the nkv
- * cells, no mask (encoders).
+ * head) per workgroup.  Keys go in chunks of WG, one an invocation,
+ * with a running maximum and sum (the online softmax), so any context
+ * fits in fixed shared memory; invocation i accumulates output
+ * dimensions i, i + WG, ... (head_dim <= 4 * WG).
+ *
+ * mode 0, the KV cache: the positions the causal and window masks leave
+ * (lo .. pos[t]; position j in cell j % nc, cells rowel elements apart,
+ * a layer's values at the start of each).  Cache type by -DKV_f16 or
+ * -DKV_f32 (common/kv.glsl); kbase and vbase are element offsets (even
+ * for f16).
+ *
+ * mode 1 and 2, whole sequences (backend.h's lc_attn_args.seq): kc and
+ * vc are the batch's own f32 k and v (the -DKV_f32 variant), column j
+ * at kbase + j * rowel (vbase + j * vrowel); token t attends to the
+ * columns pos[spanoff + 2t] .. pos[spanoff + 2t + 1] - 1 of its
+ * sequence, in mode 1 only those u with pos[u] <= pos[t] (causal),
+ * in mode 2 all of them.  nc is then 0xffffffff (no ring).
  */
 #include "common/base.glsl"
 #define WG 128
@@ -25,7 +34,8 @@ layout(binding = 4, std430) readonly buffer PBuf { int pos[]; };
 
 layout(push_constant) uniform PC {
 	uint ntok, n_head, n_head_kv, hd, qoff, qstride, ooff, ostride;
-	uint posoff, nc, n_swa, kbase, vbase, rowel, noncausal, nkv;
+	uint posoff, nc, n_swa, kbase, vbase, rowel, vrowel, mode;
+	uint spanoff;
 	float scale;
 } p;
 
@@ -40,25 +50,28 @@ main()
 	uint kvh = h / (p.n_head / p.n_head_kv), hd = p.hd;
 	float acc[4] = float[4](0.0, 0.0, 0.0, 0.0);
 	float m = -1.0 / 0.0, l = 0.0;
-	int hi, lo;
+	int hi, lo, pt;
 
 	if (t >= p.ntok)
 		return;
 	for (uint d = lid; d < hd; d += WG)
 		qs[d] = q[p.qoff + t * p.qstride + h * hd + d];
 	barrier();
-	if (p.noncausal != 0u) {
-		lo = 0;
-		hi = int(p.nkv) - 1;
+	pt = pos[p.posoff + t];
+	if (p.mode != 0u) {
+		lo = pos[p.spanoff + 2u * t];
+		hi = pos[p.spanoff + 2u * t + 1u] - 1;
 	} else {
-		hi = pos[p.posoff + t];
+		hi = pt;
 		lo = p.n_swa > 0u && hi - int(p.n_swa) + 1 > 0 ?
 		    hi - int(p.n_swa) + 1 : 0;
 	}
 	for (int j0 = lo; j0 <= hi; j0 += WG) {
 		int j = j0 + int(lid);
+		bool ok = j <= hi && (p.mode != 1u || pos[p.posoff + uint(j)] <=
+		    pt);
 		float s = -1.0 / 0.0;
-		if (j <= hi) {
+		if (ok) {
 			uint kb = (uint(j) % p.nc) * p.rowel + kvh * hd;
 			s = 0.0;
 			for (uint d = 0u; d < hd; d++)
@@ -66,9 +79,10 @@ main()
 			s *= p.scale;
 		}
 		float nm = max(m, wg_max(s));
-		float pj = j <= hi ? exp(s - nm) : 0.0;
+		/* nm is -inf only while every key so far was masked */
+		float pj = ok ? exp(s - nm) : 0.0;
 		ps[lid] = pj;
-		float corr = exp(m - nm);
+		float corr = m == nm ? 1.0 : exp(m - nm);
 		l = l * corr + wg_sum(pj);
 		uint cnt = uint(min(hi - j0 + 1, WG));
 		for (uint i = 0u; i < 4u; i++) {
@@ -78,7 +92,7 @@ main()
 			float a = acc[i] * corr;
 			for (uint jj = 0u; jj < cnt; jj++)
 				a += ps[jj] * v_get(p.vbase + ((uint(j0) +
-				    jj) % p.nc) * p.rowel + kvh * hd + d);
+				    jj) % p.nc) * p.vrowel + kvh * hd + d);
 			acc[i] = a;
 		}
 		barrier();

@@ -3,7 +3,10 @@
 /*
  * kv_store.comp - the batch's keys and values into their cells:
  * column t of k and v to cell pos[t] % nc, converted to the cache type
- * (-DKV_f16 or -DKV_f32; kbase, vbase: element offsets, even).  rowel is even.
+ * (-DKV_f16 or -DKV_f32; kbase, vbase: element offsets, even): nel
+ * values at the start of each cell of rowel elements (a layer with
+ * smaller heads than the cache's widest, gemma4).  nel and rowel are
+ * even.
  */
 #include "common/base.glsl"
 #define WG 64
@@ -17,13 +20,13 @@ layout(binding = 4, std430) writeonly buffer VCBuf { uint vc[]; };
 
 layout(push_constant) uniform PC {
 	uint rowel, ntok, koff, kstride, voff, vstride, posoff, nc;
-	uint kbase, vbase;
+	uint kbase, vbase, nel;
 } p;
 
 void
 main()
 {
-	uint npair = p.rowel / 2u, gpt = (npair + WG - 1u) / WG;
+	uint npair = p.nel / 2u, gpt = (npair + WG - 1u) / WG;
 	uint g = group_id(), t = g / gpt;
 	uint i = (g % gpt) * WG + gl_LocalInvocationID.x;
 

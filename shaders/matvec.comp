@@ -6,9 +6,10 @@
  * invocations striding over the row in units of 8 elements, up to 4
  * columns per pass; partial sums meet in shared memory (few large
  * workgroups: lavapipe pays per workgroup, GPUs want the row split).
- * The weight type is chosen with -DW_<type> (common/quant.glsl);
- * x is rounded as the CPU rounds it (quant_act.comp), with q8_1's block
- * sums at xs for the W_MIN types.
+ * The weight type is chosen with -DW_<type> (common/quant.glsl); f32
+ * and f16 rows may have any length (elements past the last 8 one by
+ * one).  x is rounded as the CPU rounds it (quant_act.comp), with
+ * q8_1's block sums at xs for the W_MIN types.
  */
 #include "common/base.glsl"
 #define WG 64
@@ -64,6 +65,15 @@ main()
 				acc[c] += s;
 			}
 		}
+#if defined(W_f32) || defined(W_f16)
+		/* the float types: rows of any length, the last ne0 % 8 */
+		for (uint i = 8u * nu + lid; live && i < p.ne0; i += LPR) {
+			float w1 = deq1(roff, i);
+			for (uint c = 0u; c < nc; c++)
+				acc[c] += w1 * x[p.xoff + (c0 + c) *
+				    p.xstride + i];
+		}
+#endif
 		part[gl_LocalInvocationID.x] = acc;
 		barrier();
 		if (lid == 0u && live) {

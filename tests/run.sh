@@ -17,7 +17,8 @@ MODELS_DIR=${MODELS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/llmutils/models}
 W=$(mktemp -d "${TMPDIR:-/tmp}/llmutils-test.XXXXXX")
 trap 'rm -rf "$W"' EXIT INT TERM
 PATH=$(cd "$BINDIR" && pwd):$PATH
-export PATH O BINDIR MODELS_DIR W
+LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$top/tests/lsan.supp:print_suppressions=0"
+export PATH O BINDIR MODELS_DIR W LSAN_OPTIONS
 
 # Mesa's Vulkan driver leaks a few bytes LeakSanitizer cannot trace to
 # a module (no suppression matches): leak checks are off for the two

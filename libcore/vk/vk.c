@@ -19,13 +19,16 @@
  * command buffer, each dispatch followed by a memory barrier, and
  * submitted once in end(), which waits for it.  A read() between them
  * records a copy into a ring chunk and fills the host memory at end();
- * a read() after end() (model.c's order) runs one small copy of its own
- * at once.  Descriptors are pushed per dispatch (VK_KHR_push_descriptor);
+ * a read() after end() (lc_model_hidden's order) copies the whole
+ * tensor at once and serves its other columns from that copy.  Descriptors are pushed per dispatch (VK_KHR_push_descriptor);
  * every pipeline shares one layout of 5 storage buffers and 128 bytes
  * of push constants.  Pipelines are built on first use.
  *
  * Ops cannot fail (backend.h): a failure while recording is kept and
  * returned by end().
+ *
+ * lc_vk_device_info() (at the end) opens the device as the backend does
+ * and times add.comp's copy mode for llm-bench's bandwidth roof.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -33,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <vulkan/vulkan.h>
 
@@ -113,6 +117,14 @@ typedef struct vk_backend {
 	VkDeviceSize		 rused;
 	vread			*reads;
 	size_t			 nreads, creads;
+	/* the view a read() after end() copied whole (its columns at
+	   lhost in the ring), for the reads of its other columns; until
+	   the next begin() */
+	uint32_t		 lbuf;
+	uintptr_t		 ldata;
+	size_t			 lrow;
+	int64_t			 lncol;
+	const char		*lhost;
 	vbuf			*dummy;
 	/* a matrix product's activations rounded as the CPU rounds them,
 	   then one float per 32-block (q8_1's sums) */
@@ -412,6 +424,8 @@ vk_release(lc_backend *b, lc_tensor *t)
 	if (t->buf == 0 || t->buf > v->nents)
 		return;
 	p = &v->ents[t->buf - 1];
+	if (v->lbuf == t->buf)
+		v->lhost = NULL;
 	if (p->own) {
 		(void)vkDeviceWaitIdle(v->dev);
 		vbuf_free(v, p->vb);
@@ -779,6 +793,7 @@ vk_begin(lc_backend *b)
 	v->rcur = 0;
 	v->rused = 0;
 	v->nreads = 0;
+	v->lhost = NULL;
 	v->bound = VK_NULL_HANDLE;
 	if (ucmd_flush(v, &e) != LC_OK) {
 		fail(v, e.code, "%s", e.msg);
@@ -925,7 +940,10 @@ vk_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *x,
 	VkDeviceSize nq = (VkDeviceSize)K * (VkDeviceSize)ncols *
 	    sizeof(float);
 
-	if (K % 8 != 0) {
+	/* matvec.comp takes f32 and f16 rows of any length (gemma4's
+	   per-layer inputs can be narrow); the block types' are whole
+	   blocks */
+	if (K % 8 != 0 && w->dtype != LC_F32 && w->dtype != LC_F16) {
 		fail(v, LC_EUNSUP, "matrix products need rows of a multiple "
 		    "of 8 elements (%s weights of %lld)",
 		    lc_dtype(w->dtype)->name, (long long)K);
@@ -997,6 +1015,7 @@ add_op(vk_backend *v, const lc_tensor *a, float s, const lc_tensor *c,
 		uint32_t ne0, ncols, aoff, astride, coff, cstride, yoff;
 		uint32_t ystride;
 		float s;
+		uint32_t n16;
 	} pc;
 	vbind ab, cb, yb;
 	vbind *bs[NBIND] = { &ab, &cb, NULL, &yb, NULL };
@@ -1007,7 +1026,7 @@ add_op(vk_backend *v, const lc_tensor *a, float s, const lc_tensor *c,
 	pc = (__typeof__(pc)){ (uint32_t)a->ne[0], (uint32_t)a->ne[1],
 	    ab.rem / 4, (uint32_t)(a->row_bytes / 4), cb.rem / 4,
 	    c->ne[1] == 1 ? 0 : (uint32_t)(c->row_bytes / 4), yb.rem / 4,
-	    (uint32_t)(y->row_bytes / 4), s };
+	    (uint32_t)(y->row_bytes / 4), s, 0 };
 	run(v, VP_ADD, bs, &pc, sizeof(pc), (uint64_t)a->ne[1] *
 	    cdiv((uint64_t)a->ne[0], 256), 0);
 }
@@ -1081,6 +1100,76 @@ vk_rope(lc_backend *b, lc_tensor *x, const lc_rope_args *r,
 	    (uint64_t)r->n_head, 64), 0);
 }
 
+/* the attention pass's push constants (attn.comp) */
+typedef struct attn_pc {
+	uint32_t ntok, n_head, n_head_kv, hd, qoff, qstride, ooff, ostride;
+	uint32_t posoff, nc, n_swa, kbase, vbase, rowel, vrowel, mode;
+	uint32_t spanoff;
+	float scale;
+} attn_pc;
+
+static int
+attn_shape_ok(vk_backend *v, const lc_attn_args *a)
+{
+	if (a->n_head <= 0 || a->n_head_kv <= 0 || a->head_dim <= 0 ||
+	    a->head_dim > 4 * 128 || a->n_head % a->n_head_kv != 0) {
+		fail(v, LC_EUNSUP, "attention with head size %d, %d heads, %d "
+		    "KV heads", a->head_dim, a->n_head, a->n_head_kv);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Whole sequences (a->seq): k and v straight from the batch, no cache.
+ * The ring holds pos[] and then, per token, the first and one past the
+ * last column of its sequence (contiguous, backend.h).
+ */
+static void
+attn_seq(vk_backend *v, const lc_attn_args *a, const lc_tensor *q,
+    const lc_tensor *k, const lc_tensor *vv, const int32_t *pos,
+    lc_tensor *out)
+{
+	attn_pc pa;
+	vbind qb, kb, vb, ob, pb;
+	vbind *bsa[NBIND] = { &qb, &kb, &vb, &ob, &pb };
+	int64_t n = q->ne[1], t, lo, hi;
+	int32_t *hp;
+
+	if (!attn_shape_ok(v, a))
+		return;
+	if (k->ne[1] < n || vv->ne[1] < n) {
+		fail(v, LC_EINVAL, "attention over %lld tokens with k, v of "
+		    "%lld, %lld", (long long)n, (long long)k->ne[1],
+		    (long long)vv->ne[1]);
+		return;
+	}
+	if ((hp = ring_get(v, (size_t)(3 * n) * sizeof(int32_t), &pb)) == NULL)
+		return;
+	memcpy(hp, pos, (size_t)n * sizeof(int32_t));
+	for (t = 0; t < n; t = hi) {
+		for (hi = t + 1; hi < n && a->seq[hi] == a->seq[t]; hi++)
+			;
+		for (lo = t; lo < hi; lo++) {
+			hp[n + 2 * lo] = (int32_t)t;
+			hp[n + 2 * lo + 1] = (int32_t)hi;
+		}
+	}
+	if (bind_t(v, k, 0, (uint64_t)n * k->row_bytes, &kb) != 0 ||
+	    bind_t(v, vv, 0, (uint64_t)n * vv->row_bytes, &vb) != 0 ||
+	    bind_all(v, q, &qb) != 0 || bind_all(v, out, &ob) != 0)
+		return;
+	pa = (attn_pc){ (uint32_t)n, (uint32_t)a->n_head,
+	    (uint32_t)a->n_head_kv, (uint32_t)a->head_dim, qb.rem / 4,
+	    (uint32_t)(q->row_bytes / 4), ob.rem / 4,
+	    (uint32_t)(out->row_bytes / 4), 0, 0xffffffffu, 0, kb.rem / 4,
+	    vb.rem / 4, (uint32_t)(k->row_bytes / 4),
+	    (uint32_t)(vv->row_bytes / 4), a->non_causal ? 2 : 1,
+	    (uint32_t)n, a->scale };
+	run(v, VP_ATTN + 1, bsa, &pa, sizeof(pa), (uint64_t)n *
+	    (uint64_t)a->n_head, 0);
+}
+
 static void
 vk_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
     const lc_tensor *k, const lc_tensor *vv, const int32_t *pos,
@@ -1089,38 +1178,33 @@ vk_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
 	vk_backend *v = VK(b);
 	struct {
 		uint32_t rowel, ntok, koff, kstride, voff, vstride, posoff, nc;
-		uint32_t kbase, vbase;
+		uint32_t kbase, vbase, nel;
 	} ps;
-	struct {
-		uint32_t ntok, n_head, n_head_kv, hd, qoff, qstride, ooff;
-		uint32_t ostride, posoff, nc, n_swa, kbase, vbase, rowel;
-		uint32_t noncausal, nkv;
-		float scale;
-	} pa;
+	attn_pc pa;
 	vbind qb, kb, vb, ob, pb, kcb, vcb;
 	vbind *bst[NBIND] = { &kb, &vb, &pb, &kcb, &vcb };
 	vbind *bsa[NBIND] = { &qb, &kcb, &vcb, &ob, &pb };
-	int64_t n = k->ne[1], nc;
+	int64_t n = k->ne[1], nc, nel;
 	int f32 = v->kv_dtype == LC_F32;
 	void *hp;
 
+	if (a->seq != NULL) {
+		attn_seq(v, a, q, k, vv, pos, out);
+		return;
+	}
 	if (a->layer < 0 || a->layer >= v->n_layer) {
 		fail(v, LC_EINVAL, "attention of layer %d without a KV cache",
 		    a->layer);
 		return;
 	}
-	/* not yet here: whole sequences without the cache (embeddings),
-	   and layers narrower than the cache rows (gemma4) */
-	if (a->seq != NULL) {
-		fail(v, LC_EUNSUP, "attention over whole sequences "
-		    "(embeddings) is not supported yet: use -d cpu");
+	if (!attn_shape_ok(v, a))
 		return;
-	}
-	if ((int64_t)a->n_head_kv * a->head_dim != v->kv_dim) {
-		fail(v, LC_EUNSUP, "layer %d: KV rows of %lld values in a "
-		    "cache of %lld (heads of different sizes) are not "
-		    "supported yet: use -d cpu", a->layer,
-		    (long long)a->n_head_kv * a->head_dim,
+	/* a layer with smaller heads than the widest (gemma4) fills the
+	   start of each cell, as the CPU backend does */
+	nel = (int64_t)a->n_head_kv * a->head_dim;
+	if (nel > v->kv_dim || nel % 2 != 0) {
+		fail(v, LC_EINVAL, "layer %d: KV rows of %lld values in a "
+		    "cache of %lld", a->layer, (long long)nel,
 		    (long long)v->kv_dim);
 		return;
 	}
@@ -1138,20 +1222,16 @@ vk_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
 		return;
 	ps = (__typeof__(ps)){ (uint32_t)v->kv_dim, (uint32_t)n, kb.rem / 4,
 	    (uint32_t)(k->row_bytes / 4), vb.rem / 4,
-	    (uint32_t)(vv->row_bytes / 4), 0, (uint32_t)nc, 0, 0 };
+	    (uint32_t)(vv->row_bytes / 4), 0, (uint32_t)nc, 0, 0,
+	    (uint32_t)nel };
 	run(v, VP_KVSTORE + f32, bst, &ps, sizeof(ps), (uint64_t)n *
-	    cdiv((uint64_t)v->kv_dim / 2, 64), 0);
-	pa = (__typeof__(pa)){ (uint32_t)q->ne[1], (uint32_t)a->n_head,
+	    cdiv((uint64_t)nel / 2, 64), 0);
+	pa = (attn_pc){ (uint32_t)q->ne[1], (uint32_t)a->n_head,
 	    (uint32_t)a->n_head_kv, (uint32_t)a->head_dim, qb.rem / 4,
 	    (uint32_t)(q->row_bytes / 4), ob.rem / 4,
 	    (uint32_t)(out->row_bytes / 4), 0, (uint32_t)nc,
 	    (uint32_t)(a->n_swa > 0 ? a->n_swa : 0), 0, 0,
-	    (uint32_t)v->kv_dim, 0, 0, a->scale };
-	if (a->head_dim > 4 * 128 || a->n_head % a->n_head_kv != 0) {
-		fail(v, LC_EUNSUP, "attention with head size %d, %d heads, %d "
-		    "KV heads", a->head_dim, a->n_head, a->n_head_kv);
-		return;
-	}
+	    (uint32_t)v->kv_dim, (uint32_t)v->kv_dim, 0, 0, a->scale };
 	run(v, VP_ATTN + f32, bsa, &pa, sizeof(pa), (uint64_t)q->ne[1] *
 	    (uint64_t)a->n_head, 0);
 }
@@ -1188,6 +1268,16 @@ vk_act(lc_backend *b, int kind, const lc_tensor *gate, const lc_tensor *up,
 	    cdiv((uint64_t)gate->ne[0], 256), 0);
 }
 
+/*
+ * Column col of x to host.  Inside a step: a copy recorded into the
+ * ring, host filled by end().  After end() (lc_model_hidden reads
+ * every token's column so): the first read copies all of x's columns
+ * (up to LATE_MAX bytes, else the one column) into the ring at once and
+ * waits; the reads of x's other columns are then served from there
+ * until the next begin().
+ */
+#define LATE_MAX	((size_t)64 << 20)
+
 static void
 vk_read(lc_backend *b, const lc_tensor *x, int64_t col, float *host)
 {
@@ -1197,38 +1287,59 @@ vk_read(lc_backend *b, const lc_tensor *x, int64_t col, float *host)
 	vread *p;
 	void *hp;
 	lc_err e;
-	int late = !v->recording;
-	size_t rcur = v->rcur;
+	int late = !v->recording, whole = 0;
+	size_t rcur = v->rcur, n = x->row_bytes;
 	VkDeviceSize rused = v->rused;
 	VkCommandBuffer cb;
 
+	if (late && v->lhost != NULL && v->lbuf == x->buf && v->ldata ==
+	    (uintptr_t)x->data && v->lrow == x->row_bytes && col >= 0 &&
+	    col < v->lncol) {
+		memcpy(host, v->lhost + (size_t)col * n, n);
+		return;
+	}
 	if (late && (v->bad || ucmd_open(v, &e) != LC_OK))
 		goto failed;
-	if (bind_t(v, x, (uint64_t)col * x->row_bytes, x->row_bytes, &sb) != 0 ||
-	    (hp = ring_get(v, x->row_bytes, &rb)) == NULL)
+	if (late && x->ne[1] > 1 && col >= 0 && col < x->ne[1] &&
+	    (size_t)x->ne[1] <= LATE_MAX / n) {
+		whole = 1;
+		n *= (size_t)x->ne[1];
+	}
+	if (bind_t(v, x, whole ? 0 : (uint64_t)col * x->row_bytes, n, &sb) !=
+	    0 || (hp = ring_get(v, n, &rb)) == NULL)
 		goto failed;
 	cb = late ? v->ucmd : v->cmd;
 	c.srcOffset = sb.bi.offset + sb.rem;
 	c.dstOffset = rb.bi.offset;
-	c.size = x->row_bytes;
+	c.size = n;
 	vkCmdCopyBuffer(cb, sb.bi.buffer, rb.bi.buffer, 1, &c);
 	if (late) {
 		barrier(v, cb, VK_PIPELINE_STAGE_HOST_BIT);
 		if (ucmd_flush(v, &e) != LC_OK)
 			goto failed;
+		if (whole) {
+			v->lbuf = x->buf;
+			v->ldata = (uintptr_t)x->data;
+			v->lrow = x->row_bytes;
+			v->lncol = x->ne[1];
+			v->lhost = hp;
+			memcpy(host, (char *)hp + (size_t)col * x->row_bytes,
+			    x->row_bytes);
+			return;
+		}
 		memcpy(host, hp, x->row_bytes);
 		v->rcur = rcur;		/* the ring space is free again */
 		v->rused = rused;
 		return;
 	}
 	if (v->nreads == v->creads) {
-		size_t n = v->creads ? 2 * v->creads : 16;
-		if ((p = realloc(v->reads, n * sizeof(*p))) == NULL) {
+		size_t nr = v->creads ? 2 * v->creads : 16;
+		if ((p = realloc(v->reads, nr * sizeof(*p))) == NULL) {
 			fail(v, LC_ENOMEM, "reads");
 			return;
 		}
 		v->reads = p;
-		v->creads = n;
+		v->creads = nr;
 	}
 	v->reads[v->nreads++] = (vread){ host, hp, x->row_bytes };
 	return;
@@ -1238,6 +1349,8 @@ failed:
 		for (int64_t i = 0; i < x->ne[0]; i++)
 			host[i] = NAN;
 		v->bad = 0;
+		v->rcur = rcur;
+		v->rused = rused;
 	}
 }
 
@@ -1496,4 +1609,195 @@ lc_vk_backend_new(lc_backend **out, int device, lc_err *e)
 	}
 	*out = &v->base;
 	return LC_OK;
+}
+
+/* --- device facts ------------------------------------------------------ */
+
+#define BW_BYTES	((VkDeviceSize)256 << 20)	/* per buffer */
+#define BW_REPS		5
+
+/*
+ * The bytes read and written per second by add.comp's copy mode over
+ * two device-local buffers of *bytes (256 MiB, less if they do not
+ * fit), in pieces the device can bind: one warm-up copy, then BW_REPS
+ * timed by timestamps on the device (the host's clock around the
+ * submission where the queue has none), the best kept.
+ */
+static int
+measure_bw(vk_backend *v, uint64_t *bytes, double *bw, lc_err *e)
+{
+	VkQueryPoolCreateInfo qpi = {
+		.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO };
+	VkQueueFamilyProperties qf[64];
+	VkPhysicalDeviceProperties pp;
+	VkQueryPool qp = VK_NULL_HANDLE;
+	VkDeviceSize size = BW_BYTES, piece, off;
+	vbuf *src = NULL, *dst = NULL;
+	uint64_t ts[2 * BW_REPS];
+	struct timespec t0, t1;
+	struct {
+		uint32_t ne0, ncols, aoff, astride, coff, cstride, yoff;
+		uint32_t ystride;
+		float s;
+		uint32_t n16;
+	} pc;
+	vbind sb, db;
+	vbind *bs[NBIND] = { &sb, NULL, NULL, &db, NULL };
+	uint32_t nq = 64, valid;
+	double best = 0, sec;
+	VkResult r;
+	int rc, rep, timed;
+
+	vkGetPhysicalDeviceProperties(v->pd, &pp);
+	vkGetPhysicalDeviceQueueFamilyProperties(v->pd, &nq, qf);
+	valid = v->qfam < nq ? qf[v->qfam].timestampValidBits : 0;
+	timed = valid > 0 && pp.limits.timestampPeriod > 0;
+	for (;;) {
+		if ((rc = vbuf_new(v, size, 0, &src, e)) == LC_OK &&
+		    (rc = vbuf_new(v, size, 0, &dst, e)) == LC_OK)
+			break;
+		vbuf_free(v, src);
+		src = NULL;
+		if (rc != LC_ENOMEM || size <= ((VkDeviceSize)16 << 20))
+			return rc;
+		size /= 2;
+	}
+	piece = (v->maxrange - 4096) & ~(VkDeviceSize)0xffff;
+	if (piece > size)
+		piece = size;
+	if (timed) {
+		qpi.queryType = VK_QUERY_TYPE_TIMESTAMP;
+		qpi.queryCount = 2 * BW_REPS;
+		if ((r = vkCreateQueryPool(v->dev, &qpi, NULL, &qp)) !=
+		    VK_SUCCESS) {
+			rc = vkerr(e, "vkCreateQueryPool", r);
+			goto out;
+		}
+	}
+	/* the timed reps in one submission, or one each without
+	   timestamps */
+	for (rep = timed ? 0 : -1; rep < BW_REPS; rep++) {
+		int k, k0 = timed ? -1 : rep, k1 = timed ? BW_REPS : rep + 1;
+
+		vk_begin(&v->base);
+		if (k0 < 0) {
+			vkCmdFillBuffer(v->cmd, src->buf, 0, VK_WHOLE_SIZE,
+			    0x3f800000u);
+			barrier(v, v->cmd,
+			    VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+			if (timed)
+				vkCmdResetQueryPool(v->cmd, qp, 0, 2 * BW_REPS);
+		}
+		for (k = k0; k < k1; k++) {
+			if (timed && k >= 0)
+				vkCmdWriteTimestamp(v->cmd,
+				    VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, qp,
+				    (uint32_t)(2 * k));
+			for (off = 0; off < size; off += piece) {
+				VkDeviceSize n = size - off < piece ? size -
+				    off : piece;
+				bind_raw(v, src, off, n, &sb);
+				bind_raw(v, dst, off, n, &db);
+				pc = (__typeof__(pc)){ 1, 1, sb.rem / 16, 0, 0,
+				    0, db.rem / 16, 0, 0.0f,
+				    (uint32_t)(n / 16) };
+				run(v, VP_ADD, bs, &pc, sizeof(pc),
+				    cdiv(n / 16, 4 * 256), 0);
+			}
+			if (timed && k >= 0)
+				vkCmdWriteTimestamp(v->cmd,
+				    VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, qp,
+				    (uint32_t)(2 * k + 1));
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if ((rc = vk_end(&v->base, e)) != LC_OK)
+			goto out;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (!timed && rep >= 0) {
+			sec = (double)(t1.tv_sec - t0.tv_sec) +
+			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+			if (sec > 0 && (best == 0 || sec < best))
+				best = sec;
+		}
+		if (timed)
+			break;
+	}
+	if (timed) {
+		if ((r = vkGetQueryPoolResults(v->dev, qp, 0, 2 * BW_REPS,
+		    sizeof(ts), ts, sizeof(uint64_t), VK_QUERY_RESULT_64_BIT |
+		    VK_QUERY_RESULT_WAIT_BIT)) != VK_SUCCESS) {
+			rc = vkerr(e, "vkGetQueryPoolResults", r);
+			goto out;
+		}
+		for (rep = 0; rep < BW_REPS; rep++) {
+			uint64_t mask = valid >= 64 ? ~(uint64_t)0 :
+			    ((uint64_t)1 << valid) - 1;
+			uint64_t d = (ts[2 * rep + 1] - ts[2 * rep]) & mask;
+			sec = (double)d * (double)pp.limits.timestampPeriod *
+			    1e-9;
+			if (sec > 0 && (best == 0 || sec < best))
+				best = sec;
+		}
+	}
+	if (best <= 0) {
+		rc = lc_errf(e, LC_EDEVICE, "vulkan: %s: the bandwidth copy "
+		    "took no measurable time", v->name);
+		goto out;
+	}
+	*bytes = (uint64_t)size;
+	*bw = 2.0 * (double)size / best;
+	rc = LC_OK;
+out:
+	if (qp != VK_NULL_HANDLE)
+		vkDestroyQueryPool(v->dev, qp, NULL);
+	vbuf_free(v, src);
+	vbuf_free(v, dst);
+	return rc;
+}
+
+static const char *
+type_name(VkPhysicalDeviceType t)
+{
+	switch (t) {
+	case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return "discrete";
+	case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return "integrated";
+	case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "virtual";
+	case VK_PHYSICAL_DEVICE_TYPE_CPU: return "cpu";
+	default: return "other";
+	}
+}
+
+int
+lc_vk_device_info(int device, lc_vk_info *out, lc_err *e)
+{
+	VkPhysicalDeviceDriverProperties dp = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES };
+	VkPhysicalDeviceProperties2 pp2 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2 };
+	lc_backend *b;
+	vk_backend *v;
+	uint32_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = lc_vk_backend_new(&b, device, e)) != LC_OK)
+		return rc;
+	v = VK(b);
+	pp2.pNext = &dp;
+	vkGetPhysicalDeviceProperties2(v->pd, &pp2);
+	snprintf(out->name, sizeof(out->name), "%s", v->name);
+	snprintf(out->driver, sizeof(out->driver), "%s", dp.driverName);
+	snprintf(out->driver_info, sizeof(out->driver_info), "%s",
+	    dp.driverInfo);
+	out->driver_version = pp2.properties.driverVersion;
+	out->api_version = pp2.properties.apiVersion;
+	snprintf(out->type, sizeof(out->type), "%s",
+	    type_name(pp2.properties.deviceType));
+	for (i = 0; i < v->mp.memoryHeapCount; i++)
+		if (v->mp.memoryHeaps[i].flags &
+		    VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
+			out->mem_bytes += v->mp.memoryHeaps[i].size;
+	rc = measure_bw(v, &out->bw_bytes, &out->bandwidth, e);
+	vk_free(b);
+	return rc;
 }

@@ -12,3 +12,12 @@ lc_vk_backend_new(lc_backend **out, int device, lc_err *e)
 	return lc_errf(e, LC_EDEVICE, "vulkan: this build has no Vulkan "
 	    "backend (rebuild with VULKAN=1 and libvulkan-dev)");
 }
+
+int
+lc_vk_device_info(int device, lc_vk_info *out, lc_err *e)
+{
+	(void)device;
+	(void)out;
+	return lc_errf(e, LC_EDEVICE, "vulkan: this build has no Vulkan "
+	    "backend (rebuild with VULKAN=1 and libvulkan-dev)");
+}

@@ -6,6 +6,8 @@
  * deq8(roff, u, v) dequantizes elements 8u .. 8u+7 of the row that
  * starts at byte roff into v, computing each value in the order of the
  * CPU reference (libcore/quant/).  QK is the block size in elements.
+ * The float types (QK 1) also have deq1(roff, i), element i alone, for
+ * the rows whose length is not a multiple of 8.
  * Types with a minimum per block (q4_1, q5_1) define W_MIN and
  * deq8_dm(), which leaves the minimum out and returns it: the CPU's dot
  * product adds it times the activation block's rounded sum (q8_1's s),
@@ -68,8 +70,21 @@ deq8(uint roff, uint u, out float v[8])
 	for (uint i = 0u; i < 8u; i++)
 		v[i] = uintBitsToFloat(wq[b + i]);
 }
+
+/* element i alone (rows of any length) */
+float
+deq1(uint roff, uint i)
+{
+	return uintBitsToFloat(wq[(roff >> 2) + i]);
+}
 #elif defined(W_f16)
 #define QK 1u
+
+float
+deq1(uint roff, uint i)
+{
+	return rdh(roff + 2u * i);
+}
 void
 deq8(uint roff, uint u, out float v[8])
 {

@@ -24,6 +24,7 @@
 
 #include "../../libcore/backend.h"
 #include "../../libcore/dtype.h"
+#define VK_API_1_2	((1u << 22) | (2u << 12))
 #include "../unit/check.h"
 
 /*
@@ -107,13 +108,7 @@ report(const char *what, double err, double bound)
 
 /* the two backends: [0] CPU, [1] Vulkan */
 static lc_backend *be[2];
-static const int32_t iota[] = {
-	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
-	20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36,
-	37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53,
-	54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70,
-};
-#define MAXCOL	((int)(sizeof(iota) / sizeof(iota[0])))
+static int32_t iota[512];	/* 0, 1, 2, ...: set by main() */
 
 /* a weight of type dtype over host bytes data (not owned) */
 static lc_tensor
@@ -313,8 +308,8 @@ t_simple(int op, int kind, int withw, int withb, int bcast, int64_t ne0,
 			b->ops->scale_add(b, &ax.x, 0.37f, &ac.x, &y);
 			break;
 		case OP_ACT:
-			b->ops->act(b, kind, &ax.x, kind == LC_ACT_GELU ? NULL :
-			    &ac.x, &y);
+			b->ops->act(b, kind, &ax.x, kind == LC_ACT_GELU ||
+			    kind == LC_ACT_GELU_ERF ? NULL : &ac.x, &y);
 			break;
 		}
 		(void)finish(b, op == OP_NORM && kind % 2 ? &ax.x : &y, out[i],
@@ -376,11 +371,13 @@ t_rope(int mode, int hd, int nrot, int withff, int yarn, int32_t p0,
 /*
  * Attention over two steps (a prompt of n0 tokens, then n1 more at the
  * following positions) with n_head/n_kv heads of hd and window n_swa
- * (the layer a ring of n_swa + n0 cells then); layer 1 of 2.
+ * (the layer a ring of n_swa + n0 cells then); layer 1 of 2.  The
+ * cache's rows are wide more values than the layer's K (gemma4's
+ * narrower layers fill the start of each row).
  */
 static void
 t_attn(uint32_t kvt, int nh, int nkv, int hd, int n_swa, int n0, int n1,
-    const char *what)
+    int wide, const char *what)
 {
 	int64_t cells[2] = { 64, 64 };
 	int64_t Q = (int64_t)nh * hd, K = (int64_t)nkv * hd, tot = n0 + n1;
@@ -401,7 +398,7 @@ t_attn(uint32_t kvt, int nh, int nkv, int hd, int n_swa, int n0, int n1,
 		lc_tensor o;
 
 		out[i] = calloc((size_t)(Q * tot), sizeof(float));
-		if (b->ops->kv_init(b, 2, cells, K, kvt, &e) != LC_OK ||
+		if (b->ops->kv_init(b, 2, cells, K + wide, kvt, &e) != LC_OK ||
 		    b->ops->alloc(b, &o, Q, n0, &e) != LC_OK) {
 			CHECK(0, "%s: %s: %s", b->ops->name, what, e.msg);
 			return;
@@ -436,6 +433,100 @@ t_attn(uint32_t kvt, int nh, int nkv, int hd, int n_swa, int n0, int n1,
 	free(v);
 }
 
+/*
+ * Attention over whole sequences (lc_attn_args.seq: k and v of the
+ * batch, no cache): the sequences of lens[0..ns) side by side, causal
+ * (by position, not column: rev gives each sequence its positions in
+ * reverse column order, so a token's first chunks of keys can be all
+ * masked) or not.
+ */
+static void
+t_attn_seq(int nh, int nkv, int hd, const int *lens, int ns, int noncausal,
+    int rev, const char *what)
+{
+	int64_t Q = (int64_t)nh * hd, K = (int64_t)nkv * hd, n = 0;
+	int32_t pos[512], seq[512];
+	float *q, *k, *v, *out[2];
+	int i, s, t;
+	lc_attn_args a = { .layer = 0, .n_head = nh, .n_head_kv = nkv,
+	    .head_dim = hd, .scale = 1.0f / sqrtf((float)hd), .seq = seq,
+	    .non_causal = noncausal };
+
+	for (s = 0; s < ns; s++)
+		for (t = 0; t < lens[s] && n < 512; t++, n++) {
+			pos[n] = rev ? lens[s] - 1 - t : t;
+			seq[n] = s;
+		}
+	q = randv((size_t)(Q * n), 2.0f);
+	k = randv((size_t)(K * n), 2.0f);
+	v = randv((size_t)(K * n), 1.0f);
+	for (i = 0; i < 2; i++) {
+		lc_backend *b = be[i];
+		act aq, ak, av;
+		lc_tensor o;
+		lc_err e;
+
+		out[i] = calloc((size_t)(Q * n), sizeof(float));
+		if (b->ops->alloc(b, &o, Q, n, &e) != LC_OK ||
+		    act_new(b, &aq, q, Q, n) != 0 ||
+		    act_new(b, &ak, k, K, n) != 0 ||
+		    act_new(b, &av, v, K, n) != 0) {
+			CHECK(0, "%s: %s: set-up", b->ops->name, what);
+			return;
+		}
+		b->ops->begin(b);
+		act_load(b, &aq);
+		act_load(b, &ak);
+		act_load(b, &av);
+		b->ops->attention(b, &a, &aq.x, &ak.x, &av.x, pos, &o);
+		(void)finish(b, &o, out[i], 0);
+		b->ops->release(b, &aq.x);
+		b->ops->release(b, &ak.x);
+		b->ops->release(b, &av.x);
+		b->ops->release(b, &o);
+	}
+	report(what, nmse(out[1], out[0], (size_t)(Q * n)), MAX_NMSE_ATTN);
+	free(out[0]);
+	free(out[1]);
+	free(q);
+	free(k);
+	free(v);
+}
+
+/* lc_vk_device_info: the facts present, a bandwidth measured; a device
+   that does not exist refused */
+static void
+t_info(void)
+{
+	lc_vk_info in;
+	lc_err e;
+	int rc;
+
+	if ((rc = lc_vk_device_info(0, &in, &e)) != LC_OK) {
+		CHECK(0, "lc_vk_device_info: %s", e.msg);
+		return;
+	}
+	CHECK(in.name[0] != '\0' && in.driver[0] != '\0' &&
+	    in.type[0] != '\0', "device info: name '%s', driver '%s', type "
+	    "'%s'", in.name, in.driver, in.type);
+	CHECK(in.api_version >= VK_API_1_2 && in.mem_bytes > 0,
+	    "device info: API %#x, %llu bytes", (unsigned)in.api_version,
+	    (unsigned long long)in.mem_bytes);
+	/* a copy between 1 MB/s and 100 TB/s: a real measurement */
+	CHECK(isfinite(in.bandwidth) && in.bandwidth > 1e6 &&
+	    in.bandwidth < 1e14 && in.bw_bytes >= ((uint64_t)16 << 20),
+	    "device info: bandwidth %g B/s over %llu bytes", in.bandwidth,
+	    (unsigned long long)in.bw_bytes);
+	printf("device: %s (%s; %s %s; Vulkan %u.%u.%u; %.1f GiB); copy "
+	    "bandwidth %.1f GB/s over 2 x %llu MiB\n", in.name, in.type,
+	    in.driver, in.driver_info, in.api_version >> 22,
+	    (in.api_version >> 12) & 0x3ff, in.api_version & 0xfff,
+	    (double)in.mem_bytes / (1 << 30), in.bandwidth / 1e9,
+	    (unsigned long long)(in.bw_bytes >> 20));
+	CHECK(lc_vk_device_info(4096, &in, &e) == LC_EDEVICE &&
+	    strstr(e.msg, "no device 4096") != NULL, "device 4096: %s", e.msg);
+}
+
 /* what the backend refuses, with the right code */
 static void
 t_refusals(void)
@@ -464,6 +555,8 @@ main(int argc, char **argv)
 	int rc;
 
 	verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
+	for (i = 0; i < sizeof(iota) / sizeof(iota[0]); i++)
+		iota[i] = (int32_t)i;
 #if defined(__SANITIZE_ADDRESS__)
 	reduced = 1;
 #endif
@@ -498,6 +591,11 @@ main(int argc, char **argv)
 		t_weight(types[i], 512, 70, 3, 1, 0);
 		t_weight(types[i], 512, 70, 37, (int)(i & 1), 1);
 	}
+	/* float rows whose length is not a multiple of 8 (gemma4's
+	   per-layer inputs) */
+	t_weight(LC_F32, 4, 70, 3, 1, 0);
+	t_weight(LC_F16, 12, 70, 37, 0, 1);
+	t_simple(OP_NORM, 2, 1, 1, 0, 4, 40, "norm layer *w +b rows of 4");
 	t_simple(OP_NORM, 0, 1, 0, 0, 576, 3, "norm rms *w");
 	t_simple(OP_NORM, 1, 1, 0, 0, 64, 9, "norm rms *w in place");
 	t_simple(OP_NORM, 2, 1, 1, 0, 384, 4, "norm layer *w +b");
@@ -509,15 +607,29 @@ main(int argc, char **argv)
 	t_simple(OP_ACT, LC_ACT_SILU_GATE, 0, 0, 0, 1536, 3, "act silu*gate");
 	t_simple(OP_ACT, LC_ACT_GELU_GATE, 0, 0, 0, 2048, 2, "act gelu*gate");
 	t_simple(OP_ACT, LC_ACT_GELU, 0, 0, 0, 1000, 3, "act gelu");
+	t_simple(OP_ACT, LC_ACT_GELU_ERF, 0, 0, 0, 1536, 3, "act gelu erf");
 	t_rope(LC_ROPE_NORM, 64, 64, 0, 0, 0, "rope normal");
 	t_rope(LC_ROPE_NEOX, 256, 256, 0, 0, 3, "rope neox");
 	t_rope(LC_ROPE_NORM, 128, 96, 1, 0, 100, "rope normal partial +ff");
 	t_rope(LC_ROPE_NEOX, 64, 64, 0, 1, 4000, "rope neox yarn pos 4000");
-	t_attn(LC_F16, 4, 2, 64, 0, 20, 1, "attn f16 gqa 20+1");
-	t_attn(LC_F32, 9, 3, 64, 0, 17, 3, "attn f32 gqa 17+3");
-	t_attn(LC_F16, 4, 1, 256, 0, 9, 1, "attn f16 hd256 9+1");
-	t_attn(LC_F16, 2, 2, 64, 8, 12, 10, "attn f16 window 8 ring 12+10");
-	t_attn(LC_F32, 2, 1, 32, 40, 64, 64, "attn f32 window 40 ring 64+64");
+	t_attn(LC_F16, 4, 2, 64, 0, 20, 1, 0, "attn f16 gqa 20+1");
+	t_attn(LC_F32, 9, 3, 64, 0, 17, 3, 0, "attn f32 gqa 17+3");
+	t_attn(LC_F16, 4, 1, 256, 0, 9, 1, 0, "attn f16 hd256 9+1");
+	t_attn(LC_F16, 2, 2, 64, 8, 12, 10, 0, "attn f16 window 8 ring 12+10");
+	t_attn(LC_F32, 2, 1, 32, 40, 64, 64, 0,
+	    "attn f32 window 40 ring 64+64");
+	t_attn(LC_F16, 4, 2, 32, 0, 11, 2, 64, "attn f16 rows 64 of 128");
+	t_attn(LC_F32, 4, 1, 64, 6, 9, 3, 128,
+	    "attn f32 window 6 rows 64 of 192");
+	t_attn_seq(12, 12, 32, (const int[]){ 7, 1, 12, 5 }, 4, 1, 0,
+	    "attn seq non-causal 7,1,12,5");
+	t_attn_seq(4, 2, 64, (const int[]){ 9, 3 }, 2, 0, 0,
+	    "attn seq causal gqa 9,3");
+	t_attn_seq(2, 1, 32, (const int[]){ 150, 40 }, 2, 0, 1,
+	    "attn seq causal reversed 150,40");
+	t_attn_seq(2, 2, 64, (const int[]){ 140 }, 1, 1, 0,
+	    "attn seq non-causal 140");
+	t_info();
 	t_refusals();
 	be[0]->ops->free(be[0]);
 	be[1]->ops->free(be[1]);

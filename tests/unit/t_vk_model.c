@@ -2,10 +2,20 @@
  * t_vk_model - whole models on the Vulkan backend against the CPU
  * backend.
  *
- * Tiny f32 models (tests/golden/hf/tiny-{llama3,qwen2,gemma3}.f32.gguf:
- * normal and NeoX RoPE, biases, per-head norms, GELU, a sliding
- * window): nothing is quantized, so every logit of every position must
- * agree to float rounding (MAX_NMSE_TINY).
+ * Tiny f32 models (tests/golden/hf/tiny-{llama3,qwen2,gemma3,gemma4}
+ * .f32.gguf: normal and NeoX RoPE, biases, per-head norms, GELU, a
+ * sliding window; gemma4's layers of two head sizes in one cache, its
+ * shared KV layers and per-layer inputs through one-column views):
+ * nothing is quantized, so every logit of every position must agree to
+ * float rounding (MAX_NMSE_TINY).
+ *
+ * all-MiniLM-L6-v2 (bert: whole-sequence non-causal attention, layer
+ * norms with biases, erf GELU; converted from its Hugging Face
+ * directory as llm-embed -m DIR does): the pooled, normalized
+ * embeddings of varied texts in one batch (lc_embed, which reads every
+ * token's hidden state after the step) must have cosine at least
+ * MIN_COS_EMBED with the CPU's, and be nearer their own text's CPU
+ * vector than any other's.
  *
  * SmolLM2-135M Q4_1 (q4_1, q8_0 weights) and Gemma 3 270M Q4_K_M (q8_0,
  * q5_0, q4_k, q6_k, a token embedding larger than lavapipe's 128 MiB
@@ -22,7 +32,8 @@
  * With no Vulkan device (or a build without Vulkan) it prints
  * "skipped: no Vulkan device" and exits 0.  lavapipe is slow: by default
  * each real model runs its first prompt only, under AddressSanitizer
- * only SmolLM2's (LC_VK_TEST_FULL=1: all three prompts of both).
+ * only SmolLM2's (LC_VK_TEST_FULL=1: all three prompts of both); the
+ * tiny models and MiniLM always run.
  *
  * usage: t_vk_model [MODELS_DIR]	(default: $MODELS_DIR, then
  * ~/.cache/llmutils/models)
@@ -31,8 +42,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../../libcore/backend.h"
+#include "../../libcore/convert.h"
+#include "../../libcore/embed.h"
 #include "../../libcore/model.h"
 #include "../../libcore/tok/tok.h"
 #include "check.h"
@@ -46,6 +60,9 @@
 #define MAX_NMSE_FIRST	1e-3
 #define MAX_NMSE_DRIFT	5e-2
 #define GREEDY		8	/* tokens generated per prompt */
+/* measured on lavapipe: 1 - cos <= 1e-12; the causal mask in place of
+   none gives cosines of 0.82 to 0.95 */
+#define MIN_COS_EMBED	0.9999
 
 static const char *const prompts[] = {
 	"The capital of France is",
@@ -164,6 +181,113 @@ out:
 		if (be[i] != NULL)
 			be[i]->ops->free(be[i]);
 	}
+}
+
+static const char *const sentences[] = {
+	"The cat sat on the mat.",
+	"A quick brown fox jumps over the lazy dog near the riverbank at "
+	    "dawn, while the farmer counts his sheep.",
+	"Quantum chromodynamics describes the strong interaction.",
+	"Hi",
+	"def add(a, b): return a + b  # 42",
+	"Paris est la capitale de la France.",
+};
+#define NSENT	((int)(sizeof(sentences) / sizeof(sentences[0])))
+
+/* MiniLM on both backends: the texts' embeddings, all in one batch */
+static void
+embed(const char *dir)
+{
+	char mdir[1024], tmp[] = "/tmp/t_vk_model.XXXXXX";
+	lc_backend *be[2] = { NULL, NULL };
+	lc_model *m[2] = { NULL, NULL };
+	lc_tok *tok = NULL;
+	lc_embed *em[2] = { NULL, NULL };
+	lc_embed_item it[2][NSENT];
+	double c, worst = 1, other = -1;
+	lc_conv *cv;
+	lc_err e;
+	int fd, rc, i, j, k;
+
+	memset(it, 0, sizeof(it));
+	snprintf(mdir, sizeof(mdir), "%s/all-MiniLM-L6-v2", dir);
+	if ((fd = mkstemp(tmp)) < 0) {
+		CHECK(0, "mkstemp");
+		return;
+	}
+	close(fd);
+	if ((rc = lc_conv_open(&cv, mdir, NULL, &e)) == LC_OK) {
+		rc = lc_conv_write(cv, LC_CONV_KEEP, tmp, NULL, &e);
+		lc_conv_close(cv);
+	}
+	if (rc != LC_OK) {
+		CHECK(0, "%s: %s (run 'make models')", mdir, e.msg);
+		unlink(tmp);
+		return;
+	}
+	if (lc_cpu_backend_new(&be[0], 0, &e) != LC_OK ||
+	    lc_vk_backend_new(&be[1], 0, &e) != LC_OK) {
+		CHECK(0, "MiniLM: backend: %s", e.msg);
+		goto out;
+	}
+	for (k = 0; k < 2; k++)
+		if (lc_model_open(&m[k], tmp, be[k], NULL, &e) != LC_OK) {
+			CHECK(0, "MiniLM on %s: %s", be[k]->ops->name, e.msg);
+			goto out;
+		}
+	if (lc_tok_new(&tok, lc_model_gguf(m[0]), &e) != LC_OK) {
+		CHECK(0, "MiniLM: tokenizer: %s", e.msg);
+		goto out;
+	}
+	for (k = 0; k < 2; k++) {
+		if (lc_embed_new(&em[k], m[k], tok, NULL, &e) != LC_OK) {
+			CHECK(0, "MiniLM: lc_embed_new: %s", e.msg);
+			goto out;
+		}
+		for (i = 0; i < NSENT; i++) {
+			it[k][i].text = sentences[i];
+			it[k][i].len = strlen(sentences[i]);
+		}
+		if (lc_embed_run(em[k], it[k], NSENT, &e) != LC_OK) {
+			CHECK(0, "MiniLM on %s: %s", be[k]->ops->name, e.msg);
+			goto out;
+		}
+		for (i = 0; i < NSENT; i++)
+			if (it[k][i].rc != LC_OK) {
+				CHECK(0, "MiniLM on %s, text %d: %s",
+				    be[k]->ops->name, i, it[k][i].err.msg);
+				goto out;
+			}
+	}
+	for (i = 0; i < NSENT; i++)
+		for (j = 0; j < NSENT; j++) {
+			c = lc_embed_cosine(it[1][i].vec, it[0][j].vec,
+			    lc_embed_dim(em[0]));
+			if (i == j) {
+				CHECK(c >= MIN_COS_EMBED, "MiniLM text %d: "
+				    "cosine %.7f with the CPU's", i, c);
+				worst = c < worst ? c : worst;
+			} else {
+				other = c > other ? c : other;
+			}
+		}
+	CHECK(other < worst, "MiniLM: a text nearer another's vector "
+	    "(%.5f) than its own (%.7f)", other, worst);
+	printf("MiniLM: %d texts in one batch, 1 - cosine with the CPU <= "
+	    "%.3g (with other texts' >= %.3f)\n", NSENT, 1 - worst, 1 - other);
+out:
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < NSENT; i++)
+			free(it[k][i].vec);
+		lc_embed_free(em[k]);
+	}
+	lc_tok_free(tok);
+	for (k = 0; k < 2; k++) {
+		lc_model_close(m[k]);
+		if (be[k] != NULL)
+			be[k]->ops->free(be[k]);
+	}
+	unlink(tmp);
 }
 
 static void
@@ -290,6 +414,8 @@ main(int argc, char **argv)
 	tiny("llama3");
 	tiny("qwen2");
 	tiny("gemma3");
+	tiny("gemma4");
+	embed(dir);
 	one_model(dir, "SmolLM2-135M-Instruct.Q4_1.gguf", full1 ? NPROMPT :
 	    1, 0.5f);
 	if (!reduced)
@@ -297,7 +423,8 @@ main(int argc, char **argv)
 		    1.0f);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("%s%.1f s\n", reduced ? "reduced set (sanitizer): SmolLM2, "
-	    "one prompt, tiny models; " : "", (double)(t1.tv_sec - t0.tv_sec) +
+	    "one prompt, tiny models, MiniLM; " : "",
+	    (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return DONE("t_vk_model");
 }
