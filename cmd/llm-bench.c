@@ -17,6 +17,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "../libcore/backend.h"
 #include "../libcore/convert.h"
 #include "../libcore/dtype.h"
 #include "../libcore/embed.h"
@@ -364,9 +365,38 @@ jstr(const char *k, const char *v)
 		lc_jw_null(&jw);
 }
 
+/*
+ * The Vulkan device that dev names ("vulkan", "vulkan:N"), described
+ * and its bandwidth measured once per run; NULL for the CPU or when it
+ * cannot be described.
+ */
+static const lc_vk_info *
+vk_info(const char *dev)
+{
+	static lc_vk_info info[8];
+	static int state[8];	/* 0 not asked, 1 have, -1 failed */
+	lc_err e;
+	long n = 0;
+
+	if (dev == NULL || strncmp(dev, "vulkan", 6) != 0)
+		return NULL;
+	if (dev[6] == ':')
+		n = strtol(dev + 7, NULL, 10);
+	if (n < 0 || n >= 8)
+		return NULL;
+	if (state[n] == 0) {
+		state[n] = lc_vk_device_info((int)n, &info[n], &e) == LC_OK ?
+		    1 : -1;
+		if (state[n] < 0 && !opt.quiet)
+			warn("%s: %s", dev, e.msg);
+	}
+	return state[n] > 0 ? &info[n] : NULL;
+}
+
 static void
 machine(const char *device)
 {
+	const lc_vk_info *vi = vk_info(device);
 	char isa[64];
 
 	lc_jw_key(&jw, "machine");
@@ -375,8 +405,21 @@ machine(const char *device)
 	jint("cores", si.ncpu);
 	jstr("isa", lc_sysinfo_features_str(si.features, isa, sizeof(isa)));
 	jint("mem_bytes", (long long)si.mem_total);
-	jstr("gpu", device != NULL && strncmp(device, "vulkan", 6) == 0 ?
-	    device : NULL);
+	lc_jw_key(&jw, "gpu");
+	if (vi != NULL) {
+		lc_jw_obj(&jw);
+		jstr("device", device);
+		jstr("name", vi->name);
+		jstr("type", vi->type);
+		jstr("driver", vi->driver);
+		jstr("driver_info", vi->driver_info);
+		jint("api_version_major", vi->api_version >> 22);
+		jint("api_version_minor", vi->api_version >> 12 & 0x3ff);
+		jint("mem_bytes", (long long)vi->mem_bytes);
+		jfix("copy_bandwidth_gbs", vi->bandwidth / 1e9, 2);
+		lc_jw_obj_end(&jw);
+	} else
+		lc_jw_null(&jw);
 	lc_jw_obj_end(&jw);
 	lc_jw_key(&jw, "build");
 	lc_jw_obj(&jw);
@@ -690,6 +733,14 @@ speed_test(minfo *mi, lc_model *m, const char *dev, int threads, int batch,
 			    lc_roof_attn_flops(hp, t->d + t->p / 2.0);
 			roof_pct = 100 * mean * fl / (peak * 1e9);
 		}
+	} else if (t->p == 0 && vk_info(dev) != NULL) {
+		/* generation on a GPU: against its measured copy bandwidth
+		   (bytes read plus written per second, ~ what a stream of
+		   reads reaches); no compute roof is measured there */
+		const lc_gguf *g = lc_model_gguf(m);
+		double bytes = (double)lc_roof_weight_bytes(g, hp) +
+		    lc_roof_kv_bytes(hp, t->d + t->n / 2.0, 2);
+		roof_pct = 100 * mean * bytes / vk_info(dev)->bandwidth;
 	}
 	lc_jw_reset(&jw);
 	lc_jw_obj(&jw);
