@@ -323,9 +323,16 @@ matmul8(uint32_t wtype, const void *w, int64_t row_bytes, int64_t ncols,
 				dx[b * n8 + c] = lc_f16_to_f32(q->d);
 				sx[b * n8 + c] = lc_f16_to_f32(q->s);
 			} else {
-				dx[b * n8 + c] = lc_f16_to_f32(
-				    ((const lc_block_q8_0 *)x + b)->d);
-				sx[b * n8 + c] = 0;
+				const lc_block_q8_0 *q =
+				    (const lc_block_q8_0 *)x + b;
+				int k, sum = 0;
+
+				/* sum of the block's values, for weight
+				   types stored with an offset (gemm8) */
+				for (k = 0; k < 32; k++)
+					sum += q->qs[k];
+				dx[b * n8 + c] = lc_f16_to_f32(q->d);
+				sx[b * n8 + c] = (float)sum;
 			}
 		}
 	for (t0 = r0; t0 < r1; t0 = t1) {

@@ -221,6 +221,44 @@ name(int n, const void *vw, const void *vx, int64_t xs,		\
 		y[c * ldy] = out[c];					\
 }
 
+/*
+ * GEMM8 for weights stored with an offset (q4_0: nibble - 8, q5_0:
+ * 5 bits - 16): the unsigned values multiply the columns directly and
+ * each column's sum is corrected by offset * sum(x), the block sums of
+ * the activation (sx[b * ldd + c], exact small integers held as
+ * floats): the same exact integer sums as mulsum_ss's, one product
+ * per column instead of three operations.
+ */
+#define GEMM8U(name, wtype, DECU, SHIFT, FOLD8)				\
+static void								\
+name(int n, const void *vw, const void *vx, int64_t xs,		\
+    const float *dx, const float *sx, int64_t ldd, float *y,		\
+    int64_t ldy)							\
+{									\
+	const wtype *w = vw;						\
+	const lc_block_q8_0 *x[8];					\
+	int nb = n / 32, b, c;						\
+	__m256 acc = _mm256_setzero_ps();				\
+	__m256i v[8], q, si;						\
+	float out[8];							\
+									\
+	for (c = 0; c < 8; c++)						\
+		x[c] = (const lc_block_q8_0 *)((const char *)vx + c * xs); \
+	for (b = 0; b < nb; b++) {					\
+		q = DECU(&w[b]);					\
+		for (c = 0; c < 8; c++)					\
+			v[c] = MULSUM(q, load256(x[c][b].qs));		\
+		si = _mm256_sub_epi32(hsum8_i32(v), _mm256_slli_epi32(	\
+		    _mm256_cvtps_epi32(_mm256_loadu_ps(sx + b * ldd)),	\
+		    SHIFT));						\
+		acc = _mm256_add_ps(acc, FOLD8(&w[b],			\
+		    _mm256_cvtepi32_ps(si), dx + b * ldd, NULL));	\
+	}								\
+	_mm256_storeu_ps(out, acc);					\
+	for (c = 0; c < 8; c++)						\
+		y[c * ldy] = out[c];					\
+}
+
 static inline __m256
 bcast_f16(uint16_t h)
 {
@@ -263,10 +301,6 @@ fold_q4_0(float t[8], const lc_block_q4_0 *w, const lc_block_q8_0 *x,
 
 DOT32(FN(dot_q4_0_q8_0), lc_block_q4_0, lc_block_q8_0, sumi_q4_0, fold_q4_0)
 
-static inline __m256i dec_q4_0(const lc_block_q4_0 *w)
-{
-	return _mm256_sub_epi8(nibbles32(w->qs), _mm256_set1_epi8(8));
-}
 static inline __m256i mul_ss_q8_0(__m256i q, const lc_block_q8_0 *x)
 {
 	return mulsum_ss(q, load256(x->qs));
@@ -279,8 +313,11 @@ static inline __m256 fold8_q4_0(const lc_block_q4_0 *w, __m256 si,
 	return _mm256_mul_ps(_mm256_mul_ps(si, bcast_f16(w->d)),
 	    _mm256_loadu_ps(dx));
 }
-GEMM8(FN(gemm8_q4_0_q8_0), lc_block_q4_0, lc_block_q8_0, dec_q4_0, mul_ss_q8_0,
-    fold8_q4_0)
+static inline __m256i decu_q4_0(const lc_block_q4_0 *w)
+{
+	return nibbles32(w->qs);
+}
+GEMM8U(FN(gemm8_q4_0_q8_0), lc_block_q4_0, decu_q4_0, 3, fold8_q4_0)
 
 static inline __m256i
 sumi_q4_1(const lc_block_q4_1 *w, const lc_block_q8_1 *x)
@@ -357,11 +394,6 @@ fold_q5_0(float t[8], const lc_block_q5_0 *w, const lc_block_q8_0 *x,
 
 DOT32(FN(dot_q5_0_q8_0), lc_block_q5_0, lc_block_q8_0, sumi_q5_0, fold_q5_0)
 
-static inline __m256i dec_q5_0(const lc_block_q5_0 *w)
-{
-	return _mm256_or_si256(nibbles32(w->qs),
-	    _mm256_andnot_si256(bits32(w->qh), _mm256_set1_epi8((char)0xf0)));
-}
 /* (dw * dx) * sumi, as fold_q5_0 */
 static inline __m256 fold8_q5_0(const lc_block_q5_0 *w, __m256 si,
     const float *dx, const float *sx)
@@ -370,8 +402,13 @@ static inline __m256 fold8_q5_0(const lc_block_q5_0 *w, __m256 si,
 	return _mm256_mul_ps(_mm256_mul_ps(bcast_f16(w->d),
 	    _mm256_loadu_ps(dx)), si);
 }
-GEMM8(FN(gemm8_q5_0_q8_0), lc_block_q5_0, lc_block_q8_0, dec_q5_0, mul_ss_q8_0,
-    fold8_q5_0)
+/* 5-bit value: nibble + 16 * bit, offset 16 */
+static inline __m256i decu_q5_0(const lc_block_q5_0 *w)
+{
+	return _mm256_or_si256(nibbles32(w->qs),
+	    _mm256_and_si256(bits32(w->qh), _mm256_set1_epi8(0x10)));
+}
+GEMM8U(FN(gemm8_q5_0_q8_0), lc_block_q5_0, decu_q5_0, 4, fold8_q5_0)
 
 static inline __m256i
 sumi_q5_1(const lc_block_q5_1 *w, const lc_block_q8_1 *x)
