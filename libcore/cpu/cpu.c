@@ -293,12 +293,17 @@ lc_cpu_matvec(uint32_t wtype, const void *w, int64_t row_bytes,
 		dot((int)ncols, &y[r], row, xq);
 }
 
+/* floats of activation scales matmul8 keeps on its stack (64 KiB) */
+#define MATMUL8_SCALES	16384
+
 /*
- * Columns in groups of 8 through the level's gemm8 kernel: the
- * activation blocks' scales (q8_0: d; q8_1: d and s) converted to
- * floats once, block-major ([b * nx + c]), for all nx columns.
- * Returns the number of columns done (a multiple of 8; 0 if the
- * scales cannot be allocated: the caller then does them all).
+ * Columns in groups of 8 through the level's gemm8 kernel.  The
+ * activation blocks' scales (q8_0: d and the sum of the values; q8_1:
+ * d and s) are converted to floats once, block-major ([b * cn + c]),
+ * for as many columns as the stack buffer holds at a time; the weight
+ * rows are walked in tiles for each such chunk.  Returns the number of
+ * columns done (a multiple of 8; 0 if a row has too many blocks for
+ * 8 columns' scales: the caller then does them all).
  */
 static int64_t
 matmul8(uint32_t wtype, const void *w, int64_t row_bytes, int64_t ncols,
@@ -306,46 +311,51 @@ matmul8(uint32_t wtype, const void *w, int64_t row_bytes, int64_t ncols,
     int64_t r0, int64_t r1)
 {
 	uint32_t at = kern[wtype].vec_dot_type;
-	int64_t nb = ncols / 32, n8 = nx / 8 * 8, b, c, t0, t1, r;
-	float *dx = NULL, *sx;
+	int64_t nb = ncols / 32, n8 = nx / 8 * 8, b, c, c0, cn, cw, t0, t1, r;
+	float sc[MATMUL8_SCALES], *dx = sc, *sx;
 	const char *x;
 
 	if (at != LC_Q8_0 && at != LC_Q8_1)	/* q8_K: scales are floats */
 		nb = 0;
-	else if ((dx = malloc((size_t)(nb * n8) * 2 * sizeof(float))) == NULL)
+	cw = nb ? MATMUL8_SCALES / (2 * nb) / 8 * 8 : n8;
+	if (cw == 0)
 		return 0;
-	sx = dx + nb * n8;
-	for (c = 0, x = xq; nb > 0 && c < n8; c++, x += xq_stride)
-		for (b = 0; b < nb; b++) {
-			if (at == LC_Q8_1) {
-				const lc_block_q8_1 *q =
-				    (const lc_block_q8_1 *)x + b;
-				dx[b * n8 + c] = lc_f16_to_f32(q->d);
-				sx[b * n8 + c] = lc_f16_to_f32(q->s);
-			} else {
-				const lc_block_q8_0 *q =
-				    (const lc_block_q8_0 *)x + b;
-				int k, sum = 0;
+	for (c0 = 0; c0 < n8; c0 += cn) {
+		cn = n8 - c0 < cw ? n8 - c0 : cw;
+		sx = dx + nb * cn;
+		x = (const char *)xq + c0 * xq_stride;
+		for (c = 0; nb > 0 && c < cn; c++, x += xq_stride)
+			for (b = 0; b < nb; b++) {
+				if (at == LC_Q8_1) {
+					const lc_block_q8_1 *q =
+					    (const lc_block_q8_1 *)x + b;
+					dx[b * cn + c] = lc_f16_to_f32(q->d);
+					sx[b * cn + c] = lc_f16_to_f32(q->s);
+				} else {
+					const lc_block_q8_0 *q =
+					    (const lc_block_q8_0 *)x + b;
+					int k, sum = 0;
 
-				/* sum of the block's values, for weight
-				   types stored with an offset (gemm8) */
-				for (k = 0; k < 32; k++)
-					sum += q->qs[k];
-				dx[b * n8 + c] = lc_f16_to_f32(q->d);
-				sx[b * n8 + c] = (float)sum;
+					/* for weight types stored with an
+					   offset (gemm8) */
+					for (k = 0; k < 32; k++)
+						sum += q->qs[k];
+					dx[b * cn + c] = lc_f16_to_f32(q->d);
+					sx[b * cn + c] = (float)sum;
+				}
 			}
+		for (t0 = r0; t0 < r1; t0 = t1) {
+			t1 = t0 + MATMUL_TILE < r1 ? t0 + MATMUL_TILE : r1;
+			x = (const char *)xq + c0 * xq_stride;
+			for (c = 0; c < cn; c += 8, x += 8 * xq_stride)
+				for (r = t0; r < t1; r++)
+					kern[wtype].gemm8((int)ncols,
+					    (const char *)w + r * row_bytes, x,
+					    xq_stride, nb ? dx + c : NULL,
+					    nb ? sx + c : NULL, cn,
+					    &y[(c0 + c) * ldy + r], ldy);
 		}
-	for (t0 = r0; t0 < r1; t0 = t1) {
-		t1 = t0 + MATMUL_TILE < r1 ? t0 + MATMUL_TILE : r1;
-		for (c = 0, x = xq; c < n8; c += 8, x += 8 * xq_stride)
-			for (r = t0; r < t1; r++)
-				kern[wtype].gemm8((int)ncols,
-				    (const char *)w + r * row_bytes, x,
-				    xq_stride, nb ? dx + c : NULL,
-				    nb ? sx + c : NULL, n8, &y[c * ldy + r],
-				    ldy);
 	}
-	free(dx);
 	return n8;
 }
 
