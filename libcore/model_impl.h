@@ -163,6 +163,11 @@ lc_rope_of(const lc_model *m, int swa, int n_head, int head_dim, int mode)
 	return r;
 }
 
+/* The logits of the last n_out of n columns of s.x, into s.logits:
+   RMS norm with output_norm, output (token_embd when tied) with
+   output.bias if present, divided by logit_scale. */
+void	lc_output_head(lc_model *m, int n, int n_out);
+
 /* The llama-family forward pass (llama, qwen2, qwen3). */
 void	lc_llama_forward(lc_model *m, const int32_t *ids, const int32_t *pos,
 	    int n, int n_out);

@@ -75,7 +75,7 @@ gemma3_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
 	lc_tensor v = lc_cols(&s->v, n), att = lc_cols(&s->att, n);
 	lc_tensor o = lc_cols(&s->o, n), g = lc_cols(&s->g, n);
 	lc_tensor u = lc_cols(&s->u, n), f = lc_cols(&s->f, n);
-	lc_tensor qh, kh, last, lo;
+	lc_tensor qh, kh;
 	lc_attn_args a = {
 		.n_head = (int)hp->n_head, .n_head_kv = (int)hp->n_head_kv,
 		.head_dim = (int)hp->head_dim_k, .scale = m->kq_scale,
@@ -118,12 +118,7 @@ gemma3_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
 		op->add(b, &x, &f, &x);
 	}
 	/* only the rows whose logits are wanted: the last n_out */
-	last = lc_last_cols(&x, n, n_out);
-	lo = lc_cols(&s->out, n_out);
-	op->norm(b, LC_NORM_RMS, &last, &m->output_norm, NULL, eps, &lo);
-	last = lc_cols(&s->logits, n_out);
-	op->matmul(b, m->output.data ? &m->output : &m->tok_embd, &lo, NULL,
-	    &last);
+	lc_output_head(m, n, n_out);
 }
 
 const lc_arch lc_arch_gemma3 = {

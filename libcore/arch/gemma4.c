@@ -307,7 +307,7 @@ gemma4_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
 	int64_t P = g->n_pl, NL = hp->n_layer;
 	lc_tensor x = lc_cols(&s->x, n), h = lc_cols(&s->h, n);
 	lc_tensor att = lc_cols(&s->att, n), o = lc_cols(&s->o, n);
-	lc_tensor last, lo, q, k, v, qh, kh, vh, gg, uu, ff, pl, plq, pg, c1;
+	lc_tensor q, k, v, qh, kh, vh, gg, uu, ff, pl, plq, pg, c1;
 	lc_attn_args a = {
 		.n_head = (int)hp->n_head, .n_head_kv = (int)hp->n_head_kv,
 		.scale = m->kq_scale,
@@ -406,12 +406,7 @@ gemma4_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
 		}
 		scale(m, &x, G->out_scale);
 	}
-	last = lc_last_cols(&x, n, n_out);
-	lo = lc_cols(&s->out, n_out);
-	op->norm(b, LC_NORM_RMS, &last, &m->output_norm, NULL, eps, &lo);
-	last = lc_cols(&s->logits, n_out);
-	op->matmul(b, m->output.data ? &m->output : &m->tok_embd, &lo, NULL,
-	    &last);
+	lc_output_head(m, n, n_out);
 }
 
 const lc_arch lc_arch_gemma4 = {

@@ -160,15 +160,13 @@ llama_layers(lc_model *m, const int32_t *ids, const int32_t *pos,
 }
 
 void
-lc_llama_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
-    int n_out)
+lc_output_head(lc_model *m, int n, int n_out)
 {
 	const lc_backend_ops *op = m->b->ops;
 	lc_backend *b = m->b;
 	lc_scratch *s = &m->s;
 	lc_tensor last, lo;
 
-	llama_layers(m, ids, pos, NULL, n);
 	/* only the rows whose logits are wanted: the last n_out */
 	last = lc_last_cols(&s->x, n, n_out);
 	lo = lc_cols(&s->out, n_out);
@@ -180,6 +178,14 @@ lc_llama_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
 	if (m->logit_scale != 1.0f)	/* y = y + (1/s - 1) y */
 		op->scale_add(b, &last, 1.0f / m->logit_scale - 1.0f, &last,
 		    &last);
+}
+
+void
+lc_llama_forward(lc_model *m, const int32_t *ids, const int32_t *pos, int n,
+    int n_out)
+{
+	llama_layers(m, ids, pos, NULL, n);
+	lc_output_head(m, n, n_out);
 }
 
 /* The same body for embeddings: attention within each sequence, the
