@@ -1,6 +1,9 @@
 # llmutils - see README.  GNU make.
 include config.mk
 
+# plain `make` builds the commands, whatever rule comes first below
+.DEFAULT_GOAL := all
+
 # BUILD=DIR puts objects and binaries in DIR (parallel work trees)
 ifeq ($(strip $(SAN)),1)
 O = $(if $(BUILD),$(BUILD),build/san)

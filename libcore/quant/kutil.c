@@ -1,6 +1,11 @@
 /*
  * kutil.c - scale searches shared by the K-quant reference quantizers.
  *
+ * The per-group searches (make_qx_quants, make_qkx2_quants) are the
+ * scalar transcriptions of ggml; the quantizers call their LC_QLANES-
+ * wide twins at the end of this file, which tests/kernels/k_kutil.c
+ * holds to the same bits.
+ *
  * Float expressions are written in ggml's evaluation order on purpose:
  * a*b*c means (a*b)*c, and reordering any of them changes the chosen
  * quants.  Integers meet floats only where ggml converts them.
@@ -296,12 +301,11 @@ void
 lc_quant_k4_scales(const float *x, int nmax, float rmin, int nstep,
     uint16_t *dp, uint16_t *dminp, uint8_t *sc12, uint8_t *L)
 {
-	uint8_t Laux[32], ls, lm, sc, m;
-	float weights[32], mins[8], scales[8];
+	uint8_t ls, lm, sc, m;
+	float weights[256], mins[8], scales[8];
 	float max_scale, max_min, sum_x2, av_x, inv_scale, inv_min, d, dm;
 	int j, l, k;
 
-	max_scale = max_min = 0;
 	for (j = 0; j < 8; j++) {
 		/* weight: rms of the group plus |x| */
 		sum_x2 = 0;
@@ -309,9 +313,13 @@ lc_quant_k4_scales(const float *x, int nmax, float rmin, int nstep,
 			sum_x2 += x[32 * j + l] * x[32 * j + l];
 		av_x = sqrtf(sum_x2 / 32);
 		for (l = 0; l < 32; l++)
-			weights[l] = av_x + fabsf(x[32 * j + l]);
-		scales[j] = lc_make_qkx2_quants(32, nmax, x + 32 * j, weights,
-		    L + 32 * j, &mins[j], Laux, rmin, 0.1f, nstep, 0);
+			weights[32 * j + l] = av_x + fabsf(x[32 * j + l]);
+	}
+	for (j = 0; j < 8; j += LC_QLANES)
+		lc_make_qkx2_quants8(32, nmax, x + 32 * j, weights + 32 * j,
+		    L + 32 * j, scales + j, mins + j, rmin, 0.1f, nstep, 0);
+	max_scale = max_min = 0;
+	for (j = 0; j < 8; j++) {
 		if (scales[j] > max_scale)
 			max_scale = scales[j];
 		if (mins[j] > max_min)
@@ -341,5 +349,181 @@ lc_quant_k4_scales(const float *x, int nmax, float rmin, int nstep,
 			l = l < 0 ? 0 : l > nmax ? nmax : l;
 			L[32 * j + k] = (uint8_t)l;
 		}
+	}
+}
+
+/*
+ * LC_QLANES groups at once.  The searches above are sequential within a
+ * group (make_qkx2_quants moves min as it goes), but the groups of a
+ * block are independent: lane j of each vector below is group j, and
+ * every lane performs exactly the scalar code's float operations in
+ * its order, so the results are the same bits.  GCC/Clang vector
+ * extensions: SSE2 on any x86-64, NEON on arm64.
+ */
+typedef float	vf __attribute__((vector_size(LC_QLANES * sizeof(float))));
+typedef int32_t	vi __attribute__((vector_size(LC_QLANES * sizeof(int32_t))));
+
+static vi
+vnearest(vf f)
+{
+	vi i = (vi)(f + 12582912.f);
+
+	return (i & 0x007fffff) - 0x00400000;
+}
+
+static vi
+vclamp(vi l, int lo, int hi)
+{
+	vi m = l < lo;
+
+	l = (l & ~m) | (lo & m);
+	m = l > hi;
+	return (l & ~m) | (hi & m);
+}
+
+static vf
+vsel(vi m, vf a, vf b)
+{
+	return (vf)((m & (vi)a) | (~m & (vi)b));
+}
+
+static vf
+vabs(vf f)
+{
+	return (vf)((vi)f & 0x7fffffff);
+}
+
+static vf
+vfloat(vi i)
+{
+	return __builtin_convertvector(i, vf);
+}
+
+void
+lc_make_qkx2_quants8(int n, int nmax, const float *x, const float *weights,
+    uint8_t *L, float *scales, float *the_min, float rmin, float rdelta,
+    int nstep, int use_mad)
+{
+	vf xt[32] = { { 0 } }, wt[32] = { { 0 } }, min, max, sum_w, sum_x, iscale, scale, best, diff;
+	vf sum_l, sum_l2, sum_xl, D, ts, tm, err, fl;
+	vi lt[32], lbest[32], live, m;
+	int i, j, is;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < LC_QLANES; j++) {
+			xt[i][j] = x[n * j + i];
+			wt[i][j] = weights[n * j + i];
+		}
+	min = max = xt[0];
+	sum_w = wt[0];
+	sum_x = sum_w * xt[0];
+	for (i = 1; i < n; i++) {
+		min = vsel(xt[i] < min, xt[i], min);
+		max = vsel(xt[i] > max, xt[i], max);
+		sum_w += wt[i];
+		sum_x += wt[i] * xt[i];
+	}
+	min = vsel(min > 0, (vf){ 0 }, min);
+	live = max != min;		/* a flat group: L 0, scale 0 */
+	iscale = (float)nmax / (max - min);
+	scale = 1 / iscale;
+	best = (vf){ 0 };
+	for (i = 0; i < n; i++) {
+		lbest[i] = vclamp(vnearest(iscale * (xt[i] - min)), 0, nmax);
+		diff = scale * vfloat(lbest[i]) + min - xt[i];
+		diff = use_mad ? vabs(diff) : diff * diff;
+		best += wt[i] * diff;
+	}
+	for (is = 0; nstep >= 1 && is <= nstep; is++) {
+		iscale = (rmin + rdelta * is + nmax) / (max - min);
+		sum_l = sum_l2 = sum_xl = (vf){ 0 };
+		for (i = 0; i < n; i++) {
+			lt[i] = vclamp(vnearest(iscale * (xt[i] - min)), 0,
+			    nmax);
+			fl = vfloat(lt[i]);
+			sum_l += wt[i] * fl;
+			sum_l2 += wt[i] * fl * fl;
+			sum_xl += wt[i] * fl * xt[i];
+		}
+		D = sum_w * sum_l2 - sum_l * sum_l;
+		ts = (sum_w * sum_xl - sum_x * sum_l) / D;
+		tm = (sum_l2 * sum_x - sum_l * sum_xl) / D;
+		m = tm > 0;
+		ts = vsel(m, sum_xl / sum_l2, ts);
+		tm = vsel(m, (vf){ 0 }, tm);
+		err = (vf){ 0 };
+		for (i = 0; i < n; i++) {
+			diff = ts * vfloat(lt[i]) + tm - xt[i];
+			diff = use_mad ? vabs(diff) : diff * diff;
+			err += wt[i] * diff;
+		}
+		m = (D > 0) & (err < best) & live;
+		for (i = 0; i < n; i++)
+			lbest[i] = (m & lt[i]) | (~m & lbest[i]);
+		best = vsel(m, err, best);
+		scale = vsel(m, ts, scale);
+		min = vsel(m, tm, min);
+	}
+	for (j = 0; j < LC_QLANES; j++) {
+		for (i = 0; i < n; i++)
+			L[n * j + i] = live[j] ? (uint8_t)lbest[i][j] : 0;
+		scales[j] = live[j] ? scale[j] : 0.f;
+		the_min[j] = -min[j];
+	}
+}
+
+void
+lc_make_qx_quants8(int n, int nmax, const float *x, int8_t *L, float *scales)
+{
+	vf xt[32] = { { 0 } }, wt[32], max, amax, ax, iscale, sumlx, suml2, fl, scale;
+	vf best;
+	vi lbest[32], lt[32], live, m;
+	int i, j, is;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < LC_QLANES; j++)
+			xt[i][j] = x[n * j + i];
+	max = amax = (vf){ 0 };
+	for (i = 0; i < n; i++) {
+		ax = vabs(xt[i]);
+		m = ax > amax;
+		amax = vsel(m, ax, amax);
+		max = vsel(m, xt[i], max);
+		wt[i] = xt[i] * xt[i];		/* rmse_type 1 */
+	}
+	live = amax >= LC_GROUP_MAX_EPS;
+	iscale = (float)-nmax / max;
+	sumlx = suml2 = (vf){ 0 };
+	for (i = 0; i < n; i++) {
+		lbest[i] = vclamp(vnearest(iscale * xt[i]), -nmax, nmax - 1);
+		fl = vfloat(lbest[i]);
+		sumlx += wt[i] * xt[i] * fl;
+		suml2 += wt[i] * fl * fl;
+	}
+	scale = vsel(suml2 != 0, sumlx / suml2, (vf){ 0 });
+	best = scale * sumlx;
+	for (is = -9; is <= 9; is++) {
+		if (is == 0)
+			continue;
+		iscale = -(nmax + 0.1f * is) / max;
+		sumlx = suml2 = (vf){ 0 };
+		for (i = 0; i < n; i++) {
+			lt[i] = vclamp(vnearest(iscale * xt[i]), -nmax,
+			    nmax - 1);
+			fl = vfloat(lt[i]);
+			sumlx += wt[i] * xt[i] * fl;
+			suml2 += wt[i] * fl * fl;
+		}
+		m = (suml2 > 0) & (sumlx * sumlx > best * suml2);
+		for (i = 0; i < n; i++)
+			lbest[i] = (m & lt[i]) | (~m & lbest[i]);
+		scale = vsel(m, sumlx / suml2, scale);
+		best = vsel(m, scale * sumlx, best);
+	}
+	for (j = 0; j < LC_QLANES; j++) {
+		for (i = 0; i < n; i++)
+			L[n * j + i] = live[j] ? (int8_t)(lbest[i][j] + nmax) :
+			    0;
+		scales[j] = live[j] ? scale[j] : 0.f;
 	}
 }

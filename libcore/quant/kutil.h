@@ -57,6 +57,20 @@ float	lc_make_qkx2_quants(int n, int nmax, const float *x,
 	    float rmin, float rdelta, int nstep, int use_mad);
 
 /* Unpacks 6-bit scale and min j (0..7) of a Q4_K/Q5_K scales[12]. */
+/*
+ * The same searches for LC_QLANES groups of 1 <= n <= 32 values side by
+ * side (x: group j at x + n*j; L likewise), bit-identical to calling
+ * the scalar ones per group; qx only for rmse_type 1.
+ */
+#define LC_QLANES	4
+
+void	lc_make_qkx2_quants8(int n, int nmax, const float *x,
+	    const float *weights, uint8_t *L, float *scales, float *the_min,
+	    float rmin, float rdelta, int nstep, int use_mad);
+
+void	lc_make_qx_quants8(int n, int nmax, const float *x, int8_t *L,
+	    float *scales);
+
 void	lc_get_scale_min_k4(int j, const uint8_t *q, uint8_t *sc, uint8_t *m);
 
 /*

@@ -43,20 +43,20 @@ lc_quant_q2_k(const float *x, void *vy, int64_t n)
 {
 	lc_block_q2_k *y = vy;
 	int64_t i, nb = n / LC_QK_K;
-	uint8_t L[LC_QK_K], Laux[16];
-	float weights[16], mins[16], scales[16];
+	uint8_t L[LC_QK_K];
+	float weights[LC_QK_K], mins[16], scales[16];
 	float max_scale, max_min, iscale, d, dm;
 	int j, l, k;
 
 	for (i = 0; i < nb; i++, x += LC_QK_K) {
 		/* fit each group of 16: x ~ scale * L - min, L in 0..3 */
+		for (l = 0; l < LC_QK_K; l++)
+			weights[l] = fabsf(x[l]);
+		for (j = 0; j < 16; j += LC_QLANES)
+			lc_make_qkx2_quants8(16, 3, x + 16 * j, weights + 16 * j,
+			    L + 16 * j, scales + j, mins + j, -0.5f, 0.1f, 15, 1);
 		max_scale = max_min = 0;
 		for (j = 0; j < 16; j++) {
-			for (l = 0; l < 16; l++)
-				weights[l] = fabsf(x[16 * j + l]);
-			scales[j] = lc_make_qkx2_quants(16, 3, x + 16 * j,
-			    weights, L + 16 * j, &mins[j], Laux, -0.5f, 0.1f,
-			    15, 1);
 			if (scales[j] > max_scale)
 				max_scale = scales[j];
 			if (mins[j] > max_min)

@@ -55,10 +55,11 @@ lc_quant_q6_k(const float *x, void *vy, int64_t n)
 	int j, l, k, h, a, b, c, e;
 
 	for (i = 0; i < nb; i++, x += LC_QK_K) {
+		for (j = 0; j < 16; j += LC_QLANES)
+			lc_make_qx_quants8(16, 32, x + 16 * j, L + 16 * j,
+			    scales + j);
 		max_scale = max_abs_scale = 0;
 		for (j = 0; j < 16; j++) {
-			scales[j] = lc_make_qx_quants(16, 32, x + 16 * j,
-			    L + 16 * j, 1);
 			if (fabsf(scales[j]) > max_abs_scale) {
 				max_abs_scale = fabsf(scales[j]);
 				max_scale = scales[j];
