@@ -47,7 +47,7 @@ static struct {
 	ilist		 p, n, d, t, b;
 	int		 pg[MAXL][2], npg;
 	int		 reps, warmup, md, csv, quiet, roof_only, pset;
-	int		 embed, bset;
+	int		 embed, bset, nset;
 	const char	*ppl, *kld, *save;
 	uint32_t	 ctx;
 	int		 chunks;
@@ -94,6 +94,8 @@ usage(FILE *fp, int status)
 		    "  -r, --repetitions N   timed runs per test (default 5)\n"
 		    "      --no-warmup       no untimed run first\n"
 		    "      --roof            measure this machine's roofline again and print it\n"
+		    "                        (with -D vulkan: the device's GEMM rate too)\n"
+		    "  An encoder (bert) runs prompt tests only, each one sequence (-b >= -p).\n"
 		    "\n  Quality (llama-perplexity's conventions):\n"
 		    "      --ppl FILE        perplexity over the text in FILE ('-': stdin)\n"
 		    "  -c, --ctx N           tokens per chunk (default 512)\n"
@@ -107,7 +109,8 @@ usage(FILE *fp, int status)
 		    "\n  Output:\n"
 		    "      --md              Markdown table instead of JSONL\n"
 		    "      --csv             CSV instead of JSONL\n"
-		    "      --compare A B     compare two JSONL result files: B/A ratios\n"
+		    "      --compare A B     compare two JSONL result files: B/A ratios of\n"
+		    "                        speed, embed and ppl records\n"
 		    "  -q, --quiet           no progress on standard error\n"
 		    "  -h, --help            this help\n"
 		    "  -V, --version         print the version\n", fp);
@@ -234,6 +237,17 @@ static const col cmp_cols[] = {
 	{ "a", "A", 4 }, { "b", "B", 4 }, { "ratio", "B/A", 3 },
 	{ "noise", "noise", -1 }, { NULL, NULL, 0 }
 };
+static const col cost_cols[] = {
+	{ "model_name", "model", -1 },
+	{ "weight_bytes_per_token", "weight bytes/token", -1 },
+	{ "matmul_params", "matmul params", -1 },
+	{ "output_params", "output params", -1 }, { NULL, NULL, 0 }
+};
+static const col gpu_roof_cols[] = {
+	{ "device", "backend", -1 }, { "gpu_name", "GPU", -1 },
+	{ "bw_gbs", "copy GB/s", 1 }, { "f16_gflops", "f16 GFLOP/s", 1 },
+	{ "f32_gflops", "f32 GFLOP/s", 1 }, { NULL, NULL, 0 }
+};
 static const col roof_cols[] = {
 	{ "cpu_model", "CPU", -1 }, { "threads", "threads", -1 },
 	{ "bw_gbs", "GB/s", 1 }, { "f32_gflops", "f32 GFLOP/s", 1 },
@@ -295,6 +309,8 @@ emit(void)
 	    strcmp(k->valuestring, "ppl") == 0 ? ppl_cols :
 	    strcmp(k->valuestring, "kld") == 0 ? kld_cols :
 	    strcmp(k->valuestring, "roof") == 0 ? roof_cols :
+	    strcmp(k->valuestring, "gpu_roof") == 0 ? gpu_roof_cols :
+	    strcmp(k->valuestring, "model_cost") == 0 ? cost_cols :
 	    strcmp(k->valuestring, "embed") == 0 ? embed_cols : cmp_cols;
 	if (fmt_kind == NULL || strcmp(fmt_kind, k->valuestring) != 0) {
 		const col *h;
@@ -302,6 +318,8 @@ emit(void)
 			putchar('\n');
 		fmt_kind = c == speed_cols ? "speed" : c == ppl_cols ? "ppl" :
 		    c == kld_cols ? "kld" : c == roof_cols ? "roof" :
+		    c == gpu_roof_cols ? "gpu_roof" :
+		    c == cost_cols ? "model_cost" :
 		    c == embed_cols ? "embed" : "compare";
 		for (h = c; h->key; h++) {
 			if (opt.csv) {
@@ -365,6 +383,15 @@ jstr(const char *k, const char *v)
 		lc_jw_null(&jw);
 }
 
+/* The device that -D's dev names: LLM_DEVICE when there is no -D. */
+static const char *
+devname(const char *dev)
+{
+	if (dev == NULL || *dev == '\0')
+		dev = getenv("LLM_DEVICE");
+	return dev != NULL && *dev != '\0' ? dev : "cpu";
+}
+
 /*
  * The Vulkan device that dev names ("vulkan", "vulkan:N"), described
  * and its bandwidth measured once per run; NULL for the CPU or when it
@@ -378,7 +405,8 @@ vk_info(const char *dev)
 	lc_err e;
 	long n = 0;
 
-	if (dev == NULL || strncmp(dev, "vulkan", 6) != 0)
+	dev = devname(dev);
+	if (strncmp(dev, "vulkan", 6) != 0)
 		return NULL;
 	if (dev[6] == ':')
 		n = strtol(dev + 7, NULL, 10);
@@ -393,9 +421,53 @@ vk_info(const char *dev)
 	return state[n] > 0 ? &info[n] : NULL;
 }
 
+/*
+ * The compute roof of the Vulkan device that dev names: the rate of a
+ * large f16 and f32 matrix product through the backend's own matmul,
+ * measured on a backend of its own (lc_roof_dev_get) and cached under
+ * the device's name and driver; NULL for the CPU, or when it cannot be
+ * measured.  measure 0 only looks: NULL if not measured yet.
+ */
+static const lc_roof_dev *
+dev_roof(const char *dev, int threads, int measure)
+{
+	static lc_roof_dev dr[8];
+	static int state[8];	/* 0 not asked, 1 have, -1 failed */
+	const lc_vk_info *vi;
+	lc_backend *be;
+	char key[sizeof(dr[0].key)];
+	lc_err e;
+	long n = 0;
+
+	dev = devname(dev);
+	if (strncmp(dev, "vulkan", 6) != 0)
+		return NULL;
+	if (dev[6] == ':')
+		n = strtol(dev + 7, NULL, 10);
+	if (n < 0 || n >= 8)
+		return NULL;
+	if (state[n] == 0 && measure && (vi = vk_info(dev)) != NULL) {
+		snprintf(key, sizeof(key), "vulkan/%s/%s/%s", vi->name,
+		    vi->driver, vi->driver_info);
+		if (!opt.quiet && isatty(2))
+			fprintf(stderr, "%s: %s: measuring the GEMM rate...\r",
+			    argv0, dev);
+		be = ebackend(dev, threads);
+		state[n] = lc_roof_dev_get(&dr[n], key, be, opt.roof_only, &e) ==
+		    LC_OK ? 1 : -1;
+		be->ops->free(be);
+		if (!opt.quiet && isatty(2))
+			fprintf(stderr, "\r\033[K");
+		if (state[n] < 0)
+			warn("%s: %s", dev, e.msg);
+	}
+	return state[n] > 0 ? &dr[n] : NULL;
+}
+
 static void
 machine(const char *device)
 {
+	const lc_roof_dev *dr = dev_roof(device, 0, 0);
 	const lc_vk_info *vi = vk_info(device);
 	char isa[64];
 
@@ -417,6 +489,8 @@ machine(const char *device)
 		jint("api_version_minor", vi->api_version >> 12 & 0x3ff);
 		jint("mem_bytes", (long long)vi->mem_bytes);
 		jfix("copy_bandwidth_gbs", vi->bandwidth / 1e9, 2);
+		jfix("gemm_f16_gflops", dr ? dr->f16_gflops : NAN, 3);
+		jfix("gemm_f32_gflops", dr ? dr->f32_gflops : NAN, 3);
 		lc_jw_obj_end(&jw);
 	} else
 		lc_jw_null(&jw);
@@ -597,6 +671,14 @@ open_model(minfo *mi, lc_backend *be, uint32_t ctx, uint32_t batch,
 		if (rc == LC_OK)
 			rc = lc_model_open(&m, tmp, be, &mo, &e);
 		unlink(tmp);
+		if (rc != LC_OK && strncmp(e.msg, tmp, strlen(tmp)) == 0) {
+			/* name the directory, not the unlinked file */
+			char msg[sizeof(e.msg)];
+			snprintf(msg, sizeof(msg), "%.*s%s",
+			    (int)(sizeof(msg) / 2), mi->path,
+			    e.msg + strlen(tmp));
+			memcpy(e.msg, msg, sizeof(msg));
+		}
 		if (rc != LC_OK)
 			die_err(&e);
 		if (mi->size == 0)
@@ -636,7 +718,9 @@ evalx(lc_model *m, const int32_t *ids, int n, int pos, float *logits)
 }
 
 /* One run of test t: times prompt (to the first token's logits) and
-   generation.  Returns seconds of the timed part. */
+   generation.  Returns seconds of the timed part.  An encoder (no
+   logits) runs the prompt as one whole sequence (lc_model_hidden, as
+   llm-embed does), its hidden states into logits. */
 static double
 run_once(lc_model *m, const test *t, int32_t *ids, float *logits,
     double *ttft)
@@ -644,10 +728,19 @@ run_once(lc_model *m, const test *t, int32_t *ids, float *logits,
 	uint32_t nv = lc_model_hparams(m)->n_vocab;
 	double t0, t1;
 	int i, pos;
+	lc_err e;
 
 	lc_model_reset(m);
 	for (i = 0; i < t->d + t->p; i++)
 		ids[i] = rand_tok(nv);
+	if (!lc_model_has_logits(m)) {
+		int32_t len = t->p;
+		t0 = now();
+		if (lc_model_hidden(m, ids, &len, 1, logits, &e) != LC_OK)
+			die_err(&e);
+		*ttft = (now() - t0) * 1e3;
+		return *ttft / 1e3;
+	}
 	if (t->d > 0)
 		evalx(m, ids, t->d, 0, NULL);
 	pos = t->d;
@@ -719,35 +812,45 @@ speed_test(minfo *mi, lc_model *m, const char *dev, int threads, int batch,
 	sd = opt.reps > 1 ? sqrt(sd / (opt.reps - 1)) : 0;
 	memcpy(sorted, ts, (size_t)opt.reps * sizeof(double));
 	qsort(sorted, (size_t)opt.reps, sizeof(double), cmpd);
-	if (have_roof && (dev == NULL || strcmp(dev, "cpu") == 0)) {
+	if (t->n == 0) {
+		/* FLOPs per prompt token: the layers' products, the output
+		   matrix for the last token (none for an encoder), attention
+		   at the mean causal length (an encoder: the whole prompt) */
 		const lc_gguf *g = lc_model_gguf(m);
-		if (t->p == 0) {	/* memory roof */
-			double bytes = (double)lc_roof_weight_bytes(g, hp) +
-			    lc_roof_kv_bytes(hp, t->d + t->n / 2.0, 2);
-			roof_pct = 100 * mean * bytes / (roof.bw_gbs * 1e9);
-		} else if (t->n == 0) {	/* compute roof */
+		const lc_roof_dev *dr = dev_roof(dev, 0, 0);
+		double fl = 2.0 * lc_roof_matmul_params(g, hp) +
+		    (lc_model_has_logits(m) ? 2.0 * lc_roof_output_params(g,
+		    hp) / t->p : 0) + lc_roof_attn_flops(hp, hp->causal ?
+		    t->d + t->p / 2.0 : t->p);
+		if (have_roof && strcmp(devname(dev), "cpu") == 0) {
 			double peak = mi->quant && roof.i8_gops > 0 ?
 			    roof.i8_gops : roof.f32_gflops;
-			double fl = 2.0 * lc_roof_matmul_params(g, hp) +
-			    2.0 * lc_roof_output_params(g, hp) / t->p +
-			    lc_roof_attn_flops(hp, t->d + t->p / 2.0);
+			roof_pct = 100 * mean * fl / (peak * 1e9);
+		} else if (dr != NULL) {
+			/* a GPU: against its measured GEMM rate, f32 for
+			   f32 weights, else f16 */
+			double peak = strcmp(mi->dtype, "f32") == 0 ?
+			    dr->f32_gflops : dr->f16_gflops;
 			roof_pct = 100 * mean * fl / (peak * 1e9);
 		}
-	} else if (t->p == 0 && vk_info(dev) != NULL) {
-		/* generation on a GPU: against its measured copy bandwidth
-		   (bytes read plus written per second, ~ what a stream of
-		   reads reaches); no compute roof is measured there */
+	} else if (t->p == 0) {	/* memory roof */
 		const lc_gguf *g = lc_model_gguf(m);
 		double bytes = (double)lc_roof_weight_bytes(g, hp) +
 		    lc_roof_kv_bytes(hp, t->d + t->n / 2.0, 2);
-		roof_pct = 100 * mean * bytes / vk_info(dev)->bandwidth;
+		if (have_roof && strcmp(devname(dev), "cpu") == 0)
+			roof_pct = 100 * mean * bytes / (roof.bw_gbs * 1e9);
+		else if (vk_info(dev) != NULL)
+			/* generation on a GPU: against its measured copy
+			   bandwidth (bytes read plus written per second, ~
+			   what a stream of reads reaches) */
+			roof_pct = 100 * mean * bytes / vk_info(dev)->bandwidth;
 	}
 	lc_jw_reset(&jw);
 	lc_jw_obj(&jw);
 	jstr("kind", "speed");
 	jstr("test", name);
 	model_head(mi, m);
-	jstr("device", dev != NULL ? dev : "cpu");
+	jstr("device", devname(dev));
 	jint("threads", threads);
 	jint("n_batch", batch);
 	jint("n_prompt", t->p);
@@ -777,11 +880,11 @@ speed_test(minfo *mi, lc_model *m, const char *dev, int threads, int batch,
 	emit();
 }
 
-static void
+static int
 speed(void)
 {
 	test tests[4 * MAXL * MAXL];
-	int nt = 0, i, k, mi, di, ti, bi, maxpos;
+	int nt = 0, i, k, mi, di, ti, bi, maxpos, ret = 0;
 
 	for (k = 0; k < opt.d.n; k++) {
 		for (i = 0; i < opt.p.n; i++)
@@ -812,6 +915,10 @@ speed(void)
 		float *logits = NULL;
 		double ms;
 
+		const lc_hparams *hp;
+		size_t nout;
+
+		(void)dev_roof(dev, opt.t.v[ti], 1);
 		reset_hwm();
 		if (!m->loaded) {
 			uncache(m->path);
@@ -822,18 +929,41 @@ speed(void)
 		}
 		model = open_model(m, be, (uint32_t)maxpos,
 		    (uint32_t)opt.b.v[bi], &ms);
+		hp = lc_model_hparams(model);
+		/* logits of a token, or an encoder's hidden states */
+		nout = lc_model_has_logits(model) ? hp->n_vocab :
+		    (size_t)maxpos * hp->n_embd;
 		if ((ids = malloc((size_t)maxpos * sizeof(*ids))) == NULL ||
-		    (logits = malloc((size_t)lc_model_hparams(model)->n_vocab *
-		    sizeof(*logits))) == NULL)
+		    (logits = malloc(nout * sizeof(*logits))) == NULL)
 			die("out of memory");
-		for (i = 0; i < nt; i++)
+		for (i = 0; i < nt; i++) {
+			if (!lc_model_has_logits(model) &&
+			    (tests[i].n > 0 || tests[i].d > 0)) {
+				/* an encoder runs prompts only: the default
+				   -n passes quietly, an asked test fails */
+				if (opt.nset || tests[i].d > 0) {
+					warn("%s: %s encodes whole sequences: no "
+					    "%s (prompt tests only)", m->path,
+					    hp->arch, tests[i].d > 0 ?
+					    "cache depth" : "generation");
+					ret = 1;
+				}
+				continue;
+			}
+			if (!lc_model_has_logits(model) &&
+			    (uint32_t)tests[i].p > lc_model_n_batch(model))
+				die("%s: pp%d: an encoder takes the whole "
+				    "sequence in one step, and -b is %d",
+				    m->path, tests[i].p, opt.b.v[bi]);
 			speed_test(m, model, dev, opt.t.v[ti], opt.b.v[bi],
 			    &tests[i], ms, ids, logits);
+		}
 		free(ids);
 		free(logits);
 		lc_model_close(model);
 		be->ops->free(be);
 	}
+	return ret;
 }
 
 /* ---- embeddings ---------------------------------------------------------- */
@@ -952,7 +1082,7 @@ embed_bench(void)
 			jstr("kind", "embed");
 			jstr("test", name);
 			model_head(m, model);
-			jstr("device", dev != NULL ? dev : "cpu");
+			jstr("device", devname(dev));
 			jint("threads", opt.t.v[ti]);
 			jint("batch", b);
 			jint("n_sentences", EMBED_N);
@@ -1088,7 +1218,7 @@ quality(void)
 			jstr("base", opt.kld);
 		if (opt.kld != NULL && !basefile)
 			jstr("base_sha256", bm.sha);
-		jstr("device", opt.devices[0] != NULL ? opt.devices[0] : "cpu");
+		jstr("device", devname(opt.devices[0]));
 		jint("threads", opt.t.v[0]);
 		if (text != NULL)
 			jint("n_tokens", (long long)nids);
@@ -1140,10 +1270,10 @@ quality(void)
 	be->ops->free(be);
 }
 
-static void
+static int
 roof_record(void)
 {
-	int k;
+	int k, ret = 0;
 
 	lc_jw_reset(&jw);
 	lc_jw_obj(&jw);
@@ -1158,13 +1288,54 @@ roof_record(void)
 	machine(NULL);
 	lc_jw_obj_end(&jw);
 	emit();
+	/* each Vulkan device of -D: its copy bandwidth and GEMM rate */
+	for (k = 0; k < opt.ndevices; k++) {
+		const char *dev = opt.devices[k];
+		const lc_vk_info *vi = vk_info(dev);
+		const lc_roof_dev *dr = dev_roof(dev, opt.t.v[0], 1);
+		if (strncmp(devname(dev), "vulkan", 6) != 0)
+			continue;
+		if (vi == NULL || dr == NULL) {
+			/* exits 3 when there is no such device; else the
+			   warning said why it could not be measured */
+			lc_backend *be = ebackend(dev, 1);
+			be->ops->free(be);
+			ret = 1;
+			continue;
+		}
+		lc_jw_reset(&jw);
+		lc_jw_obj(&jw);
+		jstr("kind", "gpu_roof");
+		jstr("device", devname(dev));
+		jstr("gpu_name", vi->name);
+		jstr("driver_info", vi->driver_info);
+		jfix("bw_gbs", vi->bandwidth / 1e9, 3);
+		jfix("f16_gflops", dr->f16_gflops, 3);
+		jfix("f32_gflops", dr->f32_gflops, 3);
+		jint("gemm_k", dr->k);
+		jint("gemm_n", dr->n);
+		jint("gemm_t", dr->t);
+		jint("gemm_reps", dr->reps);
+		lc_jw_key(&jw, "cached");
+		lc_jw_bool(&jw, dr->cached);
+		machine(dev);
+		lc_jw_obj_end(&jw);
+		emit();
+	}
 	/* per model: what one token costs, for others' rates (llama-bench) */
 	for (k = 0; k < opt.nmodels; k++) {
 		minfo *mi = &minfos[k];
-		lc_gguf *g;
+		lc_gguf *g = NULL;
 		lc_hparams hp;
 		lc_err e;
-		if (lc_gguf_open(&g, mi->path, &e) != LC_OK ||
+		lc_backend *be = NULL;
+		lc_model *m = NULL;
+		double ms;
+		if (is_hfdir(mi->path)) {	/* converted, as for a test */
+			be = ebackend("cpu", 1);
+			m = open_model(mi, be, 0, 0, &ms);
+			hp = *lc_model_hparams(m);
+		} else if (lc_gguf_open(&g, mi->path, &e) != LC_OK ||
 		    lc_hparams_gguf(&hp, g, &e) != LC_OK)
 			die_err(&e);
 		lc_jw_reset(&jw);
@@ -1172,17 +1343,26 @@ roof_record(void)
 		jstr("kind", "model_cost");
 		jstr("model", mi->arg);
 		jstr("model_name", mi->name);
-		jstr("model_sha256", mi->sha);
-		jint("weight_bytes_per_token",
-		    (long long)lc_roof_weight_bytes(g, &hp));
-		jint("matmul_params", (long long)lc_roof_matmul_params(g, &hp));
-		jint("output_params", (long long)lc_roof_output_params(g, &hp));
+		jstr("model_sha256", mi->sha[0] ? mi->sha : NULL);
+		{
+			const lc_gguf *cg = m ? lc_model_gguf(m) : g;
+			jint("weight_bytes_per_token",
+			    (long long)lc_roof_weight_bytes(cg, &hp));
+			jint("matmul_params",
+			    (long long)lc_roof_matmul_params(cg, &hp));
+			jint("output_params",
+			    (long long)lc_roof_output_params(cg, &hp));
+		}
 		jnum("kv_bytes_per_ctx_token", lc_roof_kv_bytes(&hp, 1, 2));
 		jnum("attn_flops_per_ctx_token", lc_roof_attn_flops(&hp, 1));
 		lc_jw_obj_end(&jw);
 		emit();
 		lc_gguf_close(g);
+		lc_model_close(m);
+		if (be != NULL)
+			be->ops->free(be);
 	}
+	return ret;
 }
 
 /* ---- --compare ---------------------------------------------------------- */
@@ -1220,6 +1400,7 @@ load(const char *path, int *n)
 			die("%s:%ld: no \"kind\"", path, lineno);
 		}
 		if (strcmp(k->valuestring, "speed") != 0 &&
+		    strcmp(k->valuestring, "embed") != 0 &&
 		    strcmp(k->valuestring, "ppl") != 0 &&
 		    strcmp(k->valuestring, "kld") != 0) {
 			cJSON_Delete(o);
@@ -1240,6 +1421,13 @@ load(const char *path, int *n)
 				    lineno);
 			snprintf(v[*n].key, sizeof(v[*n].key), "speed|%s|%s|%g|%g",
 			    S("test"), S("device"), N("threads"), N("n_batch"));
+		} else if (strcmp(k->valuestring, "embed") == 0) {
+			if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o,
+			    "sent_s")))
+				die("%s:%ld: embed record without sent_s", path,
+				    lineno);
+			snprintf(v[*n].key, sizeof(v[*n].key), "embed|%s|%s|%g|%g",
+			    S("test"), S("device"), N("threads"), N("batch"));
 		} else {
 			if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o,
 			    "ppl")))
@@ -1268,6 +1456,11 @@ compare(void)
 	for (i = 0; i < na; i++) {
 		cJSON *o = a[i].o, *ob;
 		int speed = strncmp(a[i].key, "speed|", 6) == 0;
+		int emb = strncmp(a[i].key, "embed|", 6) == 0;
+		/* the metric and its interval: mean ± sd, or ± error */
+		const char *mk = speed ? "tok_s" : emb ? "sent_s" : "ppl";
+		const char *sk = speed ? "tok_s_sd" : emb ? "sent_s_sd" :
+		    "ppl_err";
 		double va, vb, sa, sb;
 		for (j = 0; j < nb; j++)
 			if (!b[j].used && strcmp(a[i].key, b[j].key) == 0)
@@ -1277,15 +1470,11 @@ compare(void)
 		b[j].used = 1;
 		ob = b[j].o;
 		found++;
-		va = cJSON_GetObjectItemCaseSensitive(o, speed ? "tok_s" :
-		    "ppl")->valuedouble;
-		vb = cJSON_GetObjectItemCaseSensitive(ob, speed ? "tok_s" :
-		    "ppl")->valuedouble;
+		va = cJSON_GetObjectItemCaseSensitive(o, mk)->valuedouble;
+		vb = cJSON_GetObjectItemCaseSensitive(ob, mk)->valuedouble;
 		{
-			cJSON *x = cJSON_GetObjectItemCaseSensitive(o,
-			    speed ? "tok_s_sd" : "ppl_err");
-			cJSON *y = cJSON_GetObjectItemCaseSensitive(ob,
-			    speed ? "tok_s_sd" : "ppl_err");
+			cJSON *x = cJSON_GetObjectItemCaseSensitive(o, sk);
+			cJSON *y = cJSON_GetObjectItemCaseSensitive(ob, sk);
 			sa = cJSON_IsNumber(x) ? x->valuedouble : 0;
 			sb = cJSON_IsNumber(y) ? y->valuedouble : 0;
 		}
@@ -1305,7 +1494,7 @@ compare(void)
 			jstr("b_model", cJSON_IsString(mb) ? mb->valuestring :
 			    NULL);
 		}
-		jstr("metric", speed ? "tok_s" : "ppl");
+		jstr("metric", mk);
 		jnum("a", va);
 		jnum("a_sd", sa);
 		jnum("b", vb);
@@ -1396,8 +1585,13 @@ main(int argc, char *argv[])
 		case 'n':
 			parse_list(&opt.n, optarg, 0, 1 << 20, "-n");
 			opt.pset = 1;
+			opt.nset = 1;
 			break;
-		case O_PG: parse_pg(optarg); opt.pset = 1; break;
+		case O_PG:
+			parse_pg(optarg);
+			opt.pset = 1;
+			opt.nset = 1;
+			break;
 		case 'd': parse_list(&opt.d, optarg, 0, 1 << 24, "-d"); break;
 		case 't': parse_list(&opt.t, optarg, 1, 1024, "-t"); break;
 		case 'b':
@@ -1504,10 +1698,10 @@ main(int argc, char *argv[])
 		if (!have_roof)
 			ret = 1;
 		else
-			roof_record();
+			ret = roof_record();
 	} else {
 		if (!quality_mode || opt.pset)
-			speed();
+			ret |= speed();
 		if (quality_mode)
 			quality();
 	}

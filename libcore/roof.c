@@ -1,6 +1,7 @@
 /*
  * roof.c - memory bandwidth and peak arithmetic rates of this machine,
- * and the bytes and FLOPs a model's token costs.  The kernels are built
+ * a device's GEMM rate through its backend's ops, and the bytes and
+ * FLOPs a model's token costs.  The kernels are built
  * for the newer ISAs with target attributes and chosen at run time from
  * cpuid, as the rest of the CPU code is.
  */
@@ -20,6 +21,7 @@
 #include <immintrin.h>
 #endif
 
+#include "dtype.h"
 #include "roof.h"
 #include "sysinfo.h"
 
@@ -382,23 +384,23 @@ mkparents(char *path)
 		}
 }
 
+/* Sets key to o (taken over) in the cache file, the other keys kept. */
 static void
-write_cache(const char *path, const lc_roof *r)
+write_entry(const char *path, const char *key, cJSON *o)
 {
-	cJSON *j = read_cache(path), *o;
+	cJSON *j = read_cache(path);
 	char tmp[4200], *s;
 	FILE *fp;
 
-	if (j == NULL && (j = cJSON_CreateObject()) == NULL)
+	if (o == NULL)
 		return;
-	cJSON_DeleteItemFromObjectCaseSensitive(j, r->key);
-	if ((o = cJSON_AddObjectToObject(j, r->key)) != NULL) {
-		cJSON_AddNumberToObject(o, "threads", r->threads);
-		cJSON_AddNumberToObject(o, "bw_gbs", r->bw_gbs);
-		cJSON_AddNumberToObject(o, "f32_gflops", r->f32_gflops);
-		cJSON_AddNumberToObject(o, "i8_gops", r->i8_gops);
-		cJSON_AddNumberToObject(o, "time", (double)time(NULL));
+	if (j == NULL && (j = cJSON_CreateObject()) == NULL) {
+		cJSON_Delete(o);
+		return;
 	}
+	cJSON_AddNumberToObject(o, "time", (double)time(NULL));
+	cJSON_DeleteItemFromObjectCaseSensitive(j, key);
+	cJSON_AddItemToObject(j, key, o);
 	s = cJSON_Print(j);
 	cJSON_Delete(j);
 	if (s == NULL)
@@ -411,6 +413,20 @@ write_cache(const char *path, const lc_roof *r)
 			remove(tmp);
 	}
 	free(s);
+}
+
+static void
+write_cache(const char *path, const lc_roof *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o != NULL) {
+		cJSON_AddNumberToObject(o, "threads", r->threads);
+		cJSON_AddNumberToObject(o, "bw_gbs", r->bw_gbs);
+		cJSON_AddNumberToObject(o, "f32_gflops", r->f32_gflops);
+		cJSON_AddNumberToObject(o, "i8_gops", r->i8_gops);
+	}
+	write_entry(path, r->key, o);
 }
 
 int
@@ -453,6 +469,196 @@ lc_roof_get(lc_roof *r, int refresh, lc_err *e)
 	return LC_OK;
 }
 
+/* ---- a device's GEMM rate, through its backend's ops -------------------- */
+
+#define DEV_K0		256	/* first shape: k = n = DEV_K0, then 4 */
+#define DEV_K1		4096	/* times more while under DEV_SMALL s */
+#define DEV_T		512	/* activation columns: a prompt batch */
+#define DEV_SMALL	0.02
+#define DEV_TARGET	0.1	/* seconds per timed run */
+#define DEV_RUNS	3
+
+static uint64_t
+xs(uint64_t *st)
+{
+	*st ^= *st << 13;
+	*st ^= *st >> 7;
+	*st ^= *st << 17;
+	return *st;
+}
+
+/* [k, rows] weights of dtype, uniform in [-amp, amp), bound to b */
+static int
+synth_weight(lc_backend *b, uint32_t dtype, int64_t k, int64_t rows,
+    float amp, lc_tensor *w, void **host, lc_err *e)
+{
+	const lc_dtype_traits *tr = lc_dtype(dtype);
+	uint64_t st = 0x2545f4914f6cdd1dull ^ (uint64_t)(k * 31 + rows);
+	float *row;
+	int64_t i, r;
+
+	*host = NULL;
+	if (tr == NULL || tr->from_float == NULL || tr->blck != 1)
+		return lc_errf(e, LC_EUNSUP, "roof: %s weights for a GEMM",
+		    tr ? tr->name : "unknown");
+	memset(w, 0, sizeof(*w));
+	w->dtype = dtype;
+	w->ne[0] = k;
+	w->ne[1] = rows;
+	w->ne[2] = w->ne[3] = 1;
+	w->row_bytes = (size_t)k * tr->bytes;
+	if ((row = malloc((size_t)k * sizeof(float))) == NULL ||
+	    (*host = aligned_alloc(64, (w->row_bytes * (size_t)rows + 63) &
+	    ~(size_t)63)) == NULL) {
+		free(row);
+		return lc_errf(e, LC_ENOMEM, "roof: %lld x %lld %s weights",
+		    (long long)k, (long long)rows, tr->name);
+	}
+	for (r = 0; r < rows; r++) {
+		for (i = 0; i < k; i++)
+			row[i] = amp * (float)((double)(xs(&st) >> 11) *
+			    0x1p-52 - 1);
+		tr->from_float(row, (char *)*host + (size_t)r * w->row_bytes,
+		    k);
+	}
+	free(row);
+	w->data = *host;
+	return b->ops->weight(b, w, e);
+}
+
+int
+lc_roof_gemm(lc_backend *b, uint32_t dtype, int64_t k, int64_t n,
+    int64_t t, int reps, int runs, double *secs, lc_err *e)
+{
+	lc_tensor w, emb, x = { 0 }, y = { 0 };
+	void *hw = NULL, *he = NULL;
+	int32_t *ids = NULL;
+	double t0, dt;
+	int64_t i;
+	int rc, r, k2;
+
+	*secs = 0;
+	if (k <= 0 || n <= 0 || t <= 0 || reps < 1 || runs < 1)
+		return lc_errf(e, LC_EINVAL, "roof: a %lld x %lld x %lld "
+		    "product %d times", (long long)k, (long long)n,
+		    (long long)t, reps);
+	if ((rc = synth_weight(b, dtype, k, n, 0.5f, &w, &hw, e)) != LC_OK ||
+	    (rc = synth_weight(b, LC_F32, k, 64, 1.0f, &emb, &he, e)) !=
+	    LC_OK)
+		goto out;
+	if ((ids = malloc((size_t)t * sizeof(*ids))) == NULL) {
+		rc = lc_errf(e, LC_ENOMEM, "roof: %lld ids", (long long)t);
+		goto out;
+	}
+	for (i = 0; i < t; i++)
+		ids[i] = (int32_t)(i % 64);
+	if ((rc = b->ops->alloc(b, &x, k, t, e)) != LC_OK ||
+	    (rc = b->ops->alloc(b, &y, n, t, e)) != LC_OK)
+		goto out;
+	/* the activations: rows of emb; then one untimed product (a GPU
+	   builds its pipelines at first use) */
+	b->ops->begin(b);
+	b->ops->get_rows(b, &emb, ids, 1.0f, &x);
+	b->ops->matmul(b, &w, &x, NULL, &y);
+	if ((rc = b->ops->end(b, e)) != LC_OK)
+		goto out;
+	for (r = 0; r < runs; r++) {
+		t0 = now();
+		b->ops->begin(b);
+		for (k2 = 0; k2 < reps; k2++)
+			b->ops->matmul(b, &w, &x, NULL, &y);
+		if ((rc = b->ops->end(b, e)) != LC_OK)
+			goto out;
+		dt = now() - t0;
+		if (r == 0 || dt < *secs)
+			*secs = dt;
+	}
+out:
+	if (y.data != NULL)
+		b->ops->release(b, &y);
+	if (x.data != NULL)
+		b->ops->release(b, &x);
+	free(ids);
+	free(he);
+	free(hw);
+	return rc;
+}
+
+int
+lc_roof_dev_measure(lc_roof_dev *r, lc_backend *b, lc_err *e)
+{
+	char key[sizeof(r->key)];
+	double s, flop;
+	int rc;
+
+	memcpy(key, r->key, sizeof(key));
+	memset(r, 0, sizeof(*r));
+	memcpy(r->key, key, sizeof(key));
+	r->k = r->n = DEV_K0;
+	r->t = DEV_T;
+	if ((rc = lc_roof_gemm(b, LC_F16, r->k, r->n, r->t, 1, 1, &s, e)) !=
+	    LC_OK)
+		return rc;
+	while (s < DEV_SMALL && r->k < DEV_K1) {
+		r->k = r->n = r->k * 4;
+		if ((rc = lc_roof_gemm(b, LC_F16, r->k, r->n, r->t, 1, 1, &s,
+		    e)) != LC_OK)
+			return rc;
+	}
+	r->reps = s > 0 ? (int)(DEV_TARGET / s + 0.5) : 64;
+	r->reps = r->reps < 1 ? 1 : r->reps > 64 ? 64 : r->reps;
+	flop = 2.0 * (double)r->k * (double)r->n * (double)r->t * r->reps;
+	if ((rc = lc_roof_gemm(b, LC_F16, r->k, r->n, r->t, r->reps, DEV_RUNS,
+	    &s, e)) != LC_OK)
+		return rc;
+	r->f16_gflops = flop / s * 1e-9;
+	if ((rc = lc_roof_gemm(b, LC_F32, r->k, r->n, r->t, r->reps, DEV_RUNS,
+	    &s, e)) != LC_OK)
+		return rc;
+	r->f32_gflops = flop / s * 1e-9;
+	return LC_OK;
+}
+
+int
+lc_roof_dev_get(lc_roof_dev *r, const char *key, lc_backend *b,
+    int refresh, lc_err *e)
+{
+	char path[4096];
+	cJSON *j, *o, *v;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->key, sizeof(r->key), "%s", key);
+	lc_roof_path(path, sizeof(path));
+	if (!refresh && (j = read_cache(path)) != NULL) {
+		o = cJSON_GetObjectItemCaseSensitive(j, r->key);
+#define NUM(name, dst) ((v = cJSON_GetObjectItemCaseSensitive(o, name)) != \
+	NULL && cJSON_IsNumber(v) && v->valuedouble > 0 && \
+	((dst) = v->valuedouble, 1))
+		if (cJSON_IsObject(o) && NUM("f16_gflops", r->f16_gflops) &&
+		    NUM("f32_gflops", r->f32_gflops) && NUM("k", r->k) &&
+		    NUM("n", r->n) && NUM("t", r->t) && NUM("reps", r->reps)) {
+			r->cached = 1;
+			cJSON_Delete(j);
+			return LC_OK;
+		}
+#undef NUM
+		cJSON_Delete(j);
+	}
+	if ((rc = lc_roof_dev_measure(r, b, e)) != LC_OK)
+		return rc;
+	if ((o = cJSON_CreateObject()) != NULL) {
+		cJSON_AddNumberToObject(o, "f16_gflops", r->f16_gflops);
+		cJSON_AddNumberToObject(o, "f32_gflops", r->f32_gflops);
+		cJSON_AddNumberToObject(o, "k", (double)r->k);
+		cJSON_AddNumberToObject(o, "n", (double)r->n);
+		cJSON_AddNumberToObject(o, "t", (double)r->t);
+		cJSON_AddNumberToObject(o, "reps", r->reps);
+	}
+	write_entry(path, r->key, o);
+	return LC_OK;
+}
+
 /* ---- model costs ------------------------------------------------------ */
 
 static int
@@ -477,7 +683,8 @@ cost(const lc_gguf *g, const lc_hparams *hp, int params)
 {
 	lc_tensor_info t;
 	uint64_t i, sum = 0, v;
-	int tied = lc_gguf_find_tensor(g, "output.weight", &t) != LC_OK;
+	int tied = lc_gguf_find_tensor(g, "output.weight", &t) != LC_OK &&
+	    hp->causal;		/* an encoder has no output matrix */
 
 	for (i = 0; i < lc_gguf_ntensors(g); i++) {
 		lc_gguf_tensor(g, i, &t);
@@ -488,6 +695,13 @@ cost(const lc_gguf *g, const lc_hparams *hp, int params)
 			else if (!params)	/* a row, and the output */
 				sum += (t.ne[1] ? t.nbytes / t.ne[1] : 0) +
 				    (tied ? v : 0);
+			continue;
+		}
+		if (named(&t, "position_embd.weight") ||
+		    named(&t, "token_types.weight")) {
+			/* an encoder's lookups: a row, no product */
+			if (!params)
+				sum += t.ne[1] ? t.nbytes / t.ne[1] : 0;
 			continue;
 		}
 		if (named(&t, "output.weight")) {
@@ -546,8 +760,6 @@ lc_roof_attn_flops(const lc_hparams *hp, double n_kv)
 	double sum = 0, n;
 	uint32_t l;
 
-	if (!hp->causal)
-		return 0;
 	for (l = 0; l < hp->n_layer && l < LC_MAX_LAYERS; l++) {
 		n = hp->n_swa > 0 && hp->swa_layer[l] && n_kv > hp->n_swa ?
 		    hp->n_swa : n_kv;

@@ -1,6 +1,7 @@
 # llm-bench: perplexity and KL-divergence against llama.cpp's perplexity
 # tool (goldens in tests/golden/bench, made as tests/oracle/bench_README
-# says), speed records, tables, --compare, errors.
+# says), speed records, tables, --compare (speed, embed, ppl), an
+# encoder's prompt, the Vulkan GEMM roof, errors.
 # Blocks: command, stdin, ".", expected stdout; "%%FAIL N" blocks expect
 # exit status N and compare stderr.  $MODELS_DIR holds the real models,
 # $TINY is a tiny llama, $W a scratch directory.
@@ -71,10 +72,61 @@ printf '%s\n' '{"kind":"speed","test":"pp512","model_name":"a","device":"cpu","t
 | tg128 | a | b | 20.0000 | 25.0000 | 1.250 | no |
 | ppl | a | b | 10.5000 | 10.9000 | 1.038 | yes |
 
+printf '%s\n' '{"kind":"embed","test":"embed b8","model_name":"m","device":"cpu","threads":2,"batch":8,"sent_s":100,"sent_s_sd":2}' '{"kind":"embed","test":"embed b32","model_name":"m","device":"cpu","threads":2,"batch":32,"sent_s":300,"sent_s_sd":5}' '{"kind":"speed","test":"pp512","model_name":"m","device":"cpu","threads":2,"n_batch":512,"tok_s":100,"tok_s_sd":5}' > $W/ea.jsonl && printf '%s\n' '{"kind":"embed","test":"embed b32","model_name":"q","device":"cpu","threads":2,"batch":32,"sent_s":360,"sent_s_sd":6}' '{"kind":"embed","test":"embed b8","model_name":"q","device":"cpu","threads":1,"batch":8,"sent_s":60,"sent_s_sd":1}' '{"kind":"embed","test":"embed b8","model_name":"q","device":"cpu","threads":2,"batch":8,"sent_s":103,"sent_s_sd":2}' > $W/eb.jsonl && llm-bench --compare $W/ea.jsonl $W/eb.jsonl && llm-bench --md --compare $W/ea.jsonl $W/eb.jsonl && llm-bench --csv --compare $W/ea.jsonl $W/eb.jsonl
+.
+{"kind":"compare","test":"embed b8","a_model":"m","b_model":"q","metric":"sent_s","a":100,"a_sd":2,"b":103,"b_sd":2,"ratio":1.0300,"noise":true}
+{"kind":"compare","test":"embed b32","a_model":"m","b_model":"q","metric":"sent_s","a":300,"a_sd":5,"b":360,"b_sd":6,"ratio":1.2000,"noise":false}
+| test | A | B | A | B | B/A | noise |
+| --- | --- | --- | --: | --: | --: | --- |
+| embed b8 | m | q | 100.0000 | 103.0000 | 1.030 | yes |
+| embed b32 | m | q | 300.0000 | 360.0000 | 1.200 | no |
+test,a_model,b_model,a,b,ratio,noise
+embed b8,m,q,100.0000,103.0000,1.030,yes
+embed b32,m,q,300.0000,360.0000,1.200,no
+
 llm-bench -q -t 2 -m $MODELS_DIR/all-MiniLM-L6-v2 --embed -b 32,256 -r 1 --no-warmup | jq -r '[.kind, .test, .batch, .n_sentences, .dim, .model_sha256, (.sent_s > 0), (.n_tokens > 256)] | @tsv'
 .
 embed	embed b32	32	256	384		true	true
 embed	embed b256	256	256	384		true	true
+
+# an encoder's prompt: the whole sequence through lc_model_hidden, as
+# llama-bench -embd 1 runs it; the default -n passes quietly.  FLOPs
+# per token from all-MiniLM-L6-v2's config (6 layers, 384 wide, 1536
+# feed-forward, 12 heads of 32): 6 (4 384^2 + 2 384 1536) = 10616832
+# weights, attention 6 x 2 x 64 x 12 x (32 + 32) = 9216 x 64 at pp64;
+# the roof is the CPU's f32 peak in roof.json
+mkdir -p $W/xdg && XDG_CACHE_HOME=$W/xdg llm-bench -q -t 2 -m $MODELS_DIR/all-MiniLM-L6-v2 -p 64 -r 1 > $W/enc.jsonl && jq -r --slurpfile c $W/xdg/llmutils/roof.json '($c[0] | to_entries | map(select(.key | startswith("vulkan/") | not)) | .[0].value) as $r | [.kind, .test, .n_gen, .model_dtype, .roof, (.tok_s > 0), ((.roof_pct / (100 * .tok_s * (2 * 10616832 + 9216 * 64) / ($r.f32_gflops * 1e9)) - 1) | fabs < 0.005)] | @tsv' $W/enc.jsonl && XDG_CACHE_HOME=$W/xdg llm-bench -q --roof -m $MODELS_DIR/all-MiniLM-L6-v2 | jq -r 'select(.kind == "model_cost") | [.model_name, .matmul_params, .output_params, .attn_flops_per_ctx_token, .model_sha256] | @tsv'
+.
+speed	pp64	0	f32	compute	true	true
+all-MiniLM-L6-v2	10616832	0	9216	
+
+# Vulkan (lavapipe here and in CI): the device's GEMM rate through the
+# backend's own matmul (f16 and f32 weights), cached in roof.json under
+# its name and driver; a prompt against it, f32 for f32 weights.  The
+# tiny model's FLOPs per token at pp8 from mkmodel's shape (2 layers,
+# 256 wide, 512 feed-forward, 4 heads of 64, 2 KV heads, 64 tokens):
+# 2 (2 (2 256^2 + 2 256 128 + 3 256 512)) + 2 256 64 / 8 + 2 x 2 x 4 x
+# (64 + 64) x 8 / 2 = 2371584
+mkdir -p $W/xdg && llm-quant -q --allow-requantize $TINY $W/t16.gguf F16 > /dev/null && llm-quant -q --allow-requantize $TINY $W/t32.gguf F32 > /dev/null && XDG_CACHE_HOME=$W/xdg llm-bench -q -t 2 -D vulkan --roof | jq -r 'select(.kind == "gpu_roof") | [.device, .gemm_t, .gemm_k >= 256, .f16_gflops > 0, .f32_gflops > 0, .bw_gbs > 0, .cached] | @tsv' && XDG_CACHE_HOME=$W/xdg llm-bench -q -t 2 -D vulkan -m $W/t16.gguf,$W/t32.gguf -p 8 -n 0 -r 1 > $W/vk.jsonl && jq -r --slurpfile c $W/xdg/llmutils/roof.json '($c[0] | to_entries | map(select(.key | startswith("vulkan/"))) | .[0].value) as $g | [.test, .model_dtype, .device, .roof, (.machine.gpu.gemm_f16_gflops > 0), ((.roof_pct / (100 * .tok_s * 2371584 / ((if .model_dtype == "f32" then $g.f32_gflops else $g.f16_gflops end) * 1e9)) - 1) | fabs < 0.005)] | @tsv' $W/vk.jsonl
+.
+vulkan	512	true	true	true	true	false
+pp8	f16	vulkan	compute	true	true
+pp8	f32	vulkan	compute	true	true
+
+%%FAIL 1
+cd $MODELS_DIR && llm-bench -q -t 2 -m all-MiniLM-L6-v2 -p 16 -n 4 -r 1 --no-warmup > /dev/null
+.
+llm-bench: all-MiniLM-L6-v2: bert encodes whole sequences: no generation (prompt tests only)
+
+%%FAIL 1
+cd $MODELS_DIR && llm-bench -q -t 2 -m all-MiniLM-L6-v2 -p 16 -b 8 -r 1
+.
+llm-bench: all-MiniLM-L6-v2: pp16: an encoder takes the whole sequence in one step, and -b is 8
+
+%%FAIL 1
+cd $W && printf '%s\n' '{"kind":"embed","test":"embed b8","sent_s_sd":1}' > e.jsonl && llm-bench --compare e.jsonl e.jsonl
+.
+llm-bench: e.jsonl:1: embed record without sent_s
 
 %%FAIL 2
 llm-bench -m $TINY --embed -p 8
