@@ -108,6 +108,13 @@ gemma4_setup(lc_model *m, lc_err *e)
 		    "(values %llu, %llu rotated) do not fit heads of %u", file,
 		    (unsigned long long)hd_swa, (unsigned long long)hv_swa,
 		    (unsigned long long)rot_swa, hp->head_dim_k);
+	/* the cache rows of a sliding layer must be whole blocks of the
+	   cache type, or the CPU's row quantizer stores nothing */
+	if ((hp->n_head_kv * hd_swa) % lc_dtype(m->kv_dtype)->blck != 0)
+		return lc_errf(e, LC_EUNSUP, "%s: sliding-layer KV rows of %llu "
+		    "values do not fill %s blocks of %u (use -k f16 or f32)",
+		    file, (unsigned long long)(hp->n_head_kv * hd_swa),
+		    lc_dtype(m->kv_dtype)->name, lc_dtype(m->kv_dtype)->blck);
 	if (shared >= hp->n_layer || n_pl > 4096)
 		return lc_errf(e, LC_EFORMAT, "%s: %llu shared-KV layers of %u, "
 		    "%llu per-layer inputs", file, (unsigned long long)shared,

@@ -260,3 +260,8 @@ llm-run: -d 'gpu': unknown device (cpu, vulkan or vulkan:N)
 LLM_DEVICE=vulkan:x llm-run -m "$TINY" hi
 .
 llm-run: LLM_DEVICE 'vulkan:x': the device is vulkan:N, N a device number (0-255)
+
+%%FAIL 1
+llm-run -m tests/golden/hf/tiny-gemma4.f32.gguf --raw -n 2 --temp 0 -k q8_0 "hello"
+.
+llm-run: tests/golden/hf/tiny-gemma4.f32.gguf: sliding-layer KV rows of 16 values do not fill q8_0 blocks of 32 (use -k f16 or f32)
