@@ -53,7 +53,9 @@ lc_chat_family(const char *t, size_t n)
 		return "phi3";
 	if (has(t, n, "<|user|>") && has(t, n, "<|endoftext|>"))
 		return "zephyr";
-	if (has(t, n, "<start_of_turn>"))
+	/* Gemma 4's <|turn> is ours: llama.cpp's list lacks it */
+	if (has(t, n, "<start_of_turn>") || (has(t, n, "<|turn>") &&
+	    has(t, n, "<turn|>")))
 		return "gemma";
 	if (has(t, n, "### Instruction:") && has(t, n, "<|EOT|>"))
 		return "deepseek";
@@ -1448,6 +1450,463 @@ static const char *const t_gemma3[] = {
 	NULL
 };
 
+/* google-gemma-4-31B-it.jinja */
+static const char *const t_gemma4[] = {
+	"{%- macro format_parameters(properties, required) -%}\n",
+	"    {%- set standard_keys = ['description', 'type', 'propert"
+	"ies', 'required', 'nullable'] -%}\n",
+	"    {%- set ns = namespace(found_first=false) -%}\n",
+	"    {%- for key, value in properties | dictsort -%}\n",
+	"        {%- set add_comma = false -%}\n",
+	"        {%- if key not in standard_keys -%}\n",
+	"            {%- if ns.found_first %},{% endif -%}\n",
+	"            {%- set ns.found_first = true -%}\n",
+	"            {{ key }}:{\n",
+	"            {%- if value['description'] -%}\n",
+	"                description:<|\"|>{{ value['description'] }}<"
+	"|\"|>\n",
+	"                {%- set add_comma = true -%}\n",
+	"            {%- endif -%}\n",
+	"            {%- if value['type'] | upper == 'STRING' -%}\n",
+	"                {%- if value['enum'] -%}\n",
+	"                    {%- if add_comma %},{%- else -%} {%- set"
+	" add_comma = true -%} {% endif -%}\n",
+	"                    enum:{{ format_argument(value['enum']) }"
+	"}\n",
+	"                {%- endif -%}\n",
+	"            {%- elif value['type'] | upper == 'ARRAY' -%}\n",
+	"                {%- if value['items'] is mapping and value['"
+	"items'] -%}\n",
+	"                    {%- if add_comma %},{%- else -%} {%- set"
+	" add_comma = true -%} {% endif -%}\n",
+	"                    items:{\n",
+	"                    {%- set ns_items = namespace(found_first"
+	"=false) -%}\n",
+	"                    {%- for item_key, item_value in value['i"
+	"tems'] | dictsort -%}\n",
+	"                        {%- if item_value is not none -%}\n",
+	"                            {%- if ns_items.found_first %},{"
+	"% endif -%}\n",
+	"                            {%- set ns_items.found_first = t"
+	"rue -%}\n",
+	"                            {%- if item_key == 'properties' "
+	"-%}\n",
+	"                                properties:{\n",
+	"                                {%- if item_value is mapping"
+	" -%}\n",
+	"                                    {{- format_parameters(it"
+	"em_value, value['items']['required'] | default([])) -}}\n",
+	"                                {%- endif -%}\n",
+	"                                }\n",
+	"                            {%- elif item_key == 'required' "
+	"-%}\n",
+	"                                required:[\n",
+	"                                {%- for req_item in item_val"
+	"ue -%}\n",
+	"                                    <|\"|>{{- req_item -}}<|\""
+	"|>\n",
+	"                                    {%- if not loop.last %},"
+	"{% endif -%}\n",
+	"                                {%- endfor -%}\n",
+	"                                ]\n",
+	"                            {%- elif item_key == 'type' -%}\n",
+	"                                {%- if item_value is string "
+	"-%}\n",
+	"                                    type:{{ format_argument("
+	"item_value | upper) }}\n",
+	"                                {%- else -%}\n",
+	"                                    type:{{ format_argument("
+	"item_value | map('upper') | list) }}\n",
+	"                                {%- endif -%}\n",
+	"                            {%- else -%}\n",
+	"                                {{ item_key }}:{{ format_arg"
+	"ument(item_value) }}\n",
+	"                            {%- endif -%}\n",
+	"                        {%- endif -%}\n",
+	"                    {%- endfor -%}\n",
+	"                    }\n",
+	"                {%- endif -%}\n",
+	"            {%- endif -%}\n",
+	"            {%- if value['nullable'] %}\n",
+	"                {%- if add_comma %},{%- else -%} {%- set add"
+	"_comma = true -%} {% endif -%}\n",
+	"                nullable:true\n",
+	"            {%- endif -%}\n",
+	"            {%- if value['type'] | upper == 'OBJECT' -%}\n",
+	"                {%- if value['properties'] is defined and va"
+	"lue['properties'] is mapping -%}\n",
+	"                    {%- if add_comma %},{%- else -%} {%- set"
+	" add_comma = true -%} {% endif -%}\n",
+	"                    properties:{\n",
+	"                    {{- format_parameters(value['properties'"
+	"], value['required'] | default([])) -}}\n",
+	"                    }\n",
+	"                {%- elif value is mapping -%}\n",
+	"                    {%- if add_comma %},{%- else -%} {%- set"
+	" add_comma = true -%} {% endif -%}\n",
+	"                    properties:{\n",
+	"                    {{- format_parameters(value, value['requ"
+	"ired'] | default([])) -}}\n",
+	"                    }\n",
+	"                {%- endif -%}\n",
+	"                {%- if value['required'] -%}\n",
+	"                    {%- if add_comma %},{%- else -%} {%- set"
+	" add_comma = true -%} {% endif -%}\n",
+	"                    required:[\n",
+	"                    {%- for item in value['required'] | defa"
+	"ult([]) -%}\n",
+	"                        <|\"|>{{- item -}}<|\"|>\n",
+	"                        {%- if not loop.last %},{% endif -%}"
+	"\n",
+	"                    {%- endfor -%}\n",
+	"                    ]\n",
+	"                {%- endif -%}\n",
+	"            {%- endif -%}\n",
+	"            {%- if add_comma %},{%- else -%} {%- set add_com"
+	"ma = true -%} {% endif -%}\n",
+	"            type:<|\"|>{{ value['type'] | upper }}<|\"|>}\n",
+	"        {%- endif -%}\n",
+	"    {%- endfor -%}\n",
+	"{%- endmacro -%}\n",
+	"{%- macro format_function_declaration(tool_data) -%}\n",
+	"    declaration:{{- tool_data['function']['name'] -}}{descri"
+	"ption:<|\"|>{{- tool_data['function']['description'] -}}<|\"|>"
+	"\n",
+	"    {%- set params = tool_data['function']['parameters'] -%}"
+	"\n",
+	"    {%- if params -%}\n",
+	"        ,parameters:{\n",
+	"        {%- if params['properties'] -%}\n",
+	"            properties:{ {{- format_parameters(params['prope"
+	"rties'], params['required']) -}} },\n",
+	"        {%- endif -%}\n",
+	"        {%- if params['required'] -%}\n",
+	"            required:[\n",
+	"            {%- for item in params['required'] -%}\n",
+	"                <|\"|>{{- item -}}<|\"|>\n",
+	"                {{- ',' if not loop.last -}}\n",
+	"            {%- endfor -%}\n",
+	"            ],\n",
+	"        {%- endif -%}\n",
+	"        {%- if params['type'] -%}\n",
+	"            type:<|\"|>{{- params['type'] | upper -}}<|\"|>}\n",
+	"        {%- endif -%}\n",
+	"    {%- endif -%}\n",
+	"    {%- if 'response' in tool_data['function'] -%}\n",
+	"        {%- set response_declaration = tool_data['function']"
+	"['response'] -%}\n",
+	"        ,response:{\n",
+	"        {%- if response_declaration['description'] -%}\n",
+	"            description:<|\"|>{{- response_declaration['descr"
+	"iption'] -}}<|\"|>,\n",
+	"        {%- endif -%}\n",
+	"        {%- if response_declaration['type'] | upper == 'OBJE"
+	"CT' -%}\n",
+	"            type:<|\"|>{{- response_declaration['type'] | upp"
+	"er -}}<|\"|>}\n",
+	"        {%- endif -%}\n",
+	"    {%- endif -%}\n",
+	"    }\n",
+	"{%- endmacro -%}\n",
+	"{%- macro format_argument(argument, escape_keys=True) -%}\n",
+	"    {%- if argument is string -%}\n",
+	"        {{- '<|\"|>' + argument + '<|\"|>' -}}\n",
+	"    {%- elif argument is boolean -%}\n",
+	"        {{- 'true' if argument else 'false' -}}\n",
+	"    {%- elif argument is mapping -%}\n",
+	"        {{- '{' -}}\n",
+	"        {%- set ns = namespace(found_first=false) -%}\n",
+	"        {%- for key, value in argument | dictsort -%}\n",
+	"            {%- if ns.found_first %},{% endif -%}\n",
+	"            {%- set ns.found_first = true -%}\n",
+	"            {%- if escape_keys -%}\n",
+	"                {{- '<|\"|>' + key + '<|\"|>' -}}\n",
+	"            {%- else -%}\n",
+	"                {{- key -}}\n",
+	"            {%- endif -%}\n",
+	"            :{{- format_argument(value, escape_keys=escape_k"
+	"eys) -}}\n",
+	"        {%- endfor -%}\n",
+	"        {{- '}' -}}\n",
+	"    {%- elif argument is sequence -%}\n",
+	"        {{- '[' -}}\n",
+	"        {%- for item in argument -%}\n",
+	"            {{- format_argument(item, escape_keys=escape_key"
+	"s) -}}\n",
+	"            {%- if not loop.last %},{% endif -%}\n",
+	"        {%- endfor -%}\n",
+	"        {{- ']' -}}\n",
+	"    {%- else -%}\n",
+	"        {{- argument -}}\n",
+	"    {%- endif -%}\n",
+	"{%- endmacro -%}\n",
+	"{%- macro strip_thinking(text) -%}\n",
+	"    {%- set ns = namespace(result='') -%}\n",
+	"    {%- for part in text.split('<channel|>') -%}\n",
+	"        {%- if '<|channel>' in part -%}\n",
+	"            {%- set ns.result = ns.result + part.split('<|ch"
+	"annel>')[0] -%}\n",
+	"        {%- else -%}\n",
+	"            {%- set ns.result = ns.result + part -%}\n",
+	"        {%- endif -%}\n",
+	"    {%- endfor -%}\n",
+	"    {{- ns.result | trim -}}\n",
+	"{%- endmacro -%}\n",
+	"\n",
+	"{%- macro format_tool_response_block(tool_name, response) -%"
+	"}\n",
+	"    {{- '<|tool_response>' -}}\n",
+	"    {%- if response is mapping -%}\n",
+	"        {{- 'response:' + tool_name + '{' -}}\n",
+	"        {%- for key, value in response | dictsort -%}\n",
+	"            {{- key -}}:{{- format_argument(value, escape_ke"
+	"ys=False) -}}\n",
+	"            {%- if not loop.last %},{% endif -%}\n",
+	"        {%- endfor -%}\n",
+	"        {{- '}' -}}\n",
+	"    {%- else -%}\n",
+	"        {{- 'response:' + tool_name + '{value:' + format_arg"
+	"ument(response, escape_keys=False) + '}' -}}\n",
+	"    {%- endif -%}\n",
+	"    {{- '<tool_response|>' -}}\n",
+	"{%- endmacro -%}\n",
+	"\n",
+	"{%- set ns = namespace(prev_message_type=None) -%}\n",
+	"{%- set loop_messages = messages -%}\n",
+	"{{- bos_token -}}\n",
+	"{#- Handle System/Tool Definitions Block -#}\n",
+	"{%- if (enable_thinking is defined and enable_thinking) or t"
+	"ools or messages[0]['role'] in ['system', 'developer'] -%}\n",
+	"    {{- '<|turn>system\\n' -}}\n",
+	"\n",
+	"    {#- Inject Thinking token at the very top of the FIRST s"
+	"ystem turn -#}\n",
+	"    {%- if enable_thinking is defined and enable_thinking -%"
+	"}\n",
+	"        {{- '<|think|>\\n' -}}\n",
+	"        {%- set ns.prev_message_type = 'think' -%}\n",
+	"    {%- endif -%}\n",
+	"\n",
+	"    {%- if messages[0]['role'] in ['system', 'developer'] -%"
+	"}\n",
+	"        {{- messages[0]['content'] | trim -}}\n",
+	"        {%- set loop_messages = messages[1:] -%}\n",
+	"    {%- endif -%}\n",
+	"\n",
+	"    {%- if tools -%}\n",
+	"        {%- for tool in tools %}\n",
+	"            {{- '<|tool>' -}}\n",
+	"            {{- format_function_declaration(tool) | trim -}}"
+	"\n",
+	"            {{- '<tool|>' -}}\n",
+	"        {%- endfor %}\n",
+	"        {%- set ns.prev_message_type = 'tool' -%}\n",
+	"    {%- endif -%}\n",
+	"\n",
+	"    {{- '<turn|>\\n' -}}\n",
+	"{%- endif %}\n",
+	"\n",
+	"{#- Pre-scan: find last user message index for reasoning gua"
+	"rd -#}\n",
+	"{%- set ns_turn = namespace(last_user_idx=-1) -%}\n",
+	"{%- for i in range(loop_messages | length) -%}\n",
+	"    {%- if loop_messages[i]['role'] == 'user' -%}\n",
+	"        {%- set ns_turn.last_user_idx = i -%}\n",
+	"    {%- endif -%}\n",
+	"{%- endfor -%}\n",
+	"\n",
+	"{#- Loop through messages -#}\n",
+	"{%- for message in loop_messages -%}\n",
+	"    {%- if message['role'] != 'tool' -%}\n",
+	"    {%- set ns.prev_message_type = None -%}\n",
+	"    {%- set role = 'model' if message['role'] == 'assistant'"
+	" else message['role'] -%}\n",
+	"    {#- Detect continuation: suppress duplicate <|turn>model"
+	" when previous non-tool message was also assistant -#}\n",
+	"    {%- set prev_nt = namespace(role=None, found=false) -%}\n",
+	"    {%- if loop.index0 > 0 -%}\n",
+	"        {%- for j in range(loop.index0 - 1, -1, -1) -%}\n",
+	"            {%- if not prev_nt.found -%}\n",
+	"                {%- if loop_messages[j]['role'] != 'tool' -%"
+	"}\n",
+	"                    {%- set prev_nt.role = loop_messages[j]["
+	"'role'] -%}\n",
+	"                    {%- set prev_nt.found = true -%}\n",
+	"                {%- endif -%}\n",
+	"            {%- endif -%}\n",
+	"        {%- endfor -%}\n",
+	"    {%- endif -%}\n",
+	"    {%- set continue_same_model_turn = (role == 'model' and "
+	"prev_nt.role == 'assistant') -%}\n",
+	"    {%- if not continue_same_model_turn -%}\n",
+	"        {{- '<|turn>' + role + '\\n' }}\n",
+	"    {%- endif -%}\n",
+	"\n",
+	"    {#- Render reasoning/reasoning_content as thinking chann"
+	"el -#}\n",
+	"    {%- set thinking_text = message.get('reasoning') or mess"
+	"age.get('reasoning_content') -%}\n",
+	"    {%- if thinking_text and loop.index0 > ns_turn.last_user"
+	"_idx and message.get('tool_calls') -%}\n",
+	"        {{- '<|channel>thought\\n' + thinking_text + '\\n<chan"
+	"nel|>' -}}\n",
+	"    {%- endif -%}\n",
+	"\n",
+	"            {%- if message['tool_calls'] -%}\n",
+	"                {%- for tool_call in message['tool_calls'] -"
+	"%}\n",
+	"                    {%- set function = tool_call['function']"
+	" -%}\n",
+	"                    {{- '<|tool_call>call:' + function['name"
+	"'] + '{' -}}\n",
+	"                    {%- if function['arguments'] is mapping "
+	"-%}\n",
+	"                        {%- set ns_args = namespace(found_fi"
+	"rst=false) -%}\n",
+	"                        {%- for key, value in function['argu"
+	"ments'] | dictsort -%}\n",
+	"                            {%- if ns_args.found_first %},{%"
+	" endif -%}\n",
+	"                            {%- set ns_args.found_first = tr"
+	"ue -%}\n",
+	"                            {{- key -}}:{{- format_argument("
+	"value, escape_keys=False) -}}\n",
+	"                        {%- endfor -%}\n",
+	"                    {%- elif function['arguments'] is string"
+	" -%}\n",
+	"                        {{- function['arguments'] -}}\n",
+	"                    {%- endif -%}\n",
+	"                    {{- '}<tool_call|>' -}}\n",
+	"                {%- endfor -%}\n",
+	"                {%- set ns.prev_message_type = 'tool_call' -"
+	"%}\n",
+	"            {%- endif -%}\n",
+	"\n",
+	"            {%- set ns_tr_out = namespace(flag=false) -%}\n",
+	"            {%- if message.get('tool_responses') -%}\n",
+	"                {#- Legacy: tool_responses embedded on the a"
+	"ssistant message (Google/Gemma native) -#}\n",
+	"                {%- for tool_response in message['tool_respo"
+	"nses'] -%}\n",
+	"                    {{- format_tool_response_block(tool_resp"
+	"onse['name'] | default('unknown'), tool_response['response']"
+	") -}}\n",
+	"                    {%- set ns_tr_out.flag = true -%}\n",
+	"                    {%- set ns.prev_message_type = 'tool_res"
+	"ponse' -%}\n",
+	"                {%- endfor -%}\n",
+	"            {%- elif message.get('tool_calls') -%}\n",
+	"                {#- OpenAI Chat Completions: forward-scan co"
+	"nsecutive role:tool messages -#}\n",
+	"                {%- set ns_tool_scan = namespace(stopped=fal"
+	"se) -%}\n",
+	"                {%- for k in range(loop.index0 + 1, loop_mes"
+	"sages | length) -%}\n",
+	"                    {%- if ns_tool_scan.stopped -%}\n",
+	"                    {%- elif loop_messages[k]['role'] != 'to"
+	"ol' -%}\n",
+	"                        {%- set ns_tool_scan.stopped = true "
+	"-%}\n",
+	"                    {%- else -%}\n",
+	"                        {%- set follow = loop_messages[k] -%"
+	"}\n",
+	"                        {#- Resolve tool_call_id to function"
+	" name -#}\n",
+	"                        {%- set ns_tname = namespace(name=fo"
+	"llow.get('name') | default('unknown')) -%}\n",
+	"                        {%- for tc in message['tool_calls'] "
+	"-%}\n",
+	"                            {%- if tc.get('id') == follow.ge"
+	"t('tool_call_id') -%}\n",
+	"                                {%- set ns_tname.name = tc['"
+	"function']['name'] -%}\n",
+	"                            {%- endif -%}\n",
+	"                        {%- endfor -%}\n",
+	"                        {#- Handle content as string or cont"
+	"ent-parts array -#}\n",
+	"                        {%- set tool_body = follow.get('cont"
+	"ent') -%}\n",
+	"                        {%- if tool_body is string -%}\n",
+	"                            {{- format_tool_response_block(n"
+	"s_tname.name, tool_body) -}}\n",
+	"                        {%- elif tool_body is sequence and t"
+	"ool_body is not string -%}\n",
+	"                            {%- set ns_txt = namespace(s='')"
+	" -%}\n",
+	"                            {%- for part in tool_body -%}\n",
+	"                                {%- if part.get('type') == '"
+	"text' -%}\n",
+	"                                    {%- set ns_txt.s = ns_tx"
+	"t.s + (part.get('text') | default('')) -%}\n",
+	"                                {%- endif -%}\n",
+	"                            {%- endfor -%}\n",
+	"                            {{- format_tool_response_block(n"
+	"s_tname.name, ns_txt.s) -}}\n",
+	"                        {%- else -%}\n",
+	"                            {{- format_tool_response_block(n"
+	"s_tname.name, tool_body) -}}\n",
+	"                        {%- endif -%}\n",
+	"                        {%- set ns_tr_out.flag = true -%}\n",
+	"                        {%- set ns.prev_message_type = 'tool"
+	"_response' -%}\n",
+	"                    {%- endif -%}\n",
+	"                {%- endfor -%}\n",
+	"            {%- endif -%}\n",
+	"\n",
+	"            {%- if message['content'] is string -%}\n",
+	"                {%- if role == 'model' -%}\n",
+	"                    {{- strip_thinking(message['content']) -"
+	"}}\n",
+	"                {%- else -%}\n",
+	"                    {{- message['content'] | trim -}}\n",
+	"                {%- endif -%}\n",
+	"            {%- elif message['content'] is sequence -%}\n",
+	"                {%- for item in message['content'] -%}\n",
+	"                    {%- if item['type'] == 'text' -%}\n",
+	"                        {%- if role == 'model' -%}\n",
+	"                            {{- strip_thinking(item['text'])"
+	" -}}\n",
+	"                        {%- else -%}\n",
+	"                            {{- item['text'] | trim -}}\n",
+	"                        {%- endif -%}\n",
+	"                    {%- elif item['type'] == 'image' -%}\n",
+	"                        {{- '<|image|>' -}}\n",
+	"                        {%- set ns.prev_message_type = 'imag"
+	"e' -%}\n",
+	"                    {%- elif item['type'] == 'audio' -%}\n",
+	"                        {{- '<|audio|>' -}}\n",
+	"                        {%- set ns.prev_message_type = 'audi"
+	"o' -%}\n",
+	"                    {%- elif item['type'] == 'video' -%}\n",
+	"                        {{- '<|video|>' -}}\n",
+	"                        {%- set ns.prev_message_type = 'vide"
+	"o' -%}\n",
+	"                    {%- endif -%}\n",
+	"                {%- endfor -%}\n",
+	"            {%- endif -%}\n",
+	"\n",
+	"        {%- if ns.prev_message_type == 'tool_call' and not n"
+	"s_tr_out.flag -%}\n",
+	"            {{- '<|tool_response>' -}}\n",
+	"        {%- elif not (ns_tr_out.flag and not message.get('co"
+	"ntent')) -%}\n",
+	"            {{- '<turn|>\\n' -}}\n",
+	"        {%- endif -%}\n",
+	"    {%- endif -%}\n",
+	"{%- endfor -%}\n",
+	"\n",
+	"{%- if add_generation_prompt -%}\n",
+	"    {%- if ns.prev_message_type != 'tool_response' and ns.pr"
+	"ev_message_type != 'tool_call' -%}\n",
+	"        {{- '<|turn>model\\n' -}}\n",
+	"        {%- if not enable_thinking | default(false) -%}\n",
+	"            {{- '<|channel>thought\\n<channel|>' -}}\n",
+	"        {%- endif -%}\n",
+	"    {%- endif -%}\n",
+	"{%- endif -%}\n",
+	NULL
+};
+
 /* google-gemma-2-2b-it.jinja */
 static const char *const t_gemma2[] = {
 	"{{ bos_token }}{% if messages[0]['role'] == 'system' %}{{ raise_"
@@ -2051,6 +2510,106 @@ render_gemma3(struct ctx *c)
 	return rc;
 }
 
+static const char *findmem(const char *, size_t, const char *, size_t);
+
+/* Gemma 4's strip_thinking(): the text outside <|channel>...<channel|>,
+   trimmed */
+static void
+gemma4_strip(struct buf *b, const char *s)
+{
+	struct buf t = { 0 };
+	const char *q, *ch;
+	size_t len;
+
+	for (;;) {
+		q = strstr(s, "<channel|>");
+		len = q != NULL ? (size_t)(q - s) : strlen(s);
+		/* a part with '<|channel>' keeps what comes before it */
+		ch = findmem(s, len, "<|channel>", 10);
+		bput(&t, s, ch != NULL ? (size_t)(ch - s) : len);
+		if (q == NULL)
+			break;
+		s = q + 10;
+	}
+	if (t.oom)
+		b->oom = 1;
+	else
+		ptrim(b, t.p != NULL ? t.p : "");
+	free(t.p);
+}
+
+/*
+ * Gemma 4 it, for conversations without tools: a system (or developer)
+ * first message, or enable_thinking, opens a system turn; assistant
+ * turns are "model", with the thinking channel stripped, and a second
+ * assistant message in a row continues the same turn; tool messages are
+ * printed only after tool calls, so here not at all.  Tools and tool
+ * calls are LC_EUNSUP: the template's own formatting of them (its
+ * format_argument and declaration macros) is not reproduced.
+ */
+static int
+render_gemma4(struct ctx *c)
+{
+	const char *role, *prev;
+	size_t i, j, from = 0;
+	int sys;
+
+	if (jtruthy(c->tools))
+		return lc_errf(c->e, LC_EUNSUP, "chat template %s: tools are "
+		    "not supported (only conversations without tools)",
+		    c->v->name);
+	for (i = 0; i < c->n; i++)
+		if (jtruthy(c->calls[i]))
+			return lc_errf(c->e, LC_EUNSUP, "chat template %s: "
+			    "message %zu: tool calls are not supported", c->v->name,
+			    i);
+	if (c->bos != NULL)
+		bputs(&c->b, c->bos);
+	if (c->n == 0)
+		return refuse(c, "no messages (messages[0] is undefined)");
+	sys = c->n > 0 && (is(c->m[0].role, "system") ||
+	    is(c->m[0].role, "developer"));
+	if (c->think == 1 || sys) {
+		bputs(&c->b, "<|turn>system\n");
+		if (c->think == 1)
+			bputs(&c->b, "<|think|>\n");
+		if (sys) {
+			ptrim(&c->b, c->m[0].content);
+			from = 1;
+		}
+		bputs(&c->b, "<turn|>\n");
+	}
+	for (i = from; i < c->n; i++) {
+		if (is(c->m[i].role, "tool"))
+			continue;
+		role = is(c->m[i].role, "assistant") ? "model" : c->m[i].role;
+		for (prev = NULL, j = i; j-- > from; )
+			if (!is(c->m[j].role, "tool")) {
+				prev = c->m[j].role;
+				break;
+			}
+		if (!(is(role, "model") && prev != NULL &&
+		    is(prev, "assistant"))) {
+			bputs(&c->b, "<|turn>");
+			bputs(&c->b, role);
+			bputs(&c->b, "\n");
+		}
+		if (c->m[i].content != NULL) {
+			if (is(role, "model"))
+				gemma4_strip(&c->b, c->m[i].content);
+			else
+				ptrim(&c->b, c->m[i].content);
+		}
+		bputs(&c->b, "<turn|>\n");
+	}
+	if (c->addgen) {
+		bputs(&c->b, "<|turn>model\n");
+		if (c->think != 1)
+			bputs(&c->b, "<|channel>thought\n<channel|>");
+	}
+	return 0;
+}
+
 /* Gemma 2 it: no system role */
 static int
 render_gemma2(struct ctx *c)
@@ -2130,6 +2689,7 @@ static const struct variant variants[] = {
 	{ "llama3.0", "llama3", t_llama30, NULL, render_llama30, 0 },
 	{ "gemma3", "gemma", t_gemma3, NULL, render_gemma3, 0 },
 	{ "gemma2", "gemma", t_gemma2, NULL, render_gemma2, 0 },
+	{ "gemma4", "gemma", t_gemma4, NULL, render_gemma4, 0 },
 	{ "phi3.5", "phi3", t_phi35, NULL, render_phi35, 0 },
 	{ "phi4-mini", "phi3", t_phi4mini, NULL, render_phi4mini, 0 },
 };

@@ -62,7 +62,7 @@ typedef struct lc_chat_opts {
  * from tokenizer.chat_template) or, when family is not NULL, with that
  * named family's reference template (a family of lc_chat_families(), or
  * a variant name: smollm2, qwen2.5, llama3.0, llama3.1, llama3.2,
- * gemma2, gemma3, phi3.5, phi4-mini).  opt may be NULL: generation
+ * gemma2, gemma3, gemma4, phi3.5, phi4-mini).  opt may be NULL: generation
  * prompt on, nothing else defined.
  *
  * On success *out is a malloc'ed NUL-terminated string the caller

@@ -36,7 +36,7 @@
 #define MAX_SHARDS	4096
 
 enum { A_LLAMA, A_QWEN2, A_QWEN3, A_BERT, A_GEMMA3, A_PHI3, A_QWEN3MOE,
-    A_GRANITE, A_SMOLLM3, A_OLMO2 };
+    A_GRANITE, A_SMOLLM3, A_OLMO2, A_GEMMA4 };
 
 /* the converter's LlamaModel and its subclasses: Q/K permuted, vocab_size
    and rope.dimension_count written, llama3 rope factors */
@@ -59,12 +59,15 @@ static const struct {
 	{ "GraniteForCausalLM", A_GRANITE, "granite" },
 	{ "SmolLM3ForCausalLM", A_SMOLLM3, "smollm3" },
 	{ "Olmo2ForCausalLM", A_OLMO2, "olmo2" },
+	{ "Gemma4ForCausalLM", A_GEMMA4, "gemma4" },
+	{ "Gemma4ForConditionalGeneration", A_GEMMA4, "gemma4" },
 };
 #define SUPPORTED \
 	"LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, " \
 	"Qwen3ForCausalLM, Qwen3MoeForCausalLM, Gemma3ForCausalLM, " \
 	"Phi3ForCausalLM, GraniteForCausalLM, SmolLM3ForCausalLM, " \
-	"Olmo2ForCausalLM, BertModel"
+	"Olmo2ForCausalLM, Gemma4ForCausalLM, Gemma4ForConditionalGeneration, " \
+	"BertModel"
 
 /* ------------------------------------------------------------ key/values */
 
@@ -74,6 +77,7 @@ typedef struct kv {
 	uint32_t	 etype;		/* of an ARRAY */
 	union { uint32_t u32; int32_t i32; float f32; } v;
 	char		*s;		/* STRING */
+	uint8_t		*bools;		/* BOOL ARRAY (owned) */
 	char		**strs;		/* STRING ARRAY (owned) */
 	int32_t		*ints;		/* INT32 ARRAY (owned) */
 	float		*flts;		/* FLOAT32 ARRAY (owned) */
@@ -126,6 +130,17 @@ struct lc_conv {
 	float		*rope_long, *rope_short;
 	uint64_t	 n_vocab_real;	/* Gemma3: token_embd rows kept */
 	const cJSON	*rope;		/* rope parameters object or NULL */
+	/* Gemma 4: sliding layers use head_dim, n_head_kv, swa_theta */
+	uint64_t	 hd_full;	/* full-attention layers' head_dim */
+	uint64_t	 n_kv_full;	/* their KV heads; 0: n_head_kv */
+	uint64_t	 n_shared;	/* num_kv_shared_layers */
+	uint64_t	 n_pl;		/* hidden_size_per_layer_input */
+	uint64_t	 n_vocab_pl;	/* vocab_size_per_layer_input */
+	uint64_t	 n_rot_full;	/* pairs rotated in full layers */
+	double		 prf_swa;	/* sliding partial_rotary_factor */
+	int		 double_mlp;	/* shared layers: 2 * n_ff */
+	int		 k_eq_v;	/* full layers may lack v_proj */
+	uint8_t		*is_swa;	/* (n_layer) layer_types */
 
 	lc_st		**shards;
 	char		**shard_names;
@@ -182,6 +197,8 @@ kv_clear(kv *k)
 	free(k->strs);
 	free(k->ints);
 	free(k->flts);
+	free(k->bools);
+	k->bools = NULL;
 	k->s = NULL;
 	k->strs = NULL;
 	k->ints = NULL;
@@ -327,6 +344,49 @@ put_flts(lc_conv *c, const char *key, float *flts, uint64_t n, lc_err *e)
 }
 
 static int
+put_bools(lc_conv *c, const char *key, uint8_t *bools, uint64_t n,
+    lc_err *e)
+{
+	kv *k;
+
+	if ((k = kv_slot(c, key, e)) == NULL) {
+		free(bools);
+		return LC_ENOMEM;
+	}
+	k->type = LC_GGUF_ARRAY;
+	k->etype = LC_GGUF_BOOL;
+	k->bools = bools;
+	k->n = n;
+	return LC_OK;
+}
+
+/* A copy of n values as an INT32 array (per-layer hyper-parameters). */
+static int
+put_u64s(lc_conv *c, const char *key, const uint64_t *v, uint64_t n,
+    lc_err *e)
+{
+	int32_t *a;
+	uint64_t i;
+
+	if ((a = malloc((n ? n : 1) * sizeof(*a))) == NULL)
+		return lc_errf(e, LC_ENOMEM, "%s: key %s", c->dir, key);
+	for (i = 0; i < n; i++) {
+		if (v[i] > INT32_MAX) {
+			free(a);
+			return lc_errf(e, LC_EFORMAT, "%s: %s[%llu]: %llu does "
+			    "not fit in 32 bits", c->dir, key,
+			    (unsigned long long)i, (unsigned long long)v[i]);
+		}
+		a[i] = (int32_t)v[i];
+	}
+	if (put_ints(c, key, a, n, e) != LC_OK) {
+		free(a);
+		return LC_ENOMEM;
+	}
+	return LC_OK;
+}
+
+static int
 archkey(lc_conv *c, char *buf, size_t len, const char *suffix)
 {
 	snprintf(buf, len, "%s.%s", c->gguf_arch, suffix);
@@ -440,6 +500,7 @@ static int	phi3_config(lc_conv *, lc_err *);
 static int	qwen3moe_config(lc_conv *, lc_err *);
 static int	granite_config(lc_conv *, lc_err *);
 static int	smollm3_config(lc_conv *, lc_err *);
+static int	gemma4_config(lc_conv *, lc_err *);
 
 static int
 read_config(lc_conv *c, lc_err *e)
@@ -487,6 +548,24 @@ read_config(lc_conv *c, lc_err *e)
 	c->arch = archs[i].arch;
 	c->hf_arch = archs[i].hf;
 	c->gguf_arch = archs[i].gguf;
+	if (c->arch == A_GEMMA4 && cJSON_IsObject(jget(c->config,
+	    "text_config"))) {
+		/* the converter's TextModel: text_config's keys over the
+		   top level's (the vision and audio towers are skipped) */
+		cJSON *tc = cJSON_DetachItemFromObjectCaseSensitive(c->config,
+		    "text_config"), *it, *next, *old;
+		for (it = tc->child; it != NULL; it = next) {
+			next = it->next;
+			cJSON_DetachItemViaPointer(tc, it);
+			old = cJSON_GetObjectItemCaseSensitive(c->config,
+			    it->string);
+			if (old != NULL)
+				cJSON_ReplaceItemViaPointer(c->config, old, it);
+			else
+				cJSON_AddItemToObject(c->config, it->string, it);
+		}
+		cJSON_Delete(tc);
+	}
 	if (jget(c->config, "text_config") != NULL)
 		return lc_errf(e, LC_EUNSUP, "%s/config.json: text_config: "
 		    "multimodal configurations are not supported", c->dir);
@@ -494,7 +573,8 @@ read_config(lc_conv *c, lc_err *e)
 	/* defaults: those of transformers' config classes */
 	def_ctx = c->arch == A_LLAMA ? (strcmp(c->hf_arch,
 	    "MistralForCausalLM") == 0 ? 131072 : 2048) :
-	    c->arch == A_BERT ? 512 : c->arch == A_GEMMA3 ? 131072 :
+	    c->arch == A_BERT ? 512 : c->arch == A_GEMMA3 ||
+	    c->arch == A_GEMMA4 ? 131072 :
 	    c->arch == A_PHI3 ? 4096 : c->arch == A_GRANITE ||
 	    c->arch == A_OLMO2 ? 2048 : 32768;
 	if ((rc = hp_int(c, k_layer, -1, 1, MAX_LAYERS, &c->n_layer, e)) ||
@@ -517,8 +597,9 @@ read_config(lc_conv *c, lc_err *e)
 			return rc;
 		c->has_head_dim = 1;
 	} else if (c->arch == A_QWEN3 || c->arch == A_QWEN3MOE ||
-	    c->arch == A_GEMMA3) {
-		c->head_dim = c->arch == A_GEMMA3 ? 256 : 128;
+	    c->arch == A_GEMMA3 || c->arch == A_GEMMA4) {
+		c->head_dim = c->arch == A_QWEN3 || c->arch == A_QWEN3MOE ?
+		    128 : 256;
 		c->has_head_dim = 1;
 	} else {
 		if (c->n_embd % c->n_head != 0)
@@ -541,7 +622,8 @@ read_config(lc_conv *c, lc_err *e)
 	if (cJSON_IsObject(j) && cJSON_IsObject(jget(j, "full_attention")))
 		j = jget(j, "full_attention");
 	c->rope = cJSON_IsObject(j) ? j : NULL;
-	c->rope_theta = c->arch == A_GEMMA3 ? 1000000.0 :
+	c->rope_theta = c->arch == A_GEMMA3 || c->arch == A_GEMMA4 ?
+	    1000000.0 :
 	    c->arch == A_SMOLLM3 ? 2000000.0 : 10000.0;
 	if ((a = jget(c->rope, "rope_theta")) != NULL && !cJSON_IsNull(a)) {
 		if ((rc = hp_num(c, a, "rope_parameters.rope_theta",
@@ -558,6 +640,8 @@ read_config(lc_conv *c, lc_err *e)
 		return bert_config(c, e);
 	if (c->arch == A_GEMMA3)
 		return gemma3_config(c, e);
+	if (c->arch == A_GEMMA4)
+		return gemma4_config(c, e);
 	if (c->arch == A_PHI3)
 		return phi3_config(c, e);
 	if (c->arch == A_QWEN3MOE)
@@ -705,6 +789,155 @@ gemma3_config(lc_conv *c, lc_err *e)
 			return rc;
 		c->has_swa = 1;
 	}
+	return LC_OK;
+}
+
+/* per_layer_config's first full-attention layer with key (the
+   converter's fallback for global_head_dim and
+   num_global_key_value_heads); NULL if none */
+static const cJSON *
+per_layer_full(const lc_conv *c, const char *key)
+{
+	const cJSON *l, *v;
+	char *end;
+	unsigned long il;
+
+	cJSON_ArrayForEach(l, jget(c->config, "per_layer_config")) {
+		errno = 0;
+		il = strtoul(l->string, &end, 10);
+		if (errno != 0 || *end != '\0' || end == l->string ||
+		    il >= c->n_layer)
+			continue;
+		if (!c->is_swa[il] && (v = jget(l, key)) != NULL)
+			return v;
+	}
+	return NULL;
+}
+
+/*
+ * Gemma 4 (the converter's Gemma4Model over Gemma3Model): dense models
+ * only.  Sliding layers keep head_dim and num_key_value_heads; full
+ * layers have global_head_dim (or per_layer_config's) and
+ * "proportional" RoPE on partial_rotary_factor of the head.
+ */
+static int
+gemma4_config(lc_conv *c, lc_err *e)
+{
+	static const char *const k_sh[] = { "num_kv_shared_layers", NULL };
+	static const char *const k_pl[] = { "hidden_size_per_layer_input",
+	    NULL };
+	static const char *const k_plv[] = { "vocab_size_per_layer_input",
+	    NULL };
+	const cJSON *a, *lt, *rp, *full;
+	double prf;
+	uint64_t i;
+	int64_t x;
+	int rc;
+
+	if (cJSON_IsTrue(jget(c->config, "enable_moe_block")) ||
+	    (jint(jget(c->config, "num_experts"), &x) && x > 0))
+		return lc_errf(e, LC_EUNSUP, "%s/config.json: enable_moe_block"
+		    ": Gemma 4 mixture-of-experts models (26B-A4B) are not "
+		    "supported (llm-run's gemma4 forward pass has no MoE)",
+		    c->dir);
+	if ((rc = gemma3_config(c, e)))
+		return rc;
+	lt = jget(c->config, "layer_types");
+	if (!cJSON_IsArray(lt) || (uint64_t)cJSON_GetArraySize(lt) !=
+	    c->n_layer)
+		return lc_errf(e, LC_EFORMAT, "%s/config.json: layer_types: "
+		    "expected an array of num_hidden_layers (%llu) strings",
+		    c->dir, (unsigned long long)c->n_layer);
+	if ((c->is_swa = calloc(c->n_layer, 1)) == NULL)
+		return lc_errf(e, LC_ENOMEM, "%s", c->dir);
+	i = 0;
+	cJSON_ArrayForEach(a, lt) {
+		if (cJSON_IsString(a) && strcmp(a->valuestring,
+		    "sliding_attention") == 0)
+			c->is_swa[i] = 1;
+		else if (!cJSON_IsString(a) || strcmp(a->valuestring,
+		    "full_attention") != 0)
+			return lc_errf(e, LC_EFORMAT, "%s/config.json: "
+			    "layer_types[%llu]: not \"sliding_attention\" or "
+			    "\"full_attention\"", c->dir,
+			    (unsigned long long)i);
+		i++;
+	}
+	if ((rc = hp_int(c, k_sh, -1, 0, c->n_layer - 1, &c->n_shared, e)) ||
+	    (rc = hp_int(c, k_pl, 0, 0, MAX_DIM, &c->n_pl, e)) ||
+	    (rc = hp_int(c, k_plv, (int64_t)c->n_vocab, 1, MAX_VOCAB,
+	    &c->n_vocab_pl, e)))
+		return rc;
+	if (c->n_pl > 0 && c->n_layer * c->n_pl > MAX_DIM)
+		return lc_errf(e, LC_EFORMAT, "%s/config.json: "
+		    "hidden_size_per_layer_input: %llu x %llu layers is too "
+		    "large", c->dir, (unsigned long long)c->n_pl,
+		    (unsigned long long)c->n_layer);
+	/* the full layers' head_dim and KV heads */
+	a = jget(c->config, "global_head_dim");
+	if (a == NULL || cJSON_IsNull(a))
+		a = per_layer_full(c, "head_dim");
+	if (a == NULL)
+		return lc_errf(e, LC_EFORMAT, "%s/config.json: global_head_dim"
+		    ": missing (and no full_attention layer of "
+		    "per_layer_config has a head_dim)", c->dir);
+	if (!jint(a, &x) || x < 2 || x > MAX_DIM || x % 2 != 0)
+		return lc_errf(e, LC_EFORMAT, "%s/config.json: "
+		    "global_head_dim: expected an even integer in [2, %u]",
+		    c->dir, MAX_DIM);
+	c->hd_full = (uint64_t)x;
+	a = jget(c->config, "num_global_key_value_heads");
+	if (a == NULL || cJSON_IsNull(a))
+		a = per_layer_full(c, "num_key_value_heads");
+	c->n_kv_full = 0;
+	if (a != NULL) {
+		if (!jint(a, &x) || x < 1 || x > MAX_HEADS ||
+		    c->n_head % (uint64_t)x != 0)
+			return lc_errf(e, LC_EFORMAT, "%s/config.json: "
+			    "num_global_key_value_heads: expected a divisor "
+			    "of num_attention_heads", c->dir);
+		/* written per layer only when num_key_value_heads is given */
+		if (jget(c->config, "num_key_value_heads") != NULL &&
+		    !cJSON_IsNull(jget(c->config, "num_key_value_heads")))
+			c->n_kv_full = (uint64_t)x;
+	}
+	c->double_mlp = cJSON_IsTrue(jget(c->config, "use_double_wide_mlp"));
+	c->k_eq_v = cJSON_IsTrue(jget(c->config, "attention_k_eq_v"));
+	/* RoPE: "proportional" on the full layers (rope_freqs.weight) */
+	rp = jget(c->config, "rope_parameters");
+	full = jget(rp, "full_attention");
+	a = jget(full, "rope_type");
+	if (!cJSON_IsString(a) || strcmp(a->valuestring, "proportional"))
+		return lc_errf(e, LC_EUNSUP, "%s/config.json: rope_parameters."
+		    "full_attention.rope_type: only \"proportional\" is "
+		    "supported for %s", c->dir, c->hf_arch);
+	if ((a = jget(full, "partial_rotary_factor")) == NULL)
+		return lc_errf(e, LC_EFORMAT, "%s/config.json: rope_parameters"
+		    ".full_attention.partial_rotary_factor: missing", c->dir);
+	if ((rc = hp_num(c, a, "rope_parameters.full_attention."
+	    "partial_rotary_factor", &prf, e)))
+		return rc;
+	if (!(prf >= 0 && prf <= 1))
+		return lc_errf(e, LC_EFORMAT, "%s/config.json: rope_parameters"
+		    ".full_attention.partial_rotary_factor: not in [0, 1]",
+		    c->dir);
+	/* Python's int(head_dim * factor / 2) */
+	c->n_rot_full = (uint64_t)((double)c->hd_full * prf / 2);
+	c->prf_swa = 1.0;
+	if ((a = jget(rp, "partial_rotary_factor")) != NULL &&
+	    (rc = hp_num(c, a, "rope_parameters.partial_rotary_factor",
+	    &c->prf_swa, e)))
+		return rc;
+	if (!(c->prf_swa >= 0 && c->prf_swa <= 1))
+		return lc_errf(e, LC_EFORMAT, "%s/config.json: rope_parameters"
+		    ".partial_rotary_factor: not in [0, 1]", c->dir);
+	if (c->n_shared > 0 && (c->n_layer - c->n_shared < 2 ||
+	    !c->is_swa[c->n_layer - c->n_shared - 2] ||
+	    c->is_swa[c->n_layer - c->n_shared - 1]))
+		return lc_errf(e, LC_EUNSUP, "%s/config.json: "
+		    "num_kv_shared_layers: the last two layers before the "
+		    "shared ones must be sliding, then full (as llama.cpp "
+		    "requires)", c->dir);
 	return LC_OK;
 }
 
@@ -1128,6 +1361,136 @@ map_bert(const lc_conv *c, const char *hf, char *out, uint64_t shape[2],
 /* What an HF tensor becomes: its GGUF name and expected shape (HF
    order, rows first).  0: mapped; 1: skipped; -1: unknown name; 2: one
    expert (*expert) of a tensor that stacks them. */
+/* Gemma 4 layer il's head_dim, KV heads and feed-forward length. */
+static uint64_t
+g4_hd(const lc_conv *c, uint64_t il)
+{
+	return c->is_swa[il] ? c->head_dim : c->hd_full;
+}
+
+static uint64_t
+g4_kv(const lc_conv *c, uint64_t il)
+{
+	return c->is_swa[il] || c->n_kv_full == 0 ? c->n_head_kv :
+	    c->n_kv_full;
+}
+
+static uint64_t
+g4_ff(const lc_conv *c, uint64_t il)
+{
+	return c->double_mlp && il >= c->n_layer - c->n_shared ? 2 * c->n_ff :
+	    c->n_ff;
+}
+
+/* Gemma 4's names (gguf-py's tensor map); 0 mapped, -1 unknown. */
+static int
+map_gemma4(const lc_conv *c, const char *hf, char *out, uint64_t shape[2],
+    uint32_t *ndim)
+{
+	static const struct {
+		const char	*hf, *gguf;
+		int		 rows, cols;	/* 'E' n_embd, 'Q' n_head*hd,
+						   'K' kv*hd, 'F' ff, 'D' hd,
+						   'P' n_pl, '1' one; 0: 1-D */
+	} top[] = {
+		{ "model.embed_tokens.weight", "token_embd.weight", 'V', 'E' },
+		{ "lm_head.weight", "output.weight", 'V', 'E' },
+		{ "model.norm.weight", "output_norm.weight", 'E', 0 },
+		{ "model.embed_tokens_per_layer.weight",
+		    "per_layer_token_embd.weight", 'W', 'L' },
+		{ "model.per_layer_model_projection.weight",
+		    "per_layer_model_proj.weight", 'L', 'E' },
+		{ "model.per_layer_projection_norm.weight",
+		    "per_layer_proj_norm.weight", 'P', 0 },
+	}, layer[] = {
+		{ "input_layernorm.weight", "attn_norm.weight", 'E', 0 },
+		{ "layer_scalar", "layer_output_scale.weight", '1', 0 },
+		{ "mlp.down_proj.weight", "ffn_down.weight", 'E', 'F' },
+		{ "mlp.gate_proj.weight", "ffn_gate.weight", 'F', 'E' },
+		{ "mlp.up_proj.weight", "ffn_up.weight", 'F', 'E' },
+		{ "per_layer_input_gate.weight", "inp_gate.weight", 'P', 'E' },
+		{ "per_layer_projection.weight", "proj.weight", 'E', 'P' },
+		{ "post_attention_layernorm.weight",
+		    "post_attention_norm.weight", 'E', 0 },
+		{ "post_feedforward_layernorm.weight", "post_ffw_norm.weight",
+		    'E', 0 },
+		{ "post_per_layer_input_norm.weight", "post_norm.weight", 'E',
+		    0 },
+		{ "pre_feedforward_layernorm.weight", "ffn_norm.weight", 'E',
+		    0 },
+		{ "self_attn.k_norm.weight", "attn_k_norm.weight", 'D', 0 },
+		{ "self_attn.k_proj.weight", "attn_k.weight", 'K', 'E' },
+		{ "self_attn.o_proj.weight", "attn_output.weight", 'E', 'Q' },
+		{ "self_attn.q_norm.weight", "attn_q_norm.weight", 'D', 0 },
+		{ "self_attn.q_proj.weight", "attn_q.weight", 'Q', 'E' },
+		{ "self_attn.v_proj.weight", "attn_v.weight", 'K', 'E' },
+	};
+	static const char *const mm[] = { "vision_", "audio_", "visual.",
+	    "vision.", "audio.", "projector.", "patch_embed" };
+	char name[512];
+	const char *p;
+	char *end;
+	unsigned long bid = 0;
+	size_t i, n;
+	int dims[2];
+
+	/* TextModel.filter_tensors: multimodal tensors are skipped, and
+	   "language_model." is dropped from the names */
+	for (i = 0; i < sizeof(mm) / sizeof(mm[0]); i++)
+		if (strstr(hf, mm[i]) != NULL)
+			return 1;
+	for (n = 0; *hf != '\0' && n + 1 < sizeof(name); ) {
+		if (strncmp(hf, "language_model.", 15) == 0) {
+			hf += 15;
+			continue;
+		}
+		name[n++] = *hf++;
+	}
+	if (*hf != '\0')
+		return -1;
+	name[n] = '\0';
+	hf = name;
+	for (i = 0; i < sizeof(top) / sizeof(top[0]); i++)
+		if (strcmp(hf, top[i].hf) == 0)
+			break;
+	if (i < sizeof(top) / sizeof(top[0])) {
+		snprintf(out, LC_GGUF_MAX_NAME + 1, "%s", top[i].gguf);
+		dims[0] = top[i].rows;
+		dims[1] = top[i].cols;
+	} else {
+		if (strncmp(hf, "model.layers.", 13) != 0 ||
+		    !isdigit((unsigned char)hf[13]))
+			return -1;
+		errno = 0;
+		bid = strtoul(hf + 13, &end, 10);
+		if (errno != 0 || *end != '.' || bid >= c->n_layer ||
+		    (hf[13] == '0' && end != hf + 14))
+			return -1;
+		p = end + 1;
+		for (i = 0; i < sizeof(layer) / sizeof(layer[0]); i++)
+			if (strcmp(p, layer[i].hf) == 0)
+				break;
+		if (i == sizeof(layer) / sizeof(layer[0]))
+			return -1;
+		snprintf(out, LC_GGUF_MAX_NAME + 1, "blk.%lu.%s", bid,
+		    layer[i].gguf);
+		dims[0] = layer[i].rows;
+		dims[1] = layer[i].cols;
+	}
+	*ndim = dims[1] ? 2 : 1;
+	for (n = 0; n < *ndim; n++)
+		shape[n] = dims[n] == 'E' ? c->n_embd :
+		    dims[n] == 'V' ? c->n_vocab :
+		    dims[n] == 'W' ? c->n_vocab_pl :
+		    dims[n] == 'L' ? c->n_layer * c->n_pl :
+		    dims[n] == 'P' ? c->n_pl :
+		    dims[n] == '1' ? 1 :
+		    dims[n] == 'Q' ? c->n_head * g4_hd(c, bid) :
+		    dims[n] == 'K' ? g4_kv(c, bid) * g4_hd(c, bid) :
+		    dims[n] == 'F' ? g4_ff(c, bid) : g4_hd(c, bid);
+	return 0;
+}
+
 static int
 map_name(const lc_conv *c, const char *hf, char *out, uint64_t shape[2],
     uint32_t *ndim, int *permute, int *expert)
@@ -1203,6 +1566,8 @@ map_name(const lc_conv *c, const char *hf, char *out, uint64_t shape[2],
 	*expert = -1;
 	if (c->arch == A_BERT)
 		return map_bert(c, hf, out, shape, ndim);
+	if (c->arch == A_GEMMA4)
+		return map_gemma4(c, hf, out, shape, ndim);
 	if ((n >= 21 && strcmp(hf + n - 21, ".rotary_emb.inv_freq") == 0) ||
 	    (n >= 22 && strcmp(hf + n - 22, ".attention.masked_bias") == 0) ||
 	    (n >= 15 && strcmp(hf + n - 15, ".attention.bias") == 0))
@@ -1434,6 +1799,68 @@ bert_need(const lc_conv *c, lc_err *e)
 }
 
 static int
+gemma4_need(const lc_conv *c, lc_err *e)
+{
+	static const struct {
+		const char	*gguf, *hf;
+		int		 when;	/* 0 always, 'p' per-layer input,
+					   'k' own K/V, 'v' own V */
+	} top[] = {
+		{ "token_embd", "model.embed_tokens", 0 },
+		{ "output_norm", "model.norm", 0 },
+		{ "per_layer_token_embd", "model.embed_tokens_per_layer", 'p' },
+		{ "per_layer_model_proj", "model.per_layer_model_projection",
+		    'p' },
+		{ "per_layer_proj_norm", "model.per_layer_projection_norm",
+		    'p' },
+	}, lay[] = {
+		{ "attn_norm", "input_layernorm", 0 },
+		{ "attn_q", "self_attn.q_proj", 0 },
+		{ "attn_q_norm", "self_attn.q_norm", 0 },
+		{ "attn_k", "self_attn.k_proj", 'k' },
+		{ "attn_k_norm", "self_attn.k_norm", 'k' },
+		{ "attn_v", "self_attn.v_proj", 'v' },
+		{ "attn_output", "self_attn.o_proj", 0 },
+		{ "post_attention_norm", "post_attention_layernorm", 0 },
+		{ "ffn_norm", "pre_feedforward_layernorm", 0 },
+		{ "ffn_gate", "mlp.gate_proj", 0 },
+		{ "ffn_up", "mlp.up_proj", 0 },
+		{ "ffn_down", "mlp.down_proj", 0 },
+		{ "post_ffw_norm", "post_feedforward_layernorm", 0 },
+		{ "layer_output_scale", "layer_scalar", 0 },
+		{ "inp_gate", "per_layer_input_gate", 'p' },
+		{ "proj", "per_layer_projection", 'p' },
+		{ "post_norm", "post_per_layer_input_norm", 'p' },
+	};
+	char name[LC_GGUF_MAX_NAME + 1];
+	uint64_t i, k, own = c->n_layer - c->n_shared;
+
+	for (k = 0; k < sizeof(top) / sizeof(top[0]); k++) {
+		snprintf(name, sizeof(name), "%s.weight", top[k].gguf);
+		if ((top[k].when == 0 || c->n_pl > 0) && !has(c, name))
+			return lc_errf(e, LC_EFORMAT, "%s: tensor '%s.weight' "
+			    "missing", c->dir, top[k].hf);
+	}
+	for (i = 0; i < c->n_layer; i++)
+		for (k = 0; k < sizeof(lay) / sizeof(lay[0]); k++) {
+			if ((lay[k].when == 'p' && c->n_pl == 0) ||
+			    (lay[k].when == 'k' && i >= own) ||
+			    (lay[k].when == 'v' && (i >= own || (c->k_eq_v &&
+			    !c->is_swa[i]))))
+				continue;
+			snprintf(name, sizeof(name), "blk.%llu.%s.weight",
+			    (unsigned long long)i, lay[k].gguf);
+			if (!has(c, name))
+				return lc_errf(e, LC_EFORMAT, "%s: tensor "
+				    "'model.layers.%llu.%s%s' missing", c->dir,
+				    (unsigned long long)i, lay[k].hf,
+				    strcmp(lay[k].hf, "layer_scalar") == 0 ?
+				    "" : ".weight");
+		}
+	return LC_OK;
+}
+
+static int
 read_tensors(lc_conv *c, lc_err *e)
 {
 	static const struct {
@@ -1557,6 +1984,10 @@ read_tensors(lc_conv *c, lc_err *e)
 	/* everything the graph needs */
 	if (c->arch == A_BERT) {
 		rc = bert_need(c, e);
+		goto out;
+	}
+	if (c->arch == A_GEMMA4) {
+		rc = gemma4_need(c, e);
 		goto out;
 	}
 	if (!has(c, "token_embd.weight") || !has(c, "output_norm.weight")) {
@@ -2110,6 +2541,15 @@ put_hparams(lc_conv *c, uint32_t ftype, lc_err *e)
 	int rc, found;
 	double v;
 
+	uint64_t *per = NULL, il;
+	uint8_t *pat;
+
+	if (c->arch == A_GEMMA4 && (per = malloc(c->n_layer *
+	    sizeof(*per))) == NULL)
+		return lc_errf(e, LC_ENOMEM, "%s", c->dir);
+	/* Gemma 4's per-layer arrays take the scalars' places */
+	for (il = 0; per != NULL && il < c->n_layer; il++)
+		per[il] = g4_ff(c, il);
 	if ((archkey(c, k, sizeof(k), "block_count"),
 	    rc = put_u32(c, k, c->n_layer, e)) ||
 	    (archkey(c, k, sizeof(k), "context_length"),
@@ -2117,10 +2557,11 @@ put_hparams(lc_conv *c, uint32_t ftype, lc_err *e)
 	    (archkey(c, k, sizeof(k), "embedding_length"),
 	    rc = put_u32(c, k, c->n_embd, e)) ||
 	    (archkey(c, k, sizeof(k), "feed_forward_length"),
-	    rc = put_u32(c, k, c->n_ff, e)) ||
+	    rc = per != NULL && c->double_mlp ?
+	    put_u64s(c, k, per, c->n_layer, e) : put_u32(c, k, c->n_ff, e)) ||
 	    (archkey(c, k, sizeof(k), "attention.head_count"),
 	    rc = put_u32(c, k, c->n_head, e)))
-		return rc;
+		goto out;
 	if (c->arch == A_BERT) {
 		if ((archkey(c, k, sizeof(k), "attention.layer_norm_epsilon"),
 		    rc = put_f32(c, k, c->norm_eps, e)) ||
@@ -2133,10 +2574,16 @@ put_hparams(lc_conv *c, uint32_t ftype, lc_err *e)
 			return rc;
 		return put_u32(c, "general.quantization_version", 2, e);
 	}
+	for (il = 0; per != NULL && il < c->n_layer; il++)
+		per[il] = g4_kv(c, il);
 	if ((archkey(c, k, sizeof(k), "attention.head_count_kv"),
-	    rc = put_u32(c, k, c->n_head_kv, e)))
-		return rc;
-	if ((rt = rope_type(c)) != NULL) {
+	    rc = per != NULL && c->n_kv_full != 0 ?
+	    put_u64s(c, k, per, c->n_layer, e) :
+	    put_u32(c, k, c->n_head_kv, e)))
+		goto out;
+	free(per);
+	per = NULL;
+	if (c->arch != A_GEMMA4 && (rt = rope_type(c)) != NULL) {
 		int lin = strcmp(rt, "linear") == 0, yarn = !strcmp(rt, "yarn");
 		v = rope_num(c, "factor", 0, &found);
 		if ((lin || yarn) && found) {
@@ -2187,8 +2634,9 @@ put_hparams(lc_conv *c, uint32_t ftype, lc_err *e)
 	}
 	if ((archkey(c, k, sizeof(k), "rope.freq_base"),
 	    rc = put_f32(c, k, c->rope_theta, e)) ||
-	    (c->arch == A_GEMMA3 && (archkey(c, k, sizeof(k),
-	    "rope.freq_base_swa"), rc = put_f32(c, k, c->swa_theta, e))) ||
+	    ((c->arch == A_GEMMA3 || c->arch == A_GEMMA4) && (archkey(c, k,
+	    sizeof(k), "rope.freq_base_swa"), rc = put_f32(c, k,
+	    c->swa_theta, e))) ||
 	    (archkey(c, k, sizeof(k), "attention.layer_norm_rms_epsilon"),
 	    rc = put_f32(c, k, c->rms_eps, e)))
 		return rc;
@@ -2200,9 +2648,11 @@ put_hparams(lc_conv *c, uint32_t ftype, lc_err *e)
 		return rc;
 	if (c->has_head_dim &&
 	    ((archkey(c, k, sizeof(k), "attention.key_length"),
-	    rc = put_u32(c, k, c->head_dim, e)) ||
+	    rc = put_u32(c, k, c->arch == A_GEMMA4 ? c->hd_full :
+	    c->head_dim, e)) ||
 	    (archkey(c, k, sizeof(k), "attention.value_length"),
-	    rc = put_u32(c, k, c->head_dim, e))))
+	    rc = put_u32(c, k, c->arch == A_GEMMA4 ? c->hd_full :
+	    c->head_dim, e))))
 		return rc;
 	if ((rc = put_u32(c, "general.file_type", ftype, e)))
 		return rc;
@@ -2225,13 +2675,42 @@ put_hparams(lc_conv *c, uint32_t ftype, lc_err *e)
 	    (archkey(c, k, sizeof(k), "expert_feed_forward_length"),
 	    rc = put_u32(c, k, c->n_ff_exp, e)))
 		return rc;
-	if (c->arch == A_GEMMA3 && ((c->softcap != 0 &&
+	if ((c->arch == A_GEMMA3 || c->arch == A_GEMMA4) &&
+	    ((c->softcap != 0 &&
 	    (archkey(c, k, sizeof(k), "final_logit_softcapping"),
 	    rc = put_f32(c, k, c->softcap, e))) || (c->has_swa &&
 	    (archkey(c, k, sizeof(k), "attention.sliding_window"),
 	    rc = put_u32(c, k, c->swa, e)))))
 		return rc;
+	if (c->arch == A_GEMMA4) {
+		if ((pat = malloc(c->n_layer)) == NULL)
+			return lc_errf(e, LC_ENOMEM, "%s", c->dir);
+		memcpy(pat, c->is_swa, c->n_layer);
+		if ((archkey(c, k, sizeof(k), "attention.shared_kv_layers"),
+		    rc = put_u32(c, k, c->n_shared, e)) ||
+		    (archkey(c, k, sizeof(k),
+		    "embedding_length_per_layer_input"),
+		    rc = put_u32(c, k, c->n_pl, e))) {
+			free(pat);
+			return rc;
+		}
+		if ((archkey(c, k, sizeof(k), "attention.sliding_window_pattern"),
+		    rc = put_bools(c, k, pat, c->n_layer, e)) ||
+		    (archkey(c, k, sizeof(k), "attention.key_length_swa"),
+		    rc = put_u32(c, k, c->head_dim, e)) ||
+		    (archkey(c, k, sizeof(k), "attention.value_length_swa"),
+		    rc = put_u32(c, k, c->head_dim, e)) ||
+		    (archkey(c, k, sizeof(k), "rope.dimension_count"),
+		    rc = put_u32(c, k, c->hd_full, e)) ||
+		    (archkey(c, k, sizeof(k), "rope.dimension_count_swa"),
+		    rc = put_u32(c, k, (uint64_t)((double)c->head_dim *
+		    c->prf_swa), e)))
+			return rc;
+	}
 	return put_u32(c, "general.quantization_version", 2, e);
+out:
+	free(per);
+	return rc;
 }
 
 /* Phi3Model.set_gguf_parameters: its own keys in its own order. */
@@ -2740,18 +3219,76 @@ out:
 	return rc;
 }
 
+/* tokenizer.json's model.merges as gguf-py's SpecialVocab reads them. */
+static int
+read_merges(lc_conv *c, const cJSON *model, const char *path, lc_err *e)
+{
+	const cJSON *m, *j;
+	uint64_t nm;
+
+	m = jget(model, "merges");
+	nm = cJSON_IsArray(m) ? (uint64_t)cJSON_GetArraySize(m) : 0;
+	if (nm > 0) {
+		if ((c->merges = calloc(nm, sizeof(char *))) == NULL)
+			return lc_errf(e, LC_ENOMEM, "%s", path);
+		cJSON_ArrayForEach(j, m) {
+			char *s;
+			if (cJSON_IsString(j))
+				s = xstrdup(j->valuestring);
+			else if (cJSON_IsArray(j) && cJSON_GetArraySize(j) ==
+			    2 && cJSON_IsString(cJSON_GetArrayItem(j, 0)) &&
+			    cJSON_IsString(cJSON_GetArrayItem(j, 1))) {
+				/* ["a", "b"]: spaces inside become U+0120 */
+				const char *pa[2];
+				size_t len = 2, k;
+				int p;
+				pa[0] = cJSON_GetArrayItem(j, 0)->valuestring;
+				pa[1] = cJSON_GetArrayItem(j, 1)->valuestring;
+				len += 2 * (strlen(pa[0]) + strlen(pa[1]));
+				if ((s = malloc(len)) != NULL) {
+					k = 0;
+					for (p = 0; p < 2; p++) {
+						const char *q;
+						if (p)
+							s[k++] = ' ';
+						for (q = pa[p]; *q; q++)
+							if (*q == ' ') {
+								s[k++] = '\xc4';
+								s[k++] = '\xa0';
+							} else
+								s[k++] = *q;
+					}
+					s[k] = '\0';
+				}
+			} else
+				return lc_errf(e, LC_EFORMAT, "%s: model.merges"
+				    ": entry %llu: expected a string or a "
+				    "pair of strings", path,
+				    (unsigned long long)c->nmerges);
+			if (s == NULL)
+				return lc_errf(e, LC_ENOMEM, "%s", path);
+			c->merges[c->nmerges++] = s;
+		}
+	}
+	return LC_OK;
+}
+
+static int	read_vocab_g4(lc_conv *, lc_err *);
+
 static int
 read_vocab(lc_conv *c, lc_err *e)
 {
-	const cJSON *model, *vocab, *added, *j, *m, *x;
+	const cJSON *model, *vocab, *added, *j, *x;
 	char path[4096], **tokens = NULL;
 	int32_t *types = NULL;
 	int64_t id;
-	uint64_t i, n = c->n_vocab, nm;
+	uint64_t i, n = c->n_vocab;
 	int rc;
 
 	if (c->spm)
 		return read_vocab_spm(c, e);
+	if (c->arch == A_GEMMA4)
+		return read_vocab_g4(c, e);
 	snprintf(path, sizeof(path), "%s/tokenizer.json", c->dir);
 	model = jget(c->tok, "model");
 	j = jget(model, "type");
@@ -2835,51 +3372,7 @@ read_vocab(lc_conv *c, lc_err *e)
 	c->tokens = tokens;
 	c->toktypes = types;
 
-	m = jget(model, "merges");
-	nm = cJSON_IsArray(m) ? (uint64_t)cJSON_GetArraySize(m) : 0;
-	if (nm > 0) {
-		if ((c->merges = calloc(nm, sizeof(char *))) == NULL)
-			return lc_errf(e, LC_ENOMEM, "%s", path);
-		cJSON_ArrayForEach(j, m) {
-			char *s;
-			if (cJSON_IsString(j))
-				s = xstrdup(j->valuestring);
-			else if (cJSON_IsArray(j) && cJSON_GetArraySize(j) ==
-			    2 && cJSON_IsString(cJSON_GetArrayItem(j, 0)) &&
-			    cJSON_IsString(cJSON_GetArrayItem(j, 1))) {
-				/* ["a", "b"]: spaces inside become U+0120 */
-				const char *pa[2];
-				size_t len = 2, k;
-				int p;
-				pa[0] = cJSON_GetArrayItem(j, 0)->valuestring;
-				pa[1] = cJSON_GetArrayItem(j, 1)->valuestring;
-				len += 2 * (strlen(pa[0]) + strlen(pa[1]));
-				if ((s = malloc(len)) != NULL) {
-					k = 0;
-					for (p = 0; p < 2; p++) {
-						const char *q;
-						if (p)
-							s[k++] = ' ';
-						for (q = pa[p]; *q; q++)
-							if (*q == ' ') {
-								s[k++] = '\xc4';
-								s[k++] = '\xa0';
-							} else
-								s[k++] = *q;
-					}
-					s[k] = '\0';
-				}
-			} else
-				return lc_errf(e, LC_EFORMAT, "%s: model.merges"
-				    ": entry %llu: expected a string or a "
-				    "pair of strings", path,
-				    (unsigned long long)c->nmerges);
-			if (s == NULL)
-				return lc_errf(e, LC_ENOMEM, "%s", path);
-			c->merges[c->nmerges++] = s;
-		}
-	}
-	return LC_OK;
+	return read_merges(c, model, path, e);
 nomem:
 	rc = lc_errf(e, LC_ENOMEM, "%s", path);
 fail:
@@ -2888,6 +3381,172 @@ fail:
 			free(tokens[i]);
 	free(tokens);
 	free(types);
+	return rc;
+}
+
+/* content of a token given as a string or {"content": ...}; NULL */
+static const char *
+tok_content(const cJSON *j)
+{
+	if (cJSON_IsString(j))
+		return j->valuestring;
+	if (cJSON_IsString(jget(j, "content")))
+		return jget(j, "content")->valuestring;
+	return NULL;
+}
+
+/* Marks the token named by j (if in the vocabulary) as special. */
+static void
+g4_special(char **tokens, int32_t *types, uint64_t n, const cJSON *j)
+{
+	const char *s = tok_content(j);
+	uint64_t i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(tokens[i], s) == 0)
+			types[i] = 3;			/* CONTROL */
+}
+
+/* "<0x" two hex digits ">" */
+static int
+is_byte_token(const char *s)
+{
+	return strlen(s) == 6 && strncmp(s, "<0x", 3) == 0 &&
+	    isxdigit((unsigned char)s[3]) && isxdigit((unsigned char)s[4]) &&
+	    s[5] == '>';
+}
+
+/*
+ * Gemma 4: gguf-py's LlamaHfVocab over tokenizer.json (a BPE with
+ * byte_fallback and a Sequence decoder) as Gemma4Model.set_vocab uses
+ * it: the model's vocabulary by id, then the added tokens past it;
+ * scores -1000; types BYTE for <0xNN>, CONTROL for transformers'
+ * special tokens (tokenizer_config.json's bos/eos/unk/pad/mask/sep/cls,
+ * GemmaTokenizer's defaults for those it omits, extra_special_tokens,
+ * additional_special_tokens), USER_DEFINED for the converter's visible
+ * tokens and added tokens that are not special, else NORMAL.
+ */
+static int
+read_vocab_g4(lc_conv *c, lc_err *e)
+{
+	static const char *const visible[] = { "<|channel>", "<channel|>",
+	    "<|tool_call>", "<tool_call|>", "<|tool_response>",
+	    "<tool_response|>", "<|\"|>" };
+	static const char *const named[][2] = { { "bos_token", "<bos>" },
+	    { "eos_token", "<eos>" }, { "unk_token", "<unk>" },
+	    { "pad_token", "<pad>" }, { "mask_token", "<mask>" },
+	    { "sep_token", NULL }, { "cls_token", NULL } };
+	const cJSON *model, *vocab, *j, *x, *tc;
+	char path[4096], **tokens = NULL;
+	int32_t *types = NULL;
+	int64_t id;
+	uint64_t i, n = c->n_vocab, nbase = 0, nadd = 0;
+	int rc, gemma_cls;
+
+	snprintf(path, sizeof(path), "%s/tokenizer.json", c->dir);
+	model = jget(c->tok, "model");
+	j = jget(model, "type");
+	if (!cJSON_IsString(j) || strcmp(j->valuestring, "BPE") != 0 ||
+	    !cJSON_IsTrue(jget(model, "byte_fallback")) ||
+	    !cJSON_IsString(jget(jget(c->tok, "decoder"), "type")) ||
+	    strcmp(jget(jget(c->tok, "decoder"), "type")->valuestring,
+	    "Sequence") != 0)
+		return lc_errf(e, LC_EUNSUP, "%s: not a BPE tokenizer with "
+		    "byte_fallback and a Sequence decoder (what %s's "
+		    "converter reads)", path, c->hf_arch);
+	vocab = jget(model, "vocab");
+	if (!cJSON_IsObject(vocab))
+		return lc_errf(e, LC_EFORMAT, "%s: model.vocab: missing",
+		    path);
+	cJSON_ArrayForEach(j, vocab)
+		nbase++;
+	cJSON_ArrayForEach(j, jget(c->tok, "added_tokens"))
+		if (jint(jget(j, "id"), &id) && id >= 0 && (uint64_t)id >=
+		    nbase)
+			nadd++;
+	if (nbase + nadd != n)
+		return lc_errf(e, LC_EFORMAT, "%s: %llu tokens (model.vocab "
+		    "and added_tokens), but config.json's vocab_size is %llu",
+		    path, (unsigned long long)(nbase + nadd),
+		    (unsigned long long)n);
+	if ((tokens = calloc(n, sizeof(*tokens))) == NULL ||
+	    (types = calloc(n, sizeof(*types))) == NULL ||
+	    (c->scores = malloc(n * sizeof(*c->scores))) == NULL)
+		goto nomem;
+	cJSON_ArrayForEach(j, vocab) {
+		if (!jint(j, &id) || id < 0 || (uint64_t)id >= nbase ||
+		    tokens[id] != NULL) {
+			rc = lc_errf(e, LC_EFORMAT, "%s: model.vocab: '%.64s': "
+			    "id not in [0, %llu) or given twice", path,
+			    j->string, (unsigned long long)nbase);
+			goto fail;
+		}
+		if ((tokens[id] = xstrdup(j->string)) == NULL)
+			goto nomem;
+	}
+	cJSON_ArrayForEach(j, jget(c->tok, "added_tokens")) {
+		x = jget(j, "content");
+		if (!jint(jget(j, "id"), &id) || !cJSON_IsString(x) || id < 0) {
+			rc = lc_errf(e, LC_EFORMAT, "%s: added_tokens: id or "
+			    "content missing", path);
+			goto fail;
+		}
+		if ((uint64_t)id < nbase)
+			continue;
+		if ((uint64_t)id >= n || tokens[id] != NULL) {
+			rc = lc_errf(e, LC_EFORMAT, "%s: added token '%.64s': "
+			    "id %lld is not the next after model.vocab", path,
+			    x->valuestring, (long long)id);
+			goto fail;
+		}
+		if ((tokens[id] = xstrdup(x->valuestring)) == NULL)
+			goto nomem;
+		types[id] = 4;		/* USER_DEFINED unless special */
+	}
+	/* transformers' all_special_ids */
+	tc = jget(c->tokcfg, "tokenizer_class");
+	gemma_cls = !cJSON_IsString(tc) || strncmp(tc->valuestring,
+	    "GemmaTokenizer", 14) == 0;
+	for (i = 0; i < n; i++)
+		if (types[i] == 0)
+			types[i] = is_byte_token(tokens[i]) ? 6 : 1;
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		j = jget(c->tokcfg, named[i][0]);
+		if (j == NULL && gemma_cls && named[i][1] != NULL) {
+			cJSON *d = cJSON_CreateString(named[i][1]);
+			if (d == NULL)
+				goto nomem;
+			g4_special(tokens, types, n, d);
+			cJSON_Delete(d);
+		} else
+			g4_special(tokens, types, n, j);
+	}
+	cJSON_ArrayForEach(x, jget(c->tokcfg, "extra_special_tokens"))
+		g4_special(tokens, types, n, x);
+	cJSON_ArrayForEach(x, jget(c->tokcfg, "additional_special_tokens"))
+		g4_special(tokens, types, n, x);
+	for (i = 0; i < n; i++) {
+		size_t k;
+		if (is_byte_token(tokens[i]))
+			types[i] = 6;			/* BYTE */
+		for (k = 0; k < sizeof(visible) / sizeof(visible[0]); k++)
+			if (strcmp(tokens[i], visible[k]) == 0)
+				types[i] = 4;		/* USER_DEFINED */
+		c->scores[i] = -1000.0f;
+	}
+	c->tokens = tokens;
+	c->toktypes = types;
+	return read_merges(c, model, path, e);
+nomem:
+	rc = lc_errf(e, LC_ENOMEM, "%s", path);
+fail:
+	if (tokens != NULL)
+		for (i = 0; i < n; i++)
+			free(tokens[i]);
+	free(tokens);
+	free(types);
+	free(c->scores);
+	c->scores = NULL;
 	return rc;
 }
 
@@ -3193,8 +3852,10 @@ put_tokenizer(lc_conv *c, lc_err *e)
 	    "tokenizer.ggml.token_type_count", c->n_type_vocab, e)))
 		return rc;
 	if ((rc = put_str(c, "tokenizer.ggml.model", c->arch == A_BERT ?
-	    "bert" : c->spm ? "llama" : "gpt2", e)) ||
-	    (rc = put_str(c, "tokenizer.ggml.pre", c->pre, e)))
+	    "bert" : c->arch == A_GEMMA4 ? "gemma4" : c->spm ? "llama" :
+	    "gpt2", e)) ||
+	    (c->arch != A_GEMMA4 && (rc = put_str(c, "tokenizer.ggml.pre",
+	    c->pre, e))))
 		return rc;
 	rc = put_strs(c, "tokenizer.ggml.tokens", c->tokens, c->n_vocab, e);
 	c->tokens = NULL;
@@ -3324,6 +3985,11 @@ put_tokenizer(lc_conv *c, lc_err *e)
 	if (c->spm && c->arch == A_GEMMA3 && (rc = put_bool(c,
 	    "tokenizer.ggml.add_space_prefix", 0, e)))
 		return rc;
+	/* Gemma4Model.set_vocab */
+	if (c->arch == A_GEMMA4 && ((rc = put_bool(c,
+	    "tokenizer.ggml.add_space_prefix", 0, e)) || (rc = put_bool(c,
+	    "tokenizer.ggml.add_bos_token", 1, e))))
+		return rc;
 	return LC_OK;
 }
 
@@ -3371,6 +4037,14 @@ read_tokenizer(lc_conv *c, const lc_conv_opts *o, lc_err *e)
 			    path);
 		}
 		c->chat_template = text;
+	}
+	if (c->arch == A_GEMMA4) {
+		/* tokenizer model "gemma4": its pre-tokenizer is implied */
+		if (o != NULL && o->pre != NULL)
+			return lc_errf(e, LC_EUNSUP, "%s: --pre-tokenizer does "
+			    "not apply to %s (tokenizer model \"gemma4\")",
+			    c->dir, c->hf_arch);
+		return read_vocab(c, e);
 	}
 	if (c->spm)
 		pre = "default";
@@ -3426,7 +4100,13 @@ lc_conv_open(lc_conv **out, const char *dir, const lc_conv_opts *o,
 		}
 		llama3_factors(c);
 	}
-	if (c->arch == A_GEMMA3) {
+	if (c->arch == A_GEMMA4 && c->hd_full / 2 > sizeof(c->rope_freqs) /
+	    sizeof(float)) {
+		lc_conv_close(c);
+		return lc_errf(e, LC_EFORMAT, "%s: global_head_dim too large",
+		    dir);
+	}
+	if (c->arch == A_GEMMA3 || c->arch == A_GEMMA4) {
 		/* the converter drops token_embd rows past the tokenizer's
 		   vocab + added tokens (counted as tokenizer.json lists
 		   them) */
@@ -3465,6 +4145,7 @@ lc_conv_close(lc_conv *c)
 	}
 	free(c->rope_long);
 	free(c->rope_short);
+	free(c->is_swa);
 	free(c->t);
 	for (i = 0; i < c->nshards; i++) {
 		if (c->shards != NULL)
@@ -3609,6 +4290,10 @@ lc_conv_write(lc_conv *c, int outtype, const char *path, lc_conv_stats *stp,
 		total += c->head_dim / 2;
 		lab_n += c->head_dim / 2;
 	}
+	if (c->arch == A_GEMMA4) {
+		total += c->hd_full / 2;
+		lab_n += c->hd_full / 2;
+	}
 	total += 2 * c->n_rfac;
 	lab_n += 2 * c->n_rfac;
 	n_exp = nxt > 0 ? xsum / nxt : 0;
@@ -3639,6 +4324,9 @@ lc_conv_write(lc_conv *c, int outtype, const char *path, lc_conv_stats *stp,
 			rc = k1->etype == LC_GGUF_STRING ?
 			    lc_gguf_w_arr_str(w, k1->key,
 			    (const char *const *)k1->strs, NULL, k1->n, e) :
+			    k1->etype == LC_GGUF_BOOL ?
+			    lc_gguf_w_arr(w, k1->key, LC_GGUF_BOOL, k1->bools,
+			    k1->n, e) :
 			    k1->etype == LC_GGUF_F32 ?
 			    lc_gguf_w_arr(w, k1->key, LC_GGUF_F32, k1->flts,
 			    k1->n, e) :
@@ -3669,6 +4357,19 @@ lc_conv_write(lc_conv *c, int outtype, const char *path, lc_conv_stats *stp,
 	if (LLAMALIKE(c) && rope_type(c) != NULL &&
 	    strcasecmp(rope_type(c), "llama3") == 0) {
 		ne[0] = c->head_dim / 2;
+		if ((rc = lc_gguf_w_tensor(w, "rope_freqs.weight", LC_F32, 1,
+		    ne, c->rope_freqs, e)) != LC_OK)
+			goto out;
+		st.n_tensors++;
+		st.nelem += ne[0];
+		st.bytes_to += ne[0] * 4;
+	}
+	if (c->arch == A_GEMMA4) {
+		/* Gemma4Model.generate_extra_tensors: the full layers rotate
+		   n_rot_full pairs; the others get frequency / 1e30 */
+		ne[0] = c->hd_full / 2;
+		for (k = 0; k < ne[0]; k++)
+			c->rope_freqs[k] = k < c->n_rot_full ? 1.0f : 1e30f;
 		if ((rc = lc_gguf_w_tensor(w, "rope_freqs.weight", LC_F32, 1,
 		    ne, c->rope_freqs, e)) != LC_OK)
 			goto out;

@@ -4,7 +4,9 @@
  * Word::merge_all) and llama.cpp (llm_tokenizer_bpe_session): the pair
  * of lowest rank merges first, ties go to the leftmost pair.  Merging
  * uses a binary heap over a linked list of symbols, so a word of n bytes
- * costs O(n log n) however long it is.
+ * costs O(n log n) however long it is.  Raw BPE (Gemma 4, llama.cpp's
+ * LLAMA_VOCAB_PRE_TYPE_GEMMA4) merges the same way on UTF-8 text whose
+ * spaces are U+2581, with <0xNN> tokens for bytes (HF's byte_fallback).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -250,24 +252,47 @@ lc_bpe_word(const lc_tok *t, lc_bpe_scratch *s, const unsigned char *w,
 {
 	const struct lc_tok_merge *mg;
 	struct lc_bpe_heap top;
-	size_t i, m, hn, len;
+	size_t i, j, k, m, hn, len;
 	int32_t id, pos, nx, pv;
+	uint32_t cp;
+	int r;
 
 	if (n == 0)
 		return 0;
 	if (t->ignore_merges && n > 1) {
-		if (bytelevel(s, w, n, &len) != 0)
-			return -1;
-		if ((id = lc_tok_find(t, s->buf, len)) >= 0)
-			return lc_tok_push_id(ids, nids, cap, id);
+		if (t->raw) {
+			if ((id = lc_tok_find(t, (const char *)w, n)) >= 0)
+				return lc_tok_push_id(ids, nids, cap, id);
+		} else {
+			if (bytelevel(s, w, n, &len) != 0)
+				return -1;
+			if ((id = lc_tok_find(t, s->buf, len)) >= 0)
+				return lc_tok_push_id(ids, nids, cap, id);
+		}
 	}
 	if (n > INT32_MAX / 4 || scratch_grow(s, n) != 0)
 		return -1;
-	/* one symbol per byte; a byte without a token is dropped and its
-	   neighbours become adjacent, as HF does without an unk token */
-	for (i = m = 0; i < n; i++)
-		if ((id = t->byte_tok[w[i]]) >= 0)
-			s->id[m++] = id;
+	/*
+	 * Byte-level: one symbol per byte.  Raw: one per character that is
+	 * a token, else one per byte of it (an invalid byte is a character
+	 * of its own).  A byte without a token is dropped and its neighbours
+	 * become adjacent, as HF does without an unk token.
+	 */
+	for (i = m = 0; i < n; i += k) {
+		k = 1;
+		if (t->raw) {
+			r = lc_utf8_dec(w + i, n - i, &cp);
+			k = r > 0 ? (size_t)r : 1;
+			id = lc_tok_find(t, (const char *)w + i, k);
+			if (id >= 0) {
+				s->id[m++] = id;
+				continue;
+			}
+		}
+		for (j = i; j < i + k; j++)
+			if ((id = t->byte_tok[w[j]]) >= 0)
+				s->id[m++] = id;
+	}
 	hn = 0;
 	for (i = 0; i < m; i++) {
 		s->prev[i] = (int32_t)i - 1;
@@ -302,9 +327,53 @@ lc_bpe_word(const lc_tok *t, lc_bpe_scratch *s, const unsigned char *w,
 	return 0;
 }
 
+int
+lc_bpe_raw_text(const lc_tok *t, lc_bpe_scratch *s, const char *text,
+    size_t n, int32_t **ids, size_t *nids, size_t *cap)
+{
+	const unsigned char *w;
+	size_t i, k, a, b;
+	char *p;
+	int32_t id;
+
+	/* llama_escape_whitespace: each ' ' becomes U+2581 */
+	if (n > SIZE_MAX / 3)
+		return -1;
+	if (3 * n > s->esccap) {
+		if ((p = realloc(s->esc, 3 * n)) == NULL)
+			return -1;
+		s->esc = p;
+		s->esccap = 3 * n;
+	}
+	for (i = k = 0; i < n; i++) {
+		if (text[i] == ' ') {
+			memcpy(s->esc + k, "\xe2\x96\x81", 3);
+			k += 3;
+		} else
+			s->esc[k++] = text[i];
+	}
+	w = (const unsigned char *)s->esc;
+	/* the pre-tokenizer [^\n]+|[\n]+ */
+	for (a = 0; a < k; a = b) {
+		for (b = a + 1; b < k && (w[b] == '\n') == (w[a] == '\n'); b++)
+			;
+		/* llama.cpp's Gemma 4 rule: newlines that are a token */
+		if (w[a] == '\n' && (id = lc_tok_find(t, s->esc + a,
+		    b - a)) >= 0) {
+			if (lc_tok_push_id(ids, nids, cap, id) != 0)
+				return -1;
+			continue;
+		}
+		if (lc_bpe_word(t, s, w + a, b - a, ids, nids, cap) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 void
 lc_bpe_scratch_free(lc_bpe_scratch *s)
 {
+	free(s->esc);
 	free(s->id);
 	free(s->prev);
 	free(s->next);

@@ -269,7 +269,7 @@ load_pieces(lc_tok *t, lc_err *e)
 		t->doff[i] = k;
 		s = (const unsigned char *)t->text + t->toff[i];
 		len = t->toff[i + 1] - t->toff[i];
-		if (t->model == LC_TOKM_SPM) {
+		if (t->model == LC_TOKM_SPM || t->raw) {
 			k += spm_piece(t, (uint32_t)i, (const char *)s, len,
 			    t->dec + k);
 			if (k - t->doff[i] > t->maxpiece)
@@ -330,6 +330,14 @@ load_ids(lc_tok *t, const lc_gguf *g, int32_t *ids, lc_err *e)
 	return LC_OK;
 }
 
+static int
+is_eog_text(const lc_tok *t, const char *text)
+{
+	int32_t id = lc_tok_find(t, text, strlen(text));
+
+	return id >= 0 && (t->attr[id] & LC_TOKA_EOG);
+}
+
 static void
 mark_eog(lc_tok *t, const int32_t *ids)
 {
@@ -350,6 +358,15 @@ mark_eog(lc_tok *t, const int32_t *ids)
 		if (id >= 0 && (k == K_EOS || k == K_EOT || k == K_EOM ||
 		    k == K_FIM_PAD || k == K_FIM_REP || k == K_FIM_SEP))
 			t->attr[id] |= LC_TOKA_EOG;
+	}
+	/* llama.cpp: where <|tool_response> (Gemma 4) or <|plamo:eos|> ends
+	   generation, "</s>" is a normal token */
+	id = lc_tok_find(t, "</s>", 4);
+	if (id >= 0 && (t->attr[id] & LC_TOKA_EOG) &&
+	    (is_eog_text(t, "<|tool_response>") ||
+	    is_eog_text(t, "<|plamo:eos|>"))) {
+		t->attr[id] &= ~LC_TOKA_EOG;
+		t->type[id] = LC_TOKT_NORMAL;
 	}
 }
 
@@ -432,6 +449,12 @@ bpe_pre(lc_tok *t, const lc_gguf *g, lc_err *e)
 		return LC_OK;
 	if (rc != LC_OK)
 		return rc;
+	/* llama.cpp's LLAMA_VOCAB_PRE_TYPE_GEMMA4 names: raw BPE */
+	if ((len == 6 && memcmp(s, "gemma4", 6) == 0) || (len == 24 &&
+	    memcmp(s, "granite-embed-multi-311m", 24) == 0)) {
+		t->raw = 1;
+		return LC_OK;
+	}
 	if ((t->pre = lc_pre_lookup(s, len)) < 0)
 		return lc_errf(e, LC_EUNSUP,
 		    "tokenizer.ggml.pre: '%.*s' is not supported", SHOW(len), s);
@@ -444,7 +467,7 @@ bpe_load(lc_tok *t, const lc_gguf *g, lc_err *e)
 {
 	lc_gguf_kv kv;
 	size_t len;
-	char cb[4];
+	char cb[8];
 	uint32_t cp;
 	int rc, b;
 
@@ -452,6 +475,14 @@ bpe_load(lc_tok *t, const lc_gguf *g, lc_err *e)
 		return lc_errf(e, LC_EFORMAT, "tokenizer.ggml.merges: missing");
 	if ((rc = lc_bpe_merges(t, &kv, e)) != LC_OK)
 		return rc;
+	if (t->raw) {
+		/* byte fallback: "<0xNN>", found by text as llama.cpp does */
+		for (b = 0; b < 256; b++) {
+			snprintf(cb, sizeof(cb), "<0x%02X>", (unsigned)b);
+			t->byte_tok[b] = lc_tok_find(t, cb, 6);
+		}
+		return LC_OK;
+	}
 	for (b = 0; b < 256; b++) {
 		cp = lc_bytelevel_cp((unsigned)b);
 		if (cp < 0x80) {
@@ -550,7 +581,7 @@ lc_tok_new(lc_tok **out, const lc_gguf *g, lc_err *e)
 	const char *s;
 	size_t len;
 	int32_t ids[NKEYS];
-	int rc, v, model;
+	int rc, v, model, raw = 0;
 
 	*out = NULL;
 	rc = lc_gguf_get_str(g, "tokenizer.ggml.model", &s, &len, e);
@@ -560,7 +591,10 @@ lc_tok_new(lc_tok **out, const lc_gguf *g, lc_err *e)
 		return rc;
 	if (len == 4 && memcmp(s, "gpt2", 4) == 0)
 		model = LC_TOKM_BPE;
-	else if (len == 5 && memcmp(s, "llama", 5) == 0)
+	else if (len == 6 && memcmp(s, "gemma4", 6) == 0) {
+		model = LC_TOKM_BPE;
+		raw = 1;
+	} else if (len == 5 && memcmp(s, "llama", 5) == 0)
 		model = LC_TOKM_SPM;
 	else if (len == 4 && memcmp(s, "bert", 4) == 0)
 		model = LC_TOKM_WPM;
@@ -571,7 +605,10 @@ lc_tok_new(lc_tok **out, const lc_gguf *g, lc_err *e)
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return lc_errf(e, LC_ENOMEM, "tokenizer: no memory");
 	t->model = model;
-	if ((model == LC_TOKM_BPE && (rc = bpe_pre(t, g, e)) != LC_OK) ||
+	t->raw = raw;
+	/* "gemma4" has its own pre-tokenizer (lc_bpe_raw_text) */
+	if ((model == LC_TOKM_BPE && !raw && (rc = bpe_pre(t, g, e)) !=
+	    LC_OK) ||
 	    (rc = load_tokens(t, g, e)) != LC_OK ||
 	    (rc = load_ids(t, g, ids, e)) != LC_OK)
 		goto fail;
@@ -591,6 +628,8 @@ lc_tok_new(lc_tok **out, const lc_gguf *g, lc_err *e)
 		t->add_bos = v;
 	else if (rc != LC_ENOTFOUND)
 		goto fail;
+	if (t->raw)
+		t->add_bos = 1;		/* llama.cpp's Gemma 4 rule */
 	if ((rc = lc_gguf_get_bool(g, "tokenizer.ggml.add_eos_token", &v,
 	    e)) == LC_OK)
 		t->add_eos = v;
@@ -711,6 +750,8 @@ encode_raw(const lc_tok *t, session *s, const char *text, size_t len,
 		return lc_spm_text(t, &s->spm, text, len, prefix, ids, n, cap);
 	if (t->model == LC_TOKM_WPM)
 		return lc_wpm_text(t, &s->wpm, text, len, ids, n, cap);
+	if (t->raw)
+		return lc_bpe_raw_text(t, &s->bpe, text, len, ids, n, cap);
 	if (lc_utext_decode(&s->u, text, len) != 0 ||
 	    lc_pre_split(t->pre, &s->u, &s->pc, &s->tmp) != 0)
 		return -1;

@@ -6,7 +6,9 @@
  * pre-tokenizers selected by tokenizer.ggml.pre ("smollm", "gpt-2",
  * "llama-bpe", "qwen2", "falcon", "default" and their aliases), and
  * SentencePiece BPE ("llama": Gemma, Llama 2 style) with byte fallback,
- * and WordPiece ("bert": BertNormalizer, BertPreTokenizer, [CLS] text
+ * BPE on raw UTF-8 ("gemma4": spaces as U+2581, text cut into runs of
+ * newlines and runs of other characters, <0xNN> byte fallback, BOS always
+ * added), and WordPiece ("bert": BertNormalizer, BertPreTokenizer, [CLS] text
  * [SEP]), from a GGUF or from a Hugging Face tokenizer.json.  WordPiece
  * token texts are kept as tokenizer.json spells them ("word", "##piece")
  * whichever the source; llama.cpp's GGUF spelling ("\u2581word",

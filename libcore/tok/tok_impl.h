@@ -118,7 +118,7 @@ unsigned	 lc_bert_flags(uint32_t cp);
 /* ---- the tokenizer object (tok.c, bpe.c, spm.c, wordpiece.c) ---- */
 
 enum lc_tok_model {
-	LC_TOKM_BPE,		/* byte-level BPE ("gpt2") */
+	LC_TOKM_BPE,		/* byte-level BPE ("gpt2"), or raw ("gemma4") */
 	LC_TOKM_SPM,		/* SentencePiece BPE ("llama") */
 	LC_TOKM_WPM		/* WordPiece ("bert") */
 };
@@ -162,6 +162,9 @@ struct lc_tok {
 	size_t		 maxpiece;
 	int32_t		 bos, eos, unk;
 	int		 add_bos, add_eos, ignore_merges;
+	int		 raw;		/* BPE on raw UTF-8 with U+2581 for
+					   spaces and <0xNN> byte tokens
+					   (tokenizer.ggml.model "gemma4") */
 	int		 add_space_prefix;	/* SPM: U+2581 before text
 						   that starts the input or
 						   follows a special token */
@@ -183,6 +186,8 @@ typedef struct lc_bpe_scratch {
 	size_t		 cap, hcap;
 	char		*buf;			/* byte-level text of a word */
 	size_t		 bufcap;
+	char		*esc;			/* raw BPE: the escaped text */
+	size_t		 esccap;
 } lc_bpe_scratch;
 
 /* GPT-2 byte-level alphabet: the codepoint that stands for byte b. */
@@ -194,10 +199,20 @@ int		 lc_tok_push_id(int32_t **ids, size_t *n, size_t *cap,
 int		 lc_bpe_merges(lc_tok *t, const lc_gguf_kv *kv, lc_err *e);
 const struct lc_tok_merge *lc_bpe_find_merge(const lc_tok *t, int32_t a,
 		    int32_t b);
-/* Appends the ids of word w[0..n) (raw bytes) to ids; -1 on ENOMEM. */
+/* Appends the ids of word w[0..n) (raw bytes) to ids; -1 on ENOMEM.
+   Byte-level BPE starts from one symbol per byte; raw BPE (t->raw) from
+   one per UTF-8 character, a character without a token giving the
+   tokens of its bytes (<0xNN>, HF's byte_fallback). */
 int		 lc_bpe_word(const lc_tok *t, lc_bpe_scratch *s,
 		    const unsigned char *w, size_t n, int32_t **ids,
 		    size_t *nids, size_t *cap);
+/* Raw BPE (Gemma 4): appends the ids of text[0..n) (no special tokens
+   in it): spaces become U+2581, the text is cut into runs of newlines
+   and runs of other bytes, a run of newlines that is a token is that
+   token, every other run is merged; -1 on ENOMEM. */
+int		 lc_bpe_raw_text(const lc_tok *t, lc_bpe_scratch *s,
+		    const char *text, size_t n, int32_t **ids, size_t *nids,
+		    size_t *cap);
 void		 lc_bpe_scratch_free(lc_bpe_scratch *s);
 
 /* SPM (spm.c) */

@@ -61,7 +61,7 @@ llm-quant: m/config.json: No such file or directory
 %%FAIL 1
 cd $W && rm -rf m && cp -r "$OLDPWD"/tests/data/hf/tiny-qwen2 m && sed -i 's/Qwen2ForCausalLM/GPT2LMHeadModel/' m/config.json && llm-quant m o.gguf q8_0
 .
-llm-quant: m/config.json: architectures: 'GPT2LMHeadModel' is not supported (supported: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Qwen3MoeForCausalLM, Gemma3ForCausalLM, Phi3ForCausalLM, GraniteForCausalLM, SmolLM3ForCausalLM, Olmo2ForCausalLM, BertModel)
+llm-quant: m/config.json: architectures: 'GPT2LMHeadModel' is not supported (supported: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Qwen3MoeForCausalLM, Gemma3ForCausalLM, Phi3ForCausalLM, GraniteForCausalLM, SmolLM3ForCausalLM, Olmo2ForCausalLM, Gemma4ForCausalLM, Gemma4ForConditionalGeneration, BertModel)
 
 %%FAIL 1
 cd $W && rm -rf m && cp -r "$OLDPWD"/tests/data/hf/tiny-qwen3-sharded m && rm m/model-00003-of-00003.safetensors && llm-quant m o.gguf q8_0
@@ -234,3 +234,20 @@ llm-quant: m/config.json: sliding_window: not supported for Olmo2ForCausalLM (OL
 cd $W && rm -rf m && cp -r "$OLDPWD"/tests/data/hf/tiny-olmo2 m && sed -i 's/"num_key_value_heads": 2/"num_key_value_heads": 1/' m/config.json && llm-quant m o.gguf q8_0
 .
 llm-quant: m/model.safetensors: tensor 'model.layers.0.self_attn.k_norm.weight': shape [32], but config.json says [16]
+
+# tiny-gemma4: Gemma4ForCausalLM, gemma-4-E2B style (per-layer embeddings,
+# shared-KV layers, double-wide MLP, sliding/full head sizes, proportional
+# RoPE as rope_freqs.weight; tokenizer model "gemma4"), from
+# tests/oracle/gemma4_hf.py; Q4_K_M = llama-quantize of the BF16 file.
+cd $W && for t in F32 F16 BF16 Q4_K_M; do llm-quant -q "$OLDPWD"/tests/data/hf/tiny-gemma4 o.gguf $t > /dev/null && echo "tiny-gemma4 $t $(sha256sum < o.gguf | cut -d' ' -f1)"; done; llm-run -m o.gguf --raw -n 3 --temp 0 hi > /dev/null 2>&1 && echo "tiny-gemma4 runs"
+.
+tiny-gemma4 F32 8dbe9dd6622b2eb6d6aaff2b4785f633ce795f41fc9e1ef3774ffabaca3f1f8a
+tiny-gemma4 F16 96397175d83f8a0dcd06b91c787fc37ffb0490fe6f57d38676684555cfb22b12
+tiny-gemma4 BF16 56f7eaa3c9c14a36cb72842975c1c83c680e0b30021cb9bf0a4ecab44f1b4089
+tiny-gemma4 Q4_K_M 7bdcfee4cb43d1b5a523fbb36c8b530cb0c393505f65f182ffd55ef7c4ede1b0
+tiny-gemma4 runs
+
+%%FAIL 1
+cd $W && rm -rf m && cp -r "$OLDPWD"/tests/data/hf/tiny-gemma4 m && sed -i 's/"enable_moe_block": false/"enable_moe_block": true/' m/config.json && llm-quant m o.gguf q8_0
+.
+llm-quant: m/config.json: enable_moe_block: Gemma 4 mixture-of-experts models (26B-A4B) are not supported (llm-run's gemma4 forward pass has no MoE)

@@ -154,7 +154,8 @@ static void
 run_goldens(void)
 {
 	static const char *const fams[] = {
-		"chatml", "qwen2", "qwen3", "llama3", "gemma", "phi3"
+		"chatml", "qwen2", "qwen3", "llama3", "gemma", "phi3",
+		"gemma4"
 	};
 	char path[256], *text, *line, *nl;
 	cJSON *r;
@@ -292,6 +293,29 @@ test_refusals(void)
 	    "<end_of_turn>\n<start_of_turn>model\n") == 0, "gemma2 by name");
 	free(out);
 	out = NULL;
+	/* gemma4: by name; tools and tool calls are not rendered */
+	rc = render(NULL, "gemma4", hello, 1, NULL, &out, &e);
+	CHECK(rc == LC_OK && strcmp(out, "<|turn>user\nHello<turn|>\n"
+	    "<|turn>model\n<|channel>thought\n<channel|>") == 0,
+	    "gemma4 by name: rc %d", rc);
+	free(out);
+	out = NULL;
+	{
+		lc_chat_opts o = { 1, "[{\"type\": \"function\"}]", -1,
+		    NULL, NULL, NULL };
+		lc_chat_msg call[2] = { { "user", "Hi", NULL, NULL },
+		    { "assistant", NULL, "[{\"function\": {\"name\": "
+		    "\"f\"}}]", NULL } };
+
+		rc = render(NULL, "gemma4", hello, 1, &o, &out, &e);
+		CHECK(rc == LC_EUNSUP && strstr(e.msg, "tools") != NULL,
+		    "gemma4 tools: rc %d %s", rc, e.msg);
+		rc = render(NULL, "gemma4", call, 2, NULL, &out, &e);
+		CHECK(rc == LC_EUNSUP && strstr(e.msg, "tool calls") != NULL,
+		    "gemma4 tool calls: rc %d %s", rc, e.msg);
+		CHECK(strcmp(lc_chat_family("<|turn>user\n<turn|>", 19),
+		    "gemma") == 0, "gemma4 family");
+	}
 	rc = render(NULL, "vicuna", hello, 1, NULL, &out, &e);
 	CHECK(rc == LC_EUNSUP && strstr(e.msg, "vicuna") &&
 	    strstr(e.msg, lc_chat_families()), "by name: rc %d", rc);

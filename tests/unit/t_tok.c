@@ -235,7 +235,7 @@ representable(const lc_tok *t, const char *s, size_t n)
 	r.s = malloc(n + 1);
 	r.len = 0;
 	for (i = 0; i < n; i++) {
-		if (t->model == LC_TOKM_SPM && i + 3 <= n &&
+		if ((t->model == LC_TOKM_SPM || t->raw) && i + 3 <= n &&
 		    memcmp(s + i, "\xe2\x96\x81", 3) == 0) {
 			r.s[r.len++] = ' ';
 			i += 2;
@@ -1114,6 +1114,145 @@ test_gemma(const lc_tok *t)
 	test_gemma_big(t);
 }
 
+/*
+ * The Gemma 4 vocabulary rewritten: add_bos_token false (llama.cpp
+ * forces it on), and model "gpt2" with pre "gemma4" (llama.cpp's
+ * LLAMA_VOCAB_PRE_TYPE_GEMMA4: the same raw BPE).
+ */
+static void
+test_gemma4_keys(const char *path)
+{
+	char tmp[] = "/tmp/t_tok.g4.XXXXXX";
+	lc_gguf_writer *w;
+	lc_gguf_kv kv;
+	lc_gguf *g, *g2;
+	lc_tok *t;
+	lc_err e;
+	uint64_t i;
+	int fd, rc, pass;
+
+	if ((fd = mkstemp(tmp)) < 0)
+		return;
+	close(fd);
+	for (pass = 0; pass < 2; pass++) {
+		if (lc_gguf_open(&g, path, &e) != LC_OK ||
+		    lc_gguf_writer_new(&w, &e) != LC_OK) {
+			CHECK(0, "%s", e.msg);
+			return;
+		}
+		rc = LC_OK;
+		for (i = 0; i < lc_gguf_nkv(g) && rc == LC_OK; i++) {
+			lc_gguf_kv_at(g, i, &kv);
+			if (kv.keylen == 28 && memcmp(kv.key,
+			    "tokenizer.ggml.add_bos_token", 28) == 0)
+				rc = lc_gguf_w_bool(w, "tokenizer.ggml."
+				    "add_bos_token", 0, &e);
+			else if (pass == 1 && kv.keylen == 20 &&
+			    memcmp(kv.key, "tokenizer.ggml.model", 20) == 0) {
+				rc = lc_gguf_w_str(w, "tokenizer.ggml.model",
+				    "gpt2", &e);
+				if (rc == LC_OK)
+					rc = lc_gguf_w_str(w,
+					    "tokenizer.ggml.pre", "gemma4", &e);
+			} else
+				rc = lc_gguf_w_kv(w, &kv, &e);
+		}
+		if (rc == LC_OK)
+			rc = lc_gguf_writer_write(w, tmp, &e);
+		lc_gguf_writer_free(w);
+		lc_gguf_close(g);
+		CHECK(rc == LC_OK, "gemma4 rewrite: %s", rc ? e.msg : "");
+		if (rc != LC_OK || lc_gguf_open(&g2, tmp, &e) != LC_OK)
+			continue;
+		rc = lc_tok_new(&t, g2, &e);
+		lc_gguf_close(g2);
+		CHECK(rc == LC_OK, "gemma4 pass %d: %s", pass, rc ? e.msg : "");
+		if (rc != LC_OK)
+			continue;
+		CHECK(t->raw && lc_tok_add_bos(t), "gemma4 pass %d: raw %d "
+		    "add_bos %d", pass, t->raw, lc_tok_add_bos(t));
+		EXPECT(t, "gemma4 rewritten", " hello  world", 1, 0, 2, 362,
+		    425, 565, 376, 322, 528, 557);
+		lc_tok_free(t);
+	}
+	unlink(tmp);
+}
+
+/*
+ * Gemma 4 ("gemma4": BPE on raw UTF-8): the vocabulary of
+ * tests/data/hf/tiny-gemma4 as llama.cpp's converter writes it
+ * (--vocab-only), against HF tokenizers' ids (which llama.cpp's equal;
+ * tests/oracle/gemma4_hf.py).
+ */
+static void
+test_gemma4(void)
+{
+	static const char path[] = GOLDEN "/gemma4-vocab.gguf";
+	static const char chat[] = "<|turn>user\nhi<turn|>";
+	int32_t *ids = NULL;
+	size_t n = 0, cap = 0, nc;
+	char buf[64];
+	str *cs = NULL;
+	lc_gguf *g;
+	lc_tok *t;
+	lc_err e;
+
+	if (lc_gguf_open(&g, path, &e) != LC_OK) {
+		CHECK(0, "%s", e.msg);
+		return;
+	}
+	if (lc_tok_new(&t, g, &e) != LC_OK) {
+		CHECK(0, "%s: %s", path, e.msg);
+		lc_gguf_close(g);
+		return;
+	}
+	lc_gguf_close(g);
+	CHECK(t->model == LC_TOKM_BPE && t->raw && !t->ignore_merges,
+	    "gemma4: raw BPE");
+	CHECK(lc_tok_nvocab(t) == 574 && lc_tok_bos(t) == 2 &&
+	    lc_tok_eos(t) == 1 && lc_tok_add_bos(t) && !lc_tok_add_eos(t),
+	    "gemma4: n_vocab %u bos %d eos %d", lc_tok_nvocab(t),
+	    lc_tok_bos(t), lc_tok_eos(t));
+	/* <turn|> and <|tool_response> end generation; so "</s>" does not */
+	CHECK(lc_tok_is_eog(t, 1) && lc_tok_is_eog(t, 6) &&
+	    lc_tok_is_eog(t, 11) && !lc_tok_is_eog(t, 273) &&
+	    !lc_tok_is_eog(t, 5), "gemma4: is_eog");
+	CHECK(lc_tok_type(t, 273) == LC_TOKT_NORMAL &&
+	    lc_tok_type(t, 5) == LC_TOKT_CONTROL &&
+	    lc_tok_type(t, 7) == LC_TOKT_USER_DEFINED &&
+	    lc_tok_type(t, 17) == LC_TOKT_BYTE && t->byte_tok[0] == 17 &&
+	    t->byte_tok[0xff] == 272, "gemma4: types, byte tokens");
+	CHECK(lc_tok_piece(t, 431, 0, buf, sizeof(buf)) == 4 &&
+	    memcmp(buf, " the", 4) == 0, "gemma4: piece of U+2581 the");
+	CHECK(lc_tok_piece(t, 17 + 'A', 0, buf, sizeof(buf)) == 1 &&
+	    buf[0] == 'A', "gemma4: piece of <0x41>");
+	EXPECT(t, "gemma4 chat", chat, 1, 1, 2, 5, 320, 318, 398, 275, 307,
+	    308, 6);
+	EXPECT(t, "gemma4 newlines", "\n\n\n\n\n\n\n", 0, 0, 395, 382, 275);
+	EXPECT(t, "gemma4 spaces", " hello  world", 0, 0, 362, 425, 565,
+	    376, 322, 528, 557);
+	/* U+6BB5 has no token: its three bytes */
+	EXPECT(t, "gemma4 byte fallback", "\xe6\xae\xb5x", 0, 0, 247, 191,
+	    198, 323);
+	CHECK(lc_tok_encode(t, "", 0, 1, 1, &ids, &n, &cap, NULL) == LC_OK &&
+	    n == 1 && ids[0] == 2, "gemma4: empty input gave %zu ids", n);
+	free(ids);
+
+	nc = load_strings("corpus.txt", &cs);
+	CHECK(nc >= 1000, "corpus has %zu strings", nc);
+	test_golden_ids(t, "gemma4.ids", "gemma4 corpus", cs, nc);
+	test_roundtrips(t, "gemma4 corpus", cs, nc);
+	free_strings(cs, nc);
+	nc = load_strings("gemma4_extra.txt", &cs);
+	CHECK(nc >= 400, "gemma4_extra has %zu strings", nc);
+	test_golden_ids(t, "gemma4_extra.ids", "gemma4 extra", cs, nc);
+	test_roundtrips(t, "gemma4 extra", cs, nc);
+	free_strings(cs, nc);
+	test_hostile(t);
+	lc_tok_free(t);
+	test_gemma4_keys(path);
+}
+
 /* ---- WordPiece: all-MiniLM-L6-v2 ---- */
 
 /* ids (add_special on) against GOLDEN/<stem>.ids, one list a line, and
@@ -1417,6 +1556,7 @@ main(int argc, char *argv[])
 
 	test_malformed();
 	test_spm_tiny();
+	test_gemma4();
 	if (dir == NULL) {
 		CHECK(0, "no models: give MODELS_DIR or paths to %s and %s",
 		    MODEL, GEMMA);
