@@ -49,6 +49,9 @@ VK_WTYPES = f32 f16 q4_0 q4_1 q5_0 q5_1 q8_0 q4_k q5_k q6_k
 VK_SPV = $(foreach s,matvec matmul get_rows,$(VK_WTYPES:%=$(O)/shaders/sh_$(s)_%.h)) \
 	$(foreach s,attn kv_store,$(O)/shaders/sh_$(s)_f16.h $(O)/shaders/sh_$(s)_f32.h) \
 	$(foreach s,norm add act rope quant_act,$(O)/shaders/sh_$(s).h)
+VK_SPV += $(O)/shaders/sh_attn_q8_0.h $(O)/shaders/sh_kv_store_q8_0.h $(O)/shaders/sh_pool.h
+VK_SPV += $(VK_WTYPES:%=$(O)/shaders/sh_moe_matvec_%.h) \
+	$(O)/shaders/sh_moe_route.h $(O)/shaders/sh_moe_add.h
 VK_GLSL = $(wildcard shaders/common/*.glsl)
 GLSLC = glslangValidator -V --target-env vulkan1.2
 $(O)/shaders/sh_matvec_%.h: shaders/matvec.comp $(VK_GLSL)
@@ -60,6 +63,9 @@ $(O)/shaders/sh_matmul_%.h: shaders/matmul.comp $(VK_GLSL)
 $(O)/shaders/sh_get_rows_%.h: shaders/get_rows.comp $(VK_GLSL)
 	@mkdir -p $(@D)
 	$(GLSLC) -DW_$* --vn sh_get_rows_$* -o $@ $<
+$(O)/shaders/sh_moe_matvec_%.h: shaders/moe_matvec.comp $(VK_GLSL)
+	@mkdir -p $(@D)
+	$(GLSLC) -DW_$* --vn sh_moe_matvec_$* -o $@ $<
 $(O)/shaders/sh_attn_%.h: shaders/attn.comp $(VK_GLSL)
 	@mkdir -p $(@D)
 	$(GLSLC) -DKV_$* --vn sh_attn_$* -o $@ $<

@@ -36,6 +36,14 @@ enum lc_rope_mode { LC_ROPE_NORM, LC_ROPE_NEOX };	/* pairs (2i, 2i+1) or (i, i+d
    erf(x / sqrt 2)) of BERT's "gelu", without gate */
 enum lc_act_kind { LC_ACT_SILU_GATE, LC_ACT_GELU_GATE, LC_ACT_GELU,
 	LC_ACT_GELU_ERF };
+/* pooling (embed.h), the values of GGUF's {arch}.pooling_type
+   (llama.cpp's); the pool op takes MEAN, CLS and LAST */
+enum lc_pooling {
+	LC_POOL_NONE = 0,	/* every token's hidden state */
+	LC_POOL_MEAN = 1,	/* mean over the tokens, specials included */
+	LC_POOL_CLS = 2,	/* the first token's */
+	LC_POOL_LAST = 3	/* the last token's */
+};
 
 /* The attention of one layer: where its K and V cache rows live. */
 typedef struct lc_attn_args {
@@ -81,7 +89,12 @@ typedef struct lc_backend_ops {
 	int		(*alloc)(lc_backend *b, lc_tensor *t, int64_t ne0,
 			    int64_t ne1, lc_err *e);
 	void		(*release)(lc_backend *b, lc_tensor *t);
-	/* makes a weight (mapped from the file) usable by the backend */
+	/* makes a weight (mapped from the file) usable by the backend;
+	   one of ne[2] > 1 matrices (a MoE layer's experts, for
+	   moe_matmul) is a stack: matrix i starts at row i ne[1].  A
+	   backend may serve the weights bound after a stack, until the
+	   next begin(), from the stack's memory where their bytes lie
+	   inside it (model.c's per-expert views) */
 	int		(*weight)(lc_backend *b, lc_tensor *w, lc_err *e);
 	/* K and V caches: per layer, cells[il] x kv_dim in kv_dtype.  A
 	   layer with fewer cells than positions (a sliding-window layer)
@@ -124,10 +137,16 @@ typedef struct lc_backend_ops {
 	   LC_ACT_GELU_ERF (up NULL) */
 	void		(*act)(lc_backend *b, int kind, const lc_tensor *gate,
 			    const lc_tensor *up, lc_tensor *y);
+	/* one vector per sequence: sequence s is columns start[s] ..
+	   start[s+1]-1 of x (start: n_seq + 1 host ints, rising), and
+	   y[:, s] is their mean (LC_POOL_MEAN; summed in double on the
+	   CPU, compensated float on a GPU), the first (LC_POOL_CLS) or
+	   the last (LC_POOL_LAST); y is [x->ne[0], >= n_seq] */
+	void		(*pool)(lc_backend *b, int kind, const lc_tensor *x,
+			    const int32_t *start, int n_seq, lc_tensor *y);
 	/* copies column col of x to host memory: between begin() and
 	   end() the copy is recorded and host is filled by the time end()
-	   returns (the CPU backend fills it at once; an architecture that
-	   needs the values within the step, MoE routing, is CPU-only) */
+	   returns (a backend with read_now set fills it at once) */
 	void		(*read)(lc_backend *b, const lc_tensor *x, int64_t col,
 			    float *host);
 	int		(*end)(lc_backend *b, lc_err *e);
@@ -140,6 +159,38 @@ typedef struct lc_backend_ops {
 	 * turns it on for its batches and off again.
 	 */
 	void		(*gemm_min_batch)(lc_backend *b, int min_batch);
+	/*
+	 * Mixture of experts, optional (NULL: not offered).  With them a
+	 * MoE layer routes on the device, inside the step's one command
+	 * buffer (arch/moe.c).  A selection sel is [2 n_used, tokens]:
+	 * column t holds token t's chosen experts' numbers (as floats,
+	 * exact) in rows 0 .. n_used-1, largest probability first, and
+	 * their weights in rows n_used .. 2 n_used-1.
+	 *
+	 * moe_route: sel from the router logits [n_expert, tokens]:
+	 * p = softmax(logits[:, t]), the n_used largest p (of equal ones
+	 * the lower expert number first), weights p_e / max(sum of the
+	 * chosen p, 2^-14) (llama.cpp's softmax gating, renormalised).
+	 */
+	void		(*moe_route)(lc_backend *b, const lc_tensor *logits,
+			    int n_used, lc_tensor *sel);
+	/*
+	 * moe_matmul: y[:, s + n_used t] = W_e x[:, c] for e = sel[s, t],
+	 * c = t when x has one column per token, s + n_used t when it has
+	 * one per (slot, token); only the chosen experts are read.  W is
+	 * a stack [in, out, n_expert] (a GGUF 3-D expert tensor as stored).
+	 */
+	void		(*moe_matmul)(lc_backend *b, const lc_tensor *w,
+			    const lc_tensor *sel, const lc_tensor *x,
+			    lc_tensor *y);
+	/* moe_add: y[:, t] = a[:, t] + sum over s in order of sel[n_used +
+	   s, t] c[:, s + n_used t]; y may be a */
+	void		(*moe_add)(lc_backend *b, const lc_tensor *a,
+			    const lc_tensor *sel, const lc_tensor *c,
+			    lc_tensor *y);
+	/* 1 if read() fills host at once, also between begin() and end()
+	   (the CPU): a MoE layer may then route on the host (arch/moe.c) */
+	int		 read_now;
 } lc_backend_ops;
 
 struct lc_backend {

@@ -4,8 +4,10 @@
  * Each text is tokenized without special tokens, cut (or refused) to
  * leave room for them, and wrapped in them as the tokenizer says
  * ([CLS] ... [SEP] for BERT), which is how Hugging Face truncates.
- * The sequences of a call go to lc_model_hidden() together, packed
- * without padding; pooling and normalization run here, in double.
+ * The sequences of a call go to the model together, packed without
+ * padding: pooled on its backend (lc_model_pooled, only the pooled
+ * vectors come back), or with pooling none every token's hidden state
+ * (lc_model_hidden); normalization runs here, in double.
  */
 #include <math.h>
 #include <stdio.h>
@@ -29,7 +31,7 @@ struct lc_embed {
 	size_t		 nall, capall;
 	int32_t		*len;		/* per item: tokens, 0 if it failed */
 	size_t		 caplen;
-	float		*hidden;	/* nall x dim */
+	float		*hidden;	/* nall x dim, or one vector a text */
 	size_t		 caphidden;
 };
 
@@ -202,35 +204,19 @@ tokenize(lc_embed *em, lc_embed_item *it, lc_err *e)
 	return LC_OK;
 }
 
-/* pools the n hidden states h (n x dim) of one text into v */
+/* the nvec vectors h (nvec x dim) of one text into v, normalized if
+   asked */
 static void
-pool(const lc_embed *em, const float *h, int n, float *v)
+finish(const lc_embed *em, const float *h, size_t nvec, float *v)
 {
-	size_t d, dim = em->dim;
-	double s, norm;
-	int i;
+	size_t d, i, dim = em->dim;
+	double norm;
 
-	switch (em->pooling) {
-	case LC_POOL_NONE:
-		memcpy(v, h, (size_t)n * dim * sizeof(float));
-		break;
-	case LC_POOL_CLS:
-		memcpy(v, h, dim * sizeof(float));
-		break;
-	case LC_POOL_LAST:
-		memcpy(v, h + (size_t)(n - 1) * dim, dim * sizeof(float));
-		break;
-	default:
-		for (d = 0; d < dim; d++) {
-			for (s = 0, i = 0; i < n; i++)
-				s += (double)h[(size_t)i * dim + d];
-			v[d] = (float)(s / n);
-		}
-	}
+	memcpy(v, h, nvec * dim * sizeof(float));
 	if (!em->o.normalize)
 		return;
 	/* each vector (each token's with pooling none) to unit length */
-	for (i = 0; i < (em->pooling == LC_POOL_NONE ? n : 1); i++) {
+	for (i = 0; i < nvec; i++) {
 		float *p = v + (size_t)i * dim;
 		for (norm = 0, d = 0; d < dim; d++)
 			norm += (double)p[d] * p[d];
@@ -278,12 +264,14 @@ lc_embed_run(lc_embed *em, lc_embed_item *items, size_t n, lc_err *e)
 			em->len[k++] = em->len[i];
 	if (k == 0)
 		return LC_OK;
-	if (grow(&em->hidden, &em->caphidden, em->nall * em->dim,
-	    sizeof(float)) != 0)
+	if (grow(&em->hidden, &em->caphidden, (em->pooling == LC_POOL_NONE ?
+	    em->nall : k) * em->dim, sizeof(float)) != 0)
 		return lc_errf(e, LC_ENOMEM, "hidden states of %zu tokens",
 		    em->nall);
-	if ((rc = lc_model_hidden(em->m, em->all, em->len, (int)k, em->hidden,
-	    e)) != LC_OK)
+	rc = em->pooling == LC_POOL_NONE ? lc_model_hidden(em->m, em->all,
+	    em->len, (int)k, em->hidden, e) : lc_model_pooled(em->m, em->all,
+	    em->len, (int)k, em->pooling, em->hidden, e);
+	if (rc != LC_OK)
 		return rc;
 	for (i = 0, off = 0; i < n; i++) {
 		lc_embed_item *it = &items[i];
@@ -297,8 +285,8 @@ lc_embed_run(lc_embed *em, lc_embed_item *items, size_t n, lc_err *e)
 			}
 			return lc_errf(e, LC_ENOMEM, "embeddings");
 		}
-		pool(em, em->hidden + off * em->dim, it->n_tok, it->vec);
-		off += (size_t)it->n_tok;
+		finish(em, em->hidden + off * em->dim, nvec, it->vec);
+		off += nvec;
 	}
 	return LC_OK;
 }

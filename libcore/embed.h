@@ -19,13 +19,8 @@
 #include "status.h"
 #include "tok/tok.h"
 
-/* The values of GGUF's {arch}.pooling_type (llama.cpp's). */
-enum lc_pooling {
-	LC_POOL_NONE = 0,	/* every token's hidden state */
-	LC_POOL_MEAN = 1,	/* mean over the tokens, specials included */
-	LC_POOL_CLS = 2,	/* the first token's */
-	LC_POOL_LAST = 3	/* the last token's */
-};
+/* enum lc_pooling, LC_POOL_NONE .. LC_POOL_LAST: backend.h (the
+   values of GGUF's {arch}.pooling_type) */
 #define LC_POOL_MODEL	(-1)	/* the model's pooling (see lc_embed_opts) */
 
 typedef struct lc_embed_opts {

@@ -521,41 +521,57 @@ int lc_model_has_hidden(const lc_model *m) { return hidden_fn(m) != NULL; }
 int lc_model_has_logits(const lc_model *m) { return m->arch->forward != NULL; }
 uint32_t lc_model_n_batch(const lc_model *m) { return m->n_batch; }
 
-int
-lc_model_hidden(lc_model *m, const int32_t *ids, const int32_t *len,
-    int n_seq, float *hidden, lc_err *e)
+/*
+ * lc_model_hidden (pooling LC_POOL_NONE: every token's hidden state to
+ * out) and lc_model_pooled (one vector per sequence, pooled on the
+ * backend by its pool op; only those come back).
+ */
+static int
+hidden_run(lc_model *m, const int32_t *ids, const int32_t *len, int n_seq,
+    int pooling, float *out, lc_err *e)
 {
 	hidden_pass *fn = hidden_fn(m);
 	const lc_backend_ops *op = m->b->ops;
 	const lc_tensor *hs;
-	int32_t *pos, *seq;
+	lc_tensor x, y;
+	int32_t *pos, *seq, *start = NULL;
 	int64_t done = 0, t;
 	int s0, s1, s, n, i, rc = LC_OK;
 
 	if (fn == NULL)
 		return lc_errf(e, LC_EUNSUP, "%s: architecture '%s' has no "
 		    "embedding pass", lc_gguf_name(m->g), m->hp.arch);
+	if (pooling != LC_POOL_NONE && pooling != LC_POOL_MEAN &&
+	    pooling != LC_POOL_CLS && pooling != LC_POOL_LAST)
+		return lc_errf(e, LC_EINVAL, "pooling %d unknown", pooling);
+	if (pooling != LC_POOL_NONE && op->pool == NULL)
+		return lc_errf(e, LC_EUNSUP, "backend %s cannot pool", op->name);
 	for (s = 0; s < n_seq; s++)
 		if (len[s] <= 0 || (uint32_t)len[s] > m->n_ctx ||
 		    (uint32_t)len[s] > m->n_batch)
 			return lc_errf(e, LC_EINVAL, "sequence of %d tokens "
 			    "outside 1..%u", len[s], m->n_ctx < m->n_batch ?
 			    m->n_ctx : m->n_batch);
+	seq = NULL;
 	if ((pos = malloc(m->n_batch * sizeof(*pos))) == NULL ||
-	    (seq = malloc(m->n_batch * sizeof(*seq))) == NULL) {
+	    (seq = malloc(m->n_batch * sizeof(*seq))) == NULL ||
+	    (start = malloc((m->n_batch + 1) * sizeof(*start))) == NULL) {
 		free(pos);
+		free(seq);
 		return lc_errf(e, LC_ENOMEM, "embedding batch");
 	}
 	for (s0 = 0; s0 < n_seq; s0 = s1) {
 		/* whole sequences, as many as n_batch tokens hold */
 		for (n = 0, s1 = s0; s1 < n_seq && n + len[s1] <=
 		    (int)m->n_batch; s1++) {
+			start[s1 - s0] = n;
 			for (i = 0; i < len[s1]; i++) {
 				pos[n + i] = i;
 				seq[n + i] = s1 - s0;
 			}
 			n += len[s1];
 		}
+		start[s1 - s0] = n;
 		for (t = done; t < done + n; t++)
 			if (ids[t] < 0 || (uint32_t)ids[t] >= m->hp.n_vocab) {
 				rc = lc_errf(e, LC_EINVAL, "token id %d outside "
@@ -567,18 +583,46 @@ lc_model_hidden(lc_model *m, const int32_t *ids, const int32_t *len,
 			op->gemm_min_batch(m->b, LC_EMBED_GEMM_MIN);
 		op->begin(m->b);
 		hs = fn(m, ids + done, pos, seq, n);
+		if (pooling != LC_POOL_NONE) {
+			/* into a scratch tensor of n_embd rows the pass's
+			   result is not; read within the step */
+			x = lc_cols(hs, n);
+			y = lc_cols(hs == &m->s.h ? &m->s.o : &m->s.h, s1 - s0);
+			op->pool(m->b, pooling, &x, start, s1 - s0, &y);
+			for (s = s0; s < s1; s++)
+				op->read(m->b, &y, s - s0, out + (size_t)s *
+				    m->hp.n_embd);
+		}
 		rc = op->end(m->b, e);
 		if (op->gemm_min_batch != NULL)
 			op->gemm_min_batch(m->b, 0);
 		if (rc != LC_OK)
 			goto out;
-		for (i = 0; i < n; i++)
-			op->read(m->b, hs, i, hidden + (size_t)(done + i) *
+		for (i = 0; pooling == LC_POOL_NONE && i < n; i++)
+			op->read(m->b, hs, i, out + (size_t)(done + i) *
 			    m->hp.n_embd);
 		done += n;
 	}
 out:
 	free(pos);
 	free(seq);
+	free(start);
 	return rc;
+}
+
+int
+lc_model_hidden(lc_model *m, const int32_t *ids, const int32_t *len,
+    int n_seq, float *hidden, lc_err *e)
+{
+	return hidden_run(m, ids, len, n_seq, LC_POOL_NONE, hidden, e);
+}
+
+int
+lc_model_pooled(lc_model *m, const int32_t *ids, const int32_t *len,
+    int n_seq, int pooling, float *pooled, lc_err *e)
+{
+	if (pooling == LC_POOL_NONE)
+		return lc_errf(e, LC_EINVAL, "pooling none has no vector per "
+		    "sequence");
+	return hidden_run(m, ids, len, n_seq, pooling, pooled, e);
 }

@@ -67,6 +67,16 @@ int		 lc_model_eval(lc_model *m, const int32_t *ids, int n,
  */
 int		 lc_model_hidden(lc_model *m, const int32_t *ids,
 		    const int32_t *len, int n_seq, float *hidden, lc_err *e);
+/*
+ * The same pass, pooled on the backend (its pool op): pooled receives
+ * one vector of n_embd floats per sequence, in order: the mean of its
+ * tokens' hidden states (LC_POOL_MEAN), the first's (LC_POOL_CLS) or
+ * the last's (LC_POOL_LAST).  Only these leave the device.  LC_EINVAL
+ * for another pooling, else as lc_model_hidden.
+ */
+int		 lc_model_pooled(lc_model *m, const int32_t *ids,
+		    const int32_t *len, int n_seq, int pooling, float *pooled,
+		    lc_err *e);
 /* 1 if lc_model_hidden() works for m's architecture, else 0. */
 int		 lc_model_has_hidden(const lc_model *m);
 /* 1 if lc_model_eval() works (the model has an output head), else 0. */

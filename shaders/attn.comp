@@ -9,9 +9,10 @@
  *
  * mode 0, the KV cache: the positions the causal and window masks leave
  * (lo .. pos[t]; position j in cell j % nc, cells rowel elements apart,
- * a layer's values at the start of each).  Cache type by -DKV_f16 or
- * -DKV_f32 (common/kv.glsl); kbase and vbase are element offsets (even
- * for f16).
+ * a layer's values at the start of each).  Cache type by -DKV_f16,
+ * -DKV_f32 or -DKV_q8_0 (common/kv.glsl: how k_get and v_get read a
+ * row); kbase and vbase are element offsets (even for f16), 0 for the
+ * cache.
  *
  * mode 1 and 2, whole sequences (backend.h's lc_attn_args.seq): kc and
  * vc are the batch's own f32 k and v (the -DKV_f32 variant), column j
@@ -30,7 +31,6 @@ layout(binding = 1, std430) readonly buffer KBuf { uint kc[]; };
 layout(binding = 2, std430) readonly buffer VBuf { uint vc[]; };
 layout(binding = 3, std430) writeonly buffer OBuf { float o[]; };
 layout(binding = 4, std430) readonly buffer PBuf { int pos[]; };
-#include "common/kv.glsl"
 
 layout(push_constant) uniform PC {
 	uint ntok, n_head, n_head_kv, hd, qoff, qstride, ooff, ostride;
@@ -38,6 +38,7 @@ layout(push_constant) uniform PC {
 	uint spanoff;
 	float scale;
 } p;
+#include "common/kv.glsl"
 
 shared float qs[4 * WG];
 shared float ps[WG];
@@ -72,10 +73,10 @@ main()
 		    pt);
 		float s = -1.0 / 0.0;
 		if (ok) {
-			uint kb = (uint(j) % p.nc) * p.rowel + kvh * hd;
+			uint kr = uint(j) % p.nc, ko = kvh * hd;
 			s = 0.0;
 			for (uint d = 0u; d < hd; d++)
-				s += qs[d] * k_get(p.kbase + kb + d);
+				s += qs[d] * k_get(kr, ko + d);
 			s *= p.scale;
 		}
 		float nm = max(m, wg_max(s));
@@ -91,8 +92,8 @@ main()
 				break;
 			float a = acc[i] * corr;
 			for (uint jj = 0u; jj < cnt; jj++)
-				a += ps[jj] * v_get(p.vbase + ((uint(j0) +
-				    jj) % p.nc) * p.vrowel + kvh * hd + d);
+				a += ps[jj] * v_get((uint(j0) + jj) % p.nc,
+				    kvh * hd + d);
 			acc[i] = a;
 		}
 		barrier();

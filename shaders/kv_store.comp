@@ -7,6 +7,13 @@
  * values at the start of each cell of rowel elements (a layer with
  * smaller heads than the cache's widest, gemma4).  nel and rowel are
  * even.
+ *
+ * -DKV_q8_0 (common/kv.glsl's layout; nel and rowel multiples of 32,
+ * kbase, vbase word offsets): one invocation per two 32-blocks of a
+ * column, each block quantized as the CPU's kv store does
+ * (libcore/quant/q8_0.c, ggml's quantize_row_q8_0_ref): d = amax / 127,
+ * q = roundf(x / d) with 1 / d precomputed, halves away from zero; d
+ * kept as f16.
  */
 #include "common/base.glsl"
 #define WG 64
@@ -23,6 +30,69 @@ layout(push_constant) uniform PC {
 	uint kbase, vbase, nel;
 } p;
 
+#if defined(KV_q8_0)
+/* C's roundf: halves away from zero */
+float
+round_away(float x)
+{
+	float t = trunc(x);
+
+	return abs(x - t) >= 0.5 ? t + sign(x) : t;
+}
+
+/* the 32 values xs as a q8_0 block: the quants into qw, returns d */
+float
+quant32(float xs[32], out uint qw[8])
+{
+	float amax = 0.0;
+
+	for (uint j = 0u; j < 32u; j++)
+		amax = amax > abs(xs[j]) ? amax : abs(xs[j]);
+	float d = amax / 127.0, id = d != 0.0 ? 1.0 / d : 0.0;
+	for (uint w = 0u; w < 8u; w++) {
+		uint u = 0u;
+		for (uint b = 0u; b < 4u; b++)
+			u |= (uint(int(round_away(xs[4u * w + b] * id))) &
+			    0xffu) << (8u * b);
+		qw[w] = u;
+	}
+	return d;
+}
+
+void
+main()
+{
+	uint nb = p.nel / 32u, npr = (nb + 1u) / 2u, gpt = (npr + WG - 1u) / WG;
+	uint g = group_id(), t = g / gpt;
+	uint i = (g % gpt) * WG + gl_LocalInvocationID.x;	/* pair */
+
+	if (t >= p.ntok || i >= npr)
+		return;
+	uint sw = (p.rowel / 32u + 1u) / 2u, cell = uint(pos[p.posoff + t]) %
+	    p.nc, rw = cell * (sw + p.rowel / 4u);
+	uint kb = p.koff + t * p.kstride, vb = p.voff + t * p.vstride;
+	float xs[32];
+	uint qw[8];
+	vec2 dk = vec2(0.0), dv = vec2(0.0);
+	for (uint h = 0u; h < 2u; h++) {
+		uint b = 2u * i + h;
+		if (b >= nb)
+			break;
+		for (uint j = 0u; j < 32u; j++)
+			xs[j] = k[kb + 32u * b + j];
+		dk[h] = quant32(xs, qw);
+		for (uint w = 0u; w < 8u; w++)
+			kc[p.kbase + rw + sw + 8u * b + w] = qw[w];
+		for (uint j = 0u; j < 32u; j++)
+			xs[j] = v[vb + 32u * b + j];
+		dv[h] = quant32(xs, qw);
+		for (uint w = 0u; w < 8u; w++)
+			vc[p.vbase + rw + sw + 8u * b + w] = qw[w];
+	}
+	kc[p.kbase + rw + i] = packHalf2x16(dk);
+	vc[p.vbase + rw + i] = packHalf2x16(dv);
+}
+#else
 void
 main()
 {
@@ -44,3 +114,4 @@ main()
 	vc[p.vbase + e + 1u] = floatBitsToUint(v[vb + 1u]);
 #endif
 }
+#endif

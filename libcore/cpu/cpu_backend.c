@@ -693,6 +693,34 @@ cpu_act(lc_backend *b, int kind, const lc_tensor *gate, const lc_tensor *up,
 	}
 }
 
+/* the mean summed in double and rounded once, as embed.c pooled on
+   the host before the op existed */
+static void
+cpu_pool(lc_backend *b, int kind, const lc_tensor *x, const int32_t *start,
+    int n_seq, lc_tensor *y)
+{
+	int64_t i, c, n;
+	double sum;
+	float *py;
+	int s;
+
+	(void)b;
+	for (s = 0; s < n_seq; s++) {
+		py = COL(y, s);
+		n = start[s + 1] - start[s];
+		if (kind == LC_POOL_CLS || kind == LC_POOL_LAST) {
+			memcpy(py, COL(x, kind == LC_POOL_CLS ? start[s] :
+			    start[s + 1] - 1), (size_t)x->ne[0] * sizeof(float));
+			continue;
+		}
+		for (i = 0; i < x->ne[0]; i++) {
+			for (sum = 0, c = start[s]; c < start[s + 1]; c++)
+				sum += (double)COL(x, c)[i];
+			py[i] = (float)(sum / (double)n);
+		}
+	}
+}
+
 static void
 cpu_read(lc_backend *b, const lc_tensor *x, int64_t col, float *host)
 {
@@ -722,6 +750,104 @@ cpu_free(lc_backend *b)
 	free(c);
 }
 
+/*
+ * Mixture of experts (backend.h).  The routing is arch/moe.c's on the
+ * host path too (it reads sel back), so it is kept bit for bit: the sum
+ * in double, each probability expf(l - max) * (float)(1 / sum),
+ * recomputed where it is compared rather than stored.
+ */
+static void
+cpu_moe_route(lc_backend *b, const lc_tensor *logits, int n_used,
+    lc_tensor *sel)
+{
+	int64_t ne = logits->ne[0], t, ex;
+	int i, j, best;
+	float mx, inv, wsum, pb, pe, *o;
+	const float *l;
+	double sum;
+
+	(void)b;
+	for (t = 0; t < logits->ne[1]; t++) {
+		l = COL(logits, t);
+		o = COL(sel, t);
+		for (mx = -INFINITY, ex = 0; ex < ne; ex++)
+			mx = l[ex] > mx ? l[ex] : mx;
+		for (sum = 0, ex = 0; ex < ne; ex++)
+			sum += (double)expf(l[ex] - mx);
+		inv = (float)(1.0 / sum);
+		/* the n_used largest, largest first; a later expert replaces
+		   only a strictly larger one */
+		for (wsum = 0, i = 0; i < n_used; i++) {
+			for (best = -1, pb = 0, ex = 0; ex < ne; ex++) {
+				for (j = 0; j < i && (int64_t)o[j] != ex; j++)
+					;
+				pe = expf(l[ex] - mx) * inv;
+				if (j == i && (best < 0 || pe > pb)) {
+					best = (int)ex;
+					pb = pe;
+				}
+			}
+			o[i] = (float)best;
+			o[n_used + i] = pb;
+			wsum += pb;
+		}
+		if (wsum < 6.103515625e-5f)
+			wsum = 6.103515625e-5f;
+		for (i = 0; i < n_used; i++)
+			o[n_used + i] /= wsum;
+	}
+}
+
+/* one matrix product per (slot, token), on a view of the expert's rows */
+static void
+cpu_moe_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *sel,
+    const lc_tensor *x, lc_tensor *y)
+{
+	int64_t nu = sel->ne[0] / 2, out = w->ne[1], n_expert = w->ne[2];
+	int64_t t, s, e, j, i;
+	lc_tensor we = *w, xc = *x, yc = *y;
+
+	we.ne[2] = 1;
+	xc.ne[1] = yc.ne[1] = 1;
+	for (t = 0; t < sel->ne[1]; t++)
+		for (s = 0; s < nu; s++) {
+			e = (int64_t)COL(sel, t)[s];
+			j = s + nu * t;
+			yc.data = COL(y, j);
+			if (e < 0 || e >= n_expert) {
+				for (i = 0; i < y->ne[0]; i++)
+					COL(y, j)[i] = NAN;
+				continue;
+			}
+			we.data = (char *)w->data + (size_t)(e * out) *
+			    w->row_bytes;
+			xc.data = COL(x, x->ne[1] == sel->ne[1] ? t : j);
+			cpu_matmul(b, &we, &xc, NULL, &yc);
+		}
+}
+
+static void
+cpu_moe_add(lc_backend *b, const lc_tensor *a, const lc_tensor *sel,
+    const lc_tensor *c, lc_tensor *y)
+{
+	int64_t nu = sel->ne[0] / 2, t, s, i;
+	const float *pa, *ps;
+	float *py, acc;
+
+	(void)b;
+	for (t = 0; t < a->ne[1]; t++) {
+		pa = COL(a, t);
+		ps = COL(sel, t);
+		py = COL(y, t);
+		for (i = 0; i < a->ne[0]; i++) {
+			acc = pa[i];
+			for (s = 0; s < nu; s++)
+				acc += ps[nu + s] * COL(c, s + nu * t)[i];
+			py[i] = acc;
+		}
+	}
+}
+
 static const lc_backend_ops cpu_ops = {
 	.name = "cpu",
 	.alloc = cpu_alloc, .release = cpu_release, .weight = cpu_weight,
@@ -730,8 +856,11 @@ static const lc_backend_ops cpu_ops = {
 	.matmul = cpu_matmul, .add = cpu_add,
 	.scale_add = cpu_scale_add, .rope = cpu_rope,
 	.attention = cpu_attention, .act = cpu_act, .read = cpu_read,
+	.pool = cpu_pool,
 	.end = cpu_end, .free = cpu_free,
 	.gemm_min_batch = cpu_gemm_min_batch,
+	.moe_route = cpu_moe_route, .moe_matmul = cpu_moe_matmul,
+	.moe_add = cpu_moe_add, .read_now = 1,
 };
 
 int

@@ -3,11 +3,13 @@
  *
  * Memory: weights are copied once, through a host-visible staging
  * buffer, into device-local buffers (256 MiB chunks, larger weights in a
- * buffer of their own), kept in the file's block layout; activations
- * and the KV cache (per layer, K and V) are device-local buffers of
- * their own; each forward step's small inputs (token ids, positions,
- * RoPE frequency factors) and outputs (read()) go through host-visible
- * "ring" chunks, reused from the start at every begin().
+ * buffer of their own), kept in the file's block layout (a weight
+ * whose bytes lie inside a stack, a MoE layer's 3-D expert tensor,
+ * uploaded since the last begin() is a view of the stack's copy);
+ * activations and the KV cache (per layer, K and V) are device-local
+ * buffers of their own; each forward step's small inputs (token ids,
+ * positions, RoPE frequency factors) and outputs (read()) go through
+ * host-visible "ring" chunks, reused from the start at every begin().
  *
  * Tensors: a weight keeps its host pointer in data (RoPE's frequency
  * factors are read from it on the host) and gets a buffer id in buf; an
@@ -68,6 +70,8 @@ typedef struct vent {
 	VkDeviceSize	 off;
 	uintptr_t	 base;
 	int		 own;		/* vb is this entry's alone */
+	uint64_t	 hn;		/* a stack (3-D weight): its bytes
+					   at base, for the weights inside */
 } vent;
 
 typedef struct vbind {
@@ -103,6 +107,8 @@ typedef struct vk_backend {
 	/* tensors */
 	vent			*ents;
 	size_t			 nents, cents;
+	size_t			 stk0;	/* stacks at ents[stk0..] uploaded
+					   since begin(): may be shared */
 	/* weights: the chunk being filled */
 	vbuf			*wcur;
 	VkDeviceSize		 wused;
@@ -359,6 +365,7 @@ ent_new(vk_backend *v, vbuf *vb, VkDeviceSize off, uintptr_t base, int own,
 	p->off = off;
 	p->base = base;
 	p->own = own;
+	p->hn = 0;
 	*id = (uint32_t)v->nents;
 	return LC_OK;
 }
@@ -468,7 +475,23 @@ vk_weight(lc_backend *b, lc_tensor *w, lc_err *e)
 	if (w->ne[1] == 1 && w->dtype != LC_F32)
 		return lc_errf(e, LC_EUNSUP, "vulkan: %s vectors",
 		    lc_dtype(w->dtype) ? lc_dtype(w->dtype)->name : "?");
-	n = (VkDeviceSize)w->row_bytes * (VkDeviceSize)w->ne[1];
+	n = (VkDeviceSize)w->row_bytes * (VkDeviceSize)w->ne[1] *
+	    (VkDeviceSize)(w->ne[2] > 1 ? w->ne[2] : 1);
+	/* bytes inside a stack uploaded since begin() (arch/moe.c binds a
+	   MoE layer's experts so, then model.c each expert's view) share
+	   its memory; hn marks the stacks */
+	for (size_t i = v->stk0; i < v->nents; i++) {
+		vent *p = &v->ents[i];
+		uintptr_t d = (uintptr_t)w->data;
+		if (p->hn > 0 && p->vb != NULL && d >= p->base &&
+		    d - p->base <= p->hn && n <= p->hn - (d - p->base)) {
+			if ((rc = ent_new(v, p->vb, p->off + (d - p->base), d, 0,
+			    &id, e)) != LC_OK)
+				return rc;
+			w->buf = id;
+			return LC_OK;
+		}
+	}
 	if (n >= WCHUNK / 2) {
 		/* a buffer of its own */
 		if ((rc = vbuf_new(v, n, 0, &vb, e)) != LC_OK)
@@ -480,6 +503,7 @@ vk_weight(lc_backend *b, lc_tensor *w, lc_err *e)
 			vbuf_free(v, vb);
 			return rc;
 		}
+		v->ents[id - 1].hn = w->ne[2] > 1 ? n : 0;
 		w->buf = id;
 		return LC_OK;
 	}
@@ -498,6 +522,7 @@ vk_weight(lc_backend *b, lc_tensor *w, lc_err *e)
 	    (rc = ent_new(v, v->wcur, at, (uintptr_t)w->data, 0, &id, e)) !=
 	    LC_OK)
 		return rc;
+	v->ents[id - 1].hn = w->ne[2] > 1 ? n : 0;
 	v->wused = at + n;
 	w->buf = id;
 	return LC_OK;
@@ -607,6 +632,10 @@ pipeline(vk_backend *v, int i)
 
 	if (v->pipe[i] != VK_NULL_HANDLE)
 		return v->pipe[i];
+	if (lc_vk_spvs[i].code == NULL) {
+		fail(v, LC_EDEVICE, "pipeline %d has no shader", i);
+		return VK_NULL_HANDLE;
+	}
 	smi.codeSize = lc_vk_spvs[i].size;
 	smi.pCode = lc_vk_spvs[i].code;
 	if ((r = vkCreateShaderModule(v->dev, &smi, NULL, &sm)) != VK_SUCCESS) {
@@ -726,14 +755,19 @@ vk_kv_init(lc_backend *b, int n_layer, const int64_t *cells, int64_t kv_dim,
 	int i, rc;
 
 	kv_free(v);
-	if (kv_dtype != LC_F16 && kv_dtype != LC_F32)
+	if (kv_dtype != LC_F16 && kv_dtype != LC_F32 && kv_dtype != LC_Q8_0)
 		return lc_errf(e, LC_EUNSUP, "vulkan: KV cache type %s (this "
-		    "backend has f16 and f32)", lc_dtype(kv_dtype) ?
+		    "backend has f16, f32 and q8_0)", lc_dtype(kv_dtype) ?
 		    lc_dtype(kv_dtype)->name : "?");
-	if (kv_dim <= 0 || kv_dim % 2 != 0 || n_layer <= 0)
-		return lc_errf(e, LC_EINVAL, "vulkan: KV rows of %lld",
-		    (long long)kv_dim);
-	row = (VkDeviceSize)kv_dim * (kv_dtype == LC_F16 ? 2 : 4);
+	if (kv_dim <= 0 || kv_dim % (kv_dtype == LC_Q8_0 ? 32 : 2) != 0 ||
+	    n_layer <= 0)
+		return lc_errf(e, LC_EINVAL, "vulkan: KV rows of %lld in %s",
+		    (long long)kv_dim, lc_dtype(kv_dtype)->name);
+	/* q8_0: the blocks' f16 scales, two a word, then the int8 quants
+	   (shaders/common/kv.glsl) */
+	row = kv_dtype == LC_Q8_0 ? 4 * ((VkDeviceSize)(kv_dim / 32 + 1) / 2) +
+	    (VkDeviceSize)kv_dim : (VkDeviceSize)kv_dim * (kv_dtype == LC_F16 ?
+	    2 : 4);
 	v->kc = calloc((size_t)n_layer, sizeof(*v->kc));
 	v->vc = calloc((size_t)n_layer, sizeof(*v->vc));
 	v->cells = calloc((size_t)n_layer, sizeof(*v->cells));
@@ -794,6 +828,7 @@ vk_begin(lc_backend *b)
 	v->rused = 0;
 	v->nreads = 0;
 	v->lhost = NULL;
+	v->stk0 = v->nents;
 	v->bound = VK_NULL_HANDLE;
 	if (ucmd_flush(v, &e) != LC_OK) {
 		fail(v, e.code, "%s", e.msg);
@@ -1185,7 +1220,7 @@ vk_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
 	vbind *bst[NBIND] = { &kb, &vb, &pb, &kcb, &vcb };
 	vbind *bsa[NBIND] = { &qb, &kcb, &vcb, &ob, &pb };
 	int64_t n = k->ne[1], nc, nel;
-	int f32 = v->kv_dtype == LC_F32;
+	int q8 = v->kv_dtype == LC_Q8_0, f32 = v->kv_dtype == LC_F32;
 	void *hp;
 
 	if (a->seq != NULL) {
@@ -1202,7 +1237,7 @@ vk_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
 	/* a layer with smaller heads than the widest (gemma4) fills the
 	   start of each cell, as the CPU backend does */
 	nel = (int64_t)a->n_head_kv * a->head_dim;
-	if (nel > v->kv_dim || nel % 2 != 0) {
+	if (nel > v->kv_dim || nel % (q8 ? 32 : 2) != 0) {
 		fail(v, LC_EINVAL, "layer %d: KV rows of %lld values in a "
 		    "cache of %lld", a->layer, (long long)nel,
 		    (long long)v->kv_dim);
@@ -1224,16 +1259,18 @@ vk_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
 	    (uint32_t)(k->row_bytes / 4), vb.rem / 4,
 	    (uint32_t)(vv->row_bytes / 4), 0, (uint32_t)nc, 0, 0,
 	    (uint32_t)nel };
-	run(v, VP_KVSTORE + f32, bst, &ps, sizeof(ps), (uint64_t)n *
-	    cdiv((uint64_t)nel / 2, 64), 0);
+	/* f16, f32: an invocation per two values; q8_0: per two blocks */
+	run(v, q8 ? VP_KVSTORE_Q8_0 : VP_KVSTORE + f32, bst, &ps, sizeof(ps),
+	    (uint64_t)n * cdiv(q8 ? ((uint64_t)nel / 32 + 1) / 2 :
+	    (uint64_t)nel / 2, 64), 0);
 	pa = (attn_pc){ (uint32_t)q->ne[1], (uint32_t)a->n_head,
 	    (uint32_t)a->n_head_kv, (uint32_t)a->head_dim, qb.rem / 4,
 	    (uint32_t)(q->row_bytes / 4), ob.rem / 4,
 	    (uint32_t)(out->row_bytes / 4), 0, (uint32_t)nc,
 	    (uint32_t)(a->n_swa > 0 ? a->n_swa : 0), 0, 0,
 	    (uint32_t)v->kv_dim, (uint32_t)v->kv_dim, 0, 0, a->scale };
-	run(v, VP_ATTN + f32, bsa, &pa, sizeof(pa), (uint64_t)q->ne[1] *
-	    (uint64_t)a->n_head, 0);
+	run(v, q8 ? VP_ATTN_Q8_0 : VP_ATTN + f32, bsa, &pa, sizeof(pa),
+	    (uint64_t)q->ne[1] * (uint64_t)a->n_head, 0);
 }
 
 static void
@@ -1266,6 +1303,56 @@ vk_act(lc_backend *b, int kind, const lc_tensor *gate, const lc_tensor *up,
 	    (uint32_t)(y->row_bytes / 4), up != NULL, k };
 	run(v, VP_ACT, bs, &pc, sizeof(pc), (uint64_t)gate->ne[1] *
 	    cdiv((uint64_t)gate->ne[0], 256), 0);
+}
+
+/* y[:, s] = the mean, first or last column of sequence s of x (the ring
+   holds start[0..n_seq]) */
+static void
+vk_pool(lc_backend *b, int kind, const lc_tensor *x, const int32_t *start,
+    int n_seq, lc_tensor *y)
+{
+	vk_backend *v = VK(b);
+	struct {
+		uint32_t ne0, nseq, xoff, xstride, yoff, ystride, soff, kind;
+	} pc;
+	vbind xb, sb, yb;
+	vbind *bs[NBIND] = { &xb, &sb, NULL, &yb, NULL };
+	int32_t *hp;
+	int s;
+
+	if (kind != LC_POOL_MEAN && kind != LC_POOL_CLS &&
+	    kind != LC_POOL_LAST) {
+		fail(v, LC_EUNSUP, "pooling kind %d", kind);
+		return;
+	}
+	if (n_seq <= 0)
+		return;
+	for (s = 0; s < n_seq; s++)
+		if (start[s] < 0 || start[s + 1] <= start[s] ||
+		    start[s + 1] > x->ne[1]) {
+			fail(v, LC_EINVAL, "pool: sequence %d of columns %d .. "
+			    "%d in %lld", s, start[s], start[s + 1] - 1,
+			    (long long)x->ne[1]);
+			return;
+		}
+	if (y->ne[0] != x->ne[0] || y->ne[1] < n_seq) {
+		fail(v, LC_EINVAL, "pool: %lld x %d into %lld x %lld",
+		    (long long)x->ne[0], n_seq, (long long)y->ne[0],
+		    (long long)y->ne[1]);
+		return;
+	}
+	if ((hp = ring_get(v, (size_t)(n_seq + 1) * sizeof(int32_t), &sb)) ==
+	    NULL)
+		return;
+	memcpy(hp, start, (size_t)(n_seq + 1) * sizeof(int32_t));
+	if (bind_all(v, x, &xb) != 0 || bind_t(v, y, 0, (uint64_t)n_seq *
+	    y->row_bytes, &yb) != 0)
+		return;
+	pc = (__typeof__(pc)){ (uint32_t)x->ne[0], (uint32_t)n_seq,
+	    xb.rem / 4, (uint32_t)(x->row_bytes / 4), yb.rem / 4,
+	    (uint32_t)(y->row_bytes / 4), 0, (uint32_t)kind };
+	run(v, VP_POOL, bs, &pc, sizeof(pc), (uint64_t)n_seq *
+	    cdiv((uint64_t)x->ne[0], 64), 0);
 }
 
 /*
@@ -1397,6 +1484,198 @@ vk_free(lc_backend *b)
 	free(v);
 }
 
+/* --- mixture of experts ------------------------------------------------- */
+
+/* moe_route.comp's MAXE and MAXU */
+#define MOE_MAXE	4096
+#define MOE_MAXU	64
+
+static void
+vk_moe_route(lc_backend *b, const lc_tensor *logits, int n_used,
+    lc_tensor *sel)
+{
+	vk_backend *v = VK(b);
+	struct {
+		uint32_t ne, nu, ntok, loff, lstride, soff, sstride;
+	} pc;
+	vbind lb, sb;
+	vbind *bs[NBIND] = { &lb, NULL, NULL, &sb, NULL };
+	int64_t ne = logits->ne[0], n = logits->ne[1];
+
+	if (ne > MOE_MAXE || n_used < 1 || n_used > MOE_MAXU ||
+	    n_used > ne || sel->ne[0] != 2 * (int64_t)n_used ||
+	    sel->ne[1] < n) {
+		fail(v, LC_EUNSUP, "routing to %d of %lld experts (at most %d "
+		    "of %d) into %lld rows", n_used, (long long)ne, MOE_MAXU,
+		    MOE_MAXE, (long long)sel->ne[0]);
+		return;
+	}
+	if (bind_all(v, logits, &lb) != 0 || bind_t(v, sel, 0, (uint64_t)n *
+	    sel->row_bytes, &sb) != 0)
+		return;
+	pc = (__typeof__(pc)){ (uint32_t)ne, (uint32_t)n_used, (uint32_t)n,
+	    lb.rem / 4, (uint32_t)(logits->row_bytes / 4), sb.rem / 4,
+	    (uint32_t)(sel->row_bytes / 4) };
+	run(v, VP_MOE_ROUTE, bs, &pc, sizeof(pc), (uint64_t)n, 0);
+}
+
+/*
+ * y[:, s + nu t] = W_e x[:, t or s + nu t]: x rounded as the CPU rounds
+ * it (as vk_matmul), then moe_matvec.comp with a workgroup per NR rows
+ * and (slot, token), so only the chosen experts' rows are read.  Tokens
+ * go in ranges whose x, y and sel fit the binding limit (and at most
+ * 65535 pairs), the stack in row ranges that do.
+ */
+static void
+vk_moe_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *sel,
+    const lc_tensor *x, lc_tensor *y)
+{
+	vk_backend *v = VK(b);
+	struct {
+		uint32_t ne0, nrows, nu, woff, wrow, r0, r1, xoff, xstride;
+		uint32_t xbcast, yoff, ystride, soff, seloff, selstride;
+	} pc;
+	struct {
+		uint32_t ne0, ncols, xoff, xstride, kind, soff;
+	} pq;
+	vbind wb, xb, selb, yb, qb, sb, xs;
+	vbind *bs[NBIND] = { &wb, &xb, &selb, &yb, NULL };
+	vbind *bq[NBIND] = { &xb, NULL, &sb, &qb, NULL };
+	int64_t K = w->ne[0], out = w->ne[1], n_expert = w->ne[2];
+	int64_t R = out * n_expert, nu = sel->ne[0] / 2;
+	int64_t n = sel->ne[1], ncols = x->ne[1], t0, r0, tpc, rpc;
+	int bcast = ncols == n, slot = wslot(w->dtype);
+	uint32_t kind = act_kind(w->dtype);
+	size_t xrow = kind ? (size_t)K * sizeof(float) : x->row_bytes, big;
+	VkDeviceSize nq = (VkDeviceSize)K * (VkDeviceSize)ncols *
+	    sizeof(float);
+
+	if (n_expert < 1 || out < 1 || slot < 0 ||
+	    (!bcast && ncols != nu * n) || y->ne[1] < nu * n ||
+	    y->ne[0] != out || cdiv((uint64_t)out, 4) > 65535 ||
+	    (K % 8 != 0 && w->dtype != LC_F32 && w->dtype != LC_F16)) {
+		fail(v, LC_EUNSUP, "experts' matrix product: %lld x %lld "
+		    "weights of %lld experts, %lld x %lld input, %lld x %lld "
+		    "output, %lld slots", (long long)K, (long long)out,
+		    (long long)n_expert,
+		    (long long)K, (long long)ncols, (long long)y->ne[0],
+		    (long long)y->ne[1], (long long)nu);
+		return;
+	}
+	if (kind) {
+		if (bind_all(v, x, &xb) != 0)
+			return;
+		if (nq + nq / 32 > v->xq->size - PAD || nq > v->maxrange) {
+			fail(v, LC_EUNSUP, "activations of %lld x %lld for a "
+			    "matrix product", (long long)K, (long long)ncols);
+			return;
+		}
+		bind_raw(v, v->xq, 0, nq, &qb);
+		bind_raw(v, v->xq, nq, nq / 32 + 16, &sb);
+		pq = (__typeof__(pq)){ (uint32_t)K, (uint32_t)ncols, xb.rem / 4,
+		    (uint32_t)(x->row_bytes / 4), kind, sb.rem / 4 };
+		run(v, VP_QUANT, bq, &pq, sizeof(pq), cdiv((uint64_t)ncols *
+		    (uint64_t)K / (kind == 1 ? 32 : kind == 2 ? 256 : 1), 64),
+		    0);
+	}
+	/* the bytes of one token's columns in the largest binding */
+	big = (bcast ? 1 : (size_t)nu) * xrow;
+	if ((size_t)nu * y->row_bytes > big)
+		big = (size_t)nu * y->row_bytes;
+	if (sel->row_bytes > big)
+		big = sel->row_bytes;
+	tpc = (int64_t)((v->maxrange - 4096) / big);
+	if (tpc > 65535 / nu)
+		tpc = 65535 / nu;
+	rpc = (int64_t)((v->maxrange - 4096) / w->row_bytes);
+	if (tpc < 1 || rpc < 1) {
+		fail(v, LC_EUNSUP, "experts' matrix product: a token's columns "
+		    "exceed the device's binding limit");
+		return;
+	}
+	for (t0 = 0; t0 < n; t0 += tpc) {
+		int64_t t1 = t0 + tpc < n ? t0 + tpc : n;
+		int64_t c0 = bcast ? t0 : nu * t0, nc = (bcast ? 1 : nu) *
+		    (t1 - t0);
+		if (kind) {
+			bind_raw(v, v->xq, (VkDeviceSize)c0 * xrow,
+			    (VkDeviceSize)nc * xrow + 16, &xb);
+			bind_raw(v, v->xq, nq + (VkDeviceSize)c0 * xrow / 32,
+			    (VkDeviceSize)nc * xrow / 32 + 16, &xs);
+			bs[4] = &xs;
+		} else if (bind_t(v, x, (uint64_t)c0 * x->row_bytes,
+		    (uint64_t)nc * x->row_bytes, &xb) != 0)
+			return;
+		if (bind_t(v, y, (uint64_t)(nu * t0) * y->row_bytes,
+		    (uint64_t)(nu * (t1 - t0)) * y->row_bytes, &yb) != 0 ||
+		    bind_t(v, sel, (uint64_t)t0 * sel->row_bytes,
+		    (uint64_t)(t1 - t0) * sel->row_bytes, &selb) != 0)
+			return;
+		for (r0 = 0; r0 < R; r0 += rpc) {
+			int64_t r1 = r0 + rpc < R ? r0 + rpc : R;
+			if (bind_t(v, w, (uint64_t)r0 * w->row_bytes,
+			    (uint64_t)(r1 - r0) * w->row_bytes, &wb) != 0)
+				return;
+			pc = (__typeof__(pc)){ (uint32_t)K, (uint32_t)out,
+			    (uint32_t)nu, wb.rem, (uint32_t)w->row_bytes,
+			    (uint32_t)r0, (uint32_t)r1, xb.rem / 4,
+			    (uint32_t)(xrow / 4), (uint32_t)bcast, yb.rem / 4,
+			    (uint32_t)(y->row_bytes / 4), kind ? xs.rem / 4 : 0,
+			    selb.rem / 4, (uint32_t)(sel->row_bytes / 4) };
+			run(v, VP_MOE_MATVEC + slot, bs, &pc, sizeof(pc),
+			    cdiv((uint64_t)out, 4), (uint32_t)(nu * (t1 - t0)));
+		}
+	}
+}
+
+/* y[:, t] = a[:, t] + sum_s w[s, t] c[:, s + nu t], tokens in ranges
+   whose c fits the binding limit */
+static void
+vk_moe_add(lc_backend *b, const lc_tensor *a, const lc_tensor *sel,
+    const lc_tensor *c, lc_tensor *y)
+{
+	vk_backend *v = VK(b);
+	struct {
+		uint32_t ne0, ntok, nu, aoff, astride, coff, cstride, yoff;
+		uint32_t ystride, soff, sstride;
+	} pc;
+	vbind ab, cb, sb, yb;
+	vbind *bs[NBIND] = { &ab, &cb, &sb, &yb, NULL };
+	int64_t n = a->ne[1], nu = sel->ne[0] / 2, t0, tpc;
+
+	if (nu < 1 || sel->ne[1] < n || c->ne[1] < nu * n ||
+	    c->ne[0] != a->ne[0] || y->ne[1] < n) {
+		fail(v, LC_EUNSUP, "experts' sum of %lld x %lld into %lld x "
+		    "%lld, %lld slots", (long long)c->ne[0], (long long)c->ne[1],
+		    (long long)a->ne[0], (long long)n, (long long)nu);
+		return;
+	}
+	tpc = (int64_t)((v->maxrange - 4096) / ((size_t)nu * c->row_bytes));
+	if (tpc < 1) {
+		fail(v, LC_EUNSUP, "experts' sum: a token's columns exceed the "
+		    "device's binding limit");
+		return;
+	}
+	for (t0 = 0; t0 < n; t0 += tpc) {
+		int64_t t1 = t0 + tpc < n ? t0 + tpc : n, k = t1 - t0;
+		if (bind_t(v, a, (uint64_t)t0 * a->row_bytes, (uint64_t)k *
+		    a->row_bytes, &ab) != 0 || bind_t(v, c, (uint64_t)(nu *
+		    t0) * c->row_bytes, (uint64_t)(nu * k) * c->row_bytes,
+		    &cb) != 0 || bind_t(v, sel, (uint64_t)t0 * sel->row_bytes,
+		    (uint64_t)k * sel->row_bytes, &sb) != 0 || bind_t(v, y,
+		    (uint64_t)t0 * y->row_bytes, (uint64_t)k * y->row_bytes,
+		    &yb) != 0)
+			return;
+		pc = (__typeof__(pc)){ (uint32_t)a->ne[0], (uint32_t)k,
+		    (uint32_t)nu, ab.rem / 4, (uint32_t)(a->row_bytes / 4),
+		    cb.rem / 4, (uint32_t)(c->row_bytes / 4), yb.rem / 4,
+		    (uint32_t)(y->row_bytes / 4), sb.rem / 4,
+		    (uint32_t)(sel->row_bytes / 4) };
+		run(v, VP_MOE_ADD, bs, &pc, sizeof(pc), (uint64_t)k *
+		    cdiv((uint64_t)a->ne[0], 256), 0);
+	}
+}
+
 static const lc_backend_ops vk_ops = {
 	.name = "vulkan",
 	.alloc = vk_alloc, .release = vk_release, .weight = vk_weight,
@@ -1404,7 +1683,10 @@ static const lc_backend_ops vk_ops = {
 	.begin = vk_begin, .get_rows = vk_get_rows, .norm = vk_norm,
 	.matmul = vk_matmul, .add = vk_add, .scale_add = vk_scale_add,
 	.rope = vk_rope, .attention = vk_attention, .act = vk_act,
+	.pool = vk_pool,
 	.read = vk_read, .end = vk_end, .free = vk_free,
+	.moe_route = vk_moe_route, .moe_matmul = vk_moe_matmul,
+	.moe_add = vk_moe_add,
 };
 
 /* --- device ------------------------------------------------------------ */

@@ -24,6 +24,11 @@ enum {
 	VP_KVSTORE = VP_ATTN + 2,	/* + 0 f16 cache, 1 f32 */
 	VP_NORM = VP_KVSTORE + 2,
 	VP_ADD, VP_ACT, VP_ROPE, VP_QUANT,
+	VP_ATTN_Q8_0, VP_KVSTORE_Q8_0,	/* the q8_0 cache's */
+	VP_POOL,
+	VP_MOE_ROUTE, VP_MOE_ADD,	/* mixture of experts */
+	VP_MOE_MATVEC,			/* + VW_* */
+	VP_MOE_MATVEC_END = VP_MOE_MATVEC + VW_N - 1,
 	VP_N
 };
 

@@ -44,6 +44,16 @@
  *    sin of the driver against libm, worst at large positions.
  *  - ATTN: softmax in chunks (online) vs all at once; f16 caches round
  *    identically on both (round to nearest even).
+ *  - ATTN_Q8_0: the same, the cache's blocks quantized identically on
+ *    both (kv_store.comp computes d, 1/d and the rounding in the CPU's
+ *    float operations; measured ~1e-14).  One quant of a block one step
+ *    off gives ~1e-8 and more, a cache kept unquantized ~1e-5.
+ *  - POOL_MEAN: the CPU sums in double, the shader in float with
+ *    Kahan's compensation (~1e-15); POOL_COPY: cls and last are copies.
+ *  - MOE_ROUTE: the weights, softmax with the shader's exp and a float
+ *    sum against expf and a double sum; the chosen experts must be the
+ *    same.  MoE matrix products: the MATMUL_* bounds (the same rounding
+ *    of the activations, the same sums); MOE_ADD: as ADD.
  */
 #define MAX_NMSE_GET_ROWS	1e-12
 #define MAX_NMSE_MATMUL_F32	1e-10
@@ -54,6 +64,11 @@
 #define MAX_NMSE_ACT		1e-10
 #define MAX_NMSE_ROPE		1e-9
 #define MAX_NMSE_ATTN		1e-9
+#define MAX_NMSE_ATTN_Q8_0	1e-9
+#define MAX_NMSE_POOL_MEAN	1e-12
+#define MAX_NMSE_POOL_COPY	0
+#define MAX_NMSE_MOE_ROUTE	1e-10
+#define MAX_NMSE_MOE_ADD	1e-12
 
 static int verbose, reduced;
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -425,7 +440,8 @@ t_attn(uint32_t kvt, int nh, int nkv, int hd, int n_swa, int n0, int n1,
 		}
 		b->ops->release(b, &o);
 	}
-	report(what, nmse(out[1], out[0], (size_t)(Q * tot)), MAX_NMSE_ATTN);
+	report(what, nmse(out[1], out[0], (size_t)(Q * tot)), kvt == LC_Q8_0 ?
+	    MAX_NMSE_ATTN_Q8_0 : MAX_NMSE_ATTN);
 	free(out[0]);
 	free(out[1]);
 	free(q);
@@ -493,6 +509,282 @@ t_attn_seq(int nh, int nkv, int hd, const int *lens, int ns, int noncausal,
 	free(v);
 }
 
+/*
+ * The pool op: the sequences of lens[0..ns) side by side in x of ne0
+ * rows (plus two columns after them no sequence has), pooled into the
+ * first ns of ns + 1 columns, on both backends; the CPU's also against
+ * the sums done here (the same double sums: identical).
+ */
+static void
+t_pool(int kind, int64_t ne0, const int *lens, int ns, const char *what)
+{
+	int64_t n = 2, c, r;
+	int32_t start[65];
+	float *x, *out[2], *ref;
+	double sum;
+	int i, s;
+
+	start[0] = 0;
+	for (s = 0; s < ns && s < 64; s++) {
+		start[s + 1] = start[s] + lens[s];
+		n += lens[s];
+	}
+	x = randv((size_t)(ne0 * n), 3.0f);
+	ref = calloc((size_t)(ne0 * ns), sizeof(float));
+	for (s = 0; ref != NULL && s < ns; s++)
+		for (r = 0; r < ne0; r++) {
+			for (sum = 0, c = start[s]; c < start[s + 1]; c++)
+				sum += (double)x[c * ne0 + r];
+			ref[s * ne0 + r] = kind == LC_POOL_CLS ? x[start[s] *
+			    ne0 + r] : kind == LC_POOL_LAST ? x[(start[s + 1] -
+			    1) * ne0 + r] : (float)(sum / lens[s]);
+		}
+	for (i = 0; i < 2; i++) {
+		lc_backend *b = be[i];
+		act ax;
+		lc_tensor y, yv;
+		lc_err e;
+
+		out[i] = calloc((size_t)(ne0 * ns), sizeof(float));
+		if (out[i] == NULL || ref == NULL || act_new(b, &ax, x, ne0,
+		    n) != 0 || b->ops->alloc(b, &y, ne0, ns + 1, &e) != LC_OK) {
+			CHECK(0, "%s: %s: set-up", b->ops->name, what);
+			return;
+		}
+		b->ops->begin(b);
+		act_load(b, &ax);
+		b->ops->pool(b, kind, &ax.x, start, ns, &y);
+		yv = y;
+		yv.ne[1] = ns;
+		(void)finish(b, &yv, out[i], i);
+		b->ops->release(b, &ax.x);
+		b->ops->release(b, &y);
+	}
+	CHECK(memcmp(out[0], ref, (size_t)(ne0 * ns) * sizeof(float)) == 0,
+	    "%s: the CPU's pool differs from the double sums", what);
+	report(what, nmse(out[1], out[0], (size_t)(ne0 * ns)), kind ==
+	    LC_POOL_MEAN ? MAX_NMSE_POOL_MEAN : MAX_NMSE_POOL_COPY);
+	free(out[0]);
+	free(out[1]);
+	free(ref);
+	free(x);
+}
+
+/*
+ * Mixture of experts.  moe_route on ne experts' logits of n tokens
+ * whose first columns are ties with a known choice (all equal: experts
+ * 0 .. nu-1; 6 and 3 equal and largest: 3, then 6; 9, 1 and 4 equal
+ * and largest: 1, 4, then 9), the rest random: both backends must choose
+ * the same experts everywhere, the CPU the known ones, and the weights
+ * agree within MAX_NMSE_MOE_ROUTE.  Then, with the CPU's selection
+ * loaded on both, moe_matmul on a stack of ne experts of dtype (K x N)
+ * with x per token and per (slot, token), and moe_add.
+ */
+static void
+t_moe(uint32_t dtype, int64_t K, int64_t N, int ne, int nu, int n)
+{
+	const char *tn = lc_dtype(dtype)->name;
+	float *lg = randv((size_t)ne * (size_t)n, 3.0f);
+	float *f = randv((size_t)(K * N) * (size_t)ne, 0.5f);
+	float *x1 = randv((size_t)(K * n), 1.0f);
+	float *x2 = randv((size_t)(K * n * nu), 1.0f);
+	float *a = randv((size_t)(N * n), 1.0f);
+	float *c = randv((size_t)(N * n * nu), 1.0f);
+	float *sel[2], *y1[2], *y2[2], *out[2];
+	void *q = quant(dtype, f, K, N * ne);
+	size_t ns = (size_t)(2 * nu * n), i, nbad = 0;
+	double wn = 0, wd = 0, d;
+	char what[96];
+	int k, s, t;
+	lc_err e;
+
+	for (k = 0; k < ne; k++) {
+		lg[k] = 0.25f;
+		if (n > 1)
+			lg[ne + k] = k == 3 || k == 6 ? 7.0f : lg[ne + k];
+		if (n > 2)
+			lg[2 * ne + k] = k == 9 || k == 1 || k == 4 ? 7.0f :
+			    lg[2 * ne + k];
+	}
+	for (k = 0; k < 2; k++) {
+		lc_backend *b = be[k];
+		lc_tensor w = wt(dtype, K, N, q), ts, ty1, ty2, tout;
+		act al, as, ax1, ax2, aa, ac;
+
+		w.ne[2] = ne;
+		sel[k] = calloc(ns, sizeof(float));
+		y1[k] = calloc((size_t)(N * n * nu), sizeof(float));
+		y2[k] = calloc((size_t)(N * n * nu), sizeof(float));
+		out[k] = calloc((size_t)(N * n), sizeof(float));
+		if (b->ops->moe_route == NULL || b->ops->moe_matmul == NULL ||
+		    b->ops->moe_add == NULL) {
+			CHECK(0, "%s: no mixture-of-experts ops", b->ops->name);
+			return;
+		}
+		/* routing */
+		if (act_new(b, &al, lg, ne, n) != 0 || b->ops->alloc(b, &ts,
+		    2 * nu, n, &e) != LC_OK) {
+			CHECK(0, "%s: moe set-up: %s", b->ops->name, e.msg);
+			return;
+		}
+		b->ops->begin(b);
+		act_load(b, &al);
+		b->ops->moe_route(b, &al.x, nu, &ts);
+		(void)finish(b, &ts, sel[k], k);
+		b->ops->release(b, &al.x);
+		b->ops->release(b, &ts);
+		/* the products and the sum, on the CPU's selection */
+		if (b->ops->weight(b, &w, &e) != LC_OK ||
+		    act_new(b, &as, sel[0], 2 * nu, n) != 0 ||
+		    act_new(b, &ax1, x1, K, n) != 0 ||
+		    act_new(b, &ax2, x2, K, (int64_t)nu * n) != 0 ||
+		    act_new(b, &aa, a, N, n) != 0 ||
+		    act_new(b, &ac, c, N, (int64_t)nu * n) != 0 ||
+		    b->ops->alloc(b, &ty1, N, (int64_t)nu * n, &e) != LC_OK ||
+		    b->ops->alloc(b, &ty2, N, (int64_t)nu * n, &e) != LC_OK ||
+		    b->ops->alloc(b, &tout, N, n, &e) != LC_OK) {
+			CHECK(0, "%s: moe %s set-up: %s", b->ops->name, tn,
+			    e.msg);
+			return;
+		}
+		b->ops->begin(b);
+		act_load(b, &as);
+		act_load(b, &ax1);
+		act_load(b, &ax2);
+		act_load(b, &aa);
+		act_load(b, &ac);
+		b->ops->moe_matmul(b, &w, &as.x, &ax1.x, &ty1);
+		b->ops->moe_matmul(b, &w, &as.x, &ax2.x, &ty2);
+		b->ops->moe_add(b, &aa.x, &as.x, &ac.x, &tout);
+		if (finish(b, &ty1, y1[k], 0) == 0) {
+			b->ops->begin(b);
+			(void)finish(b, &ty2, y2[k], 1);
+			b->ops->begin(b);
+			(void)finish(b, &tout, out[k], 1);
+		}
+		b->ops->release(b, &as.x);
+		b->ops->release(b, &ax1.x);
+		b->ops->release(b, &ax2.x);
+		b->ops->release(b, &aa.x);
+		b->ops->release(b, &ac.x);
+		b->ops->release(b, &ty1);
+		b->ops->release(b, &ty2);
+		b->ops->release(b, &tout);
+	}
+	/* the choices: the same; the ties' the lower numbers */
+	for (t = 0; t < n; t++)
+		for (s = 0; s < nu; s++) {
+			i = (size_t)(2 * nu * t + s);
+			nbad += sel[0][i] != sel[1][i];
+			d = (double)sel[1][i + (size_t)nu] - sel[0][i + (size_t)nu];
+			wn += d * d;
+			wd += (double)sel[0][i + (size_t)nu] *
+			    sel[0][i + (size_t)nu];
+		}
+	CHECK(nbad == 0, "moe route %d of %d x %d: %zu choices differ", nu,
+	    ne, n, nbad);
+	for (s = 0; s < nu && ne >= 10; s++) {
+		CHECK(sel[0][s] == (float)s, "moe route: all equal, slot %d: "
+		    "expert %g", s, (double)sel[0][s]);
+		if (n > 1 && s < 2)
+			CHECK(sel[0][2 * nu + s] == (s ? 6.0f : 3.0f), "moe "
+			    "route: 3 = 6 largest, slot %d: expert %g", s,
+			    (double)sel[0][2 * nu + s]);
+		if (n > 2 && s < 3)
+			CHECK(sel[0][4 * nu + s] == (float)(s == 0 ? 1 : s == 1 ?
+			    4 : 9), "moe route: 1 = 4 = 9 largest, slot %d: "
+			    "expert %g", s, (double)sel[0][4 * nu + s]);
+	}
+	snprintf(what, sizeof(what), "moe route %d of %d x %d", nu, ne, n);
+	report(what, wd > 0 ? wn / wd : wn, MAX_NMSE_MOE_ROUTE);
+	snprintf(what, sizeof(what), "moe matmul %s %lldx%lld x%d, x per token",
+	    tn, (long long)K, (long long)N, ne);
+	report(what, nmse(y1[1], y1[0], (size_t)(N * n * nu)),
+	    dtype == LC_F32 ? MAX_NMSE_MATMUL_F32 : dtype == LC_F16 ?
+	    MAX_NMSE_MATMUL_F16 : MAX_NMSE_MATMUL_Q);
+	snprintf(what, sizeof(what), "moe matmul %s %lldx%lld x%d, x per slot",
+	    tn, (long long)K, (long long)N, ne);
+	report(what, nmse(y2[1], y2[0], (size_t)(N * n * nu)),
+	    dtype == LC_F32 ? MAX_NMSE_MATMUL_F32 : dtype == LC_F16 ?
+	    MAX_NMSE_MATMUL_F16 : MAX_NMSE_MATMUL_Q);
+	snprintf(what, sizeof(what), "moe add %d slots x %d", nu, n);
+	report(what, nmse(out[1], out[0], (size_t)(N * n)), MAX_NMSE_MOE_ADD);
+	for (k = 0; k < 2; k++) {
+		free(sel[k]);
+		free(y1[k]);
+		free(y2[k]);
+		free(out[k]);
+	}
+	free(lg);
+	free(f);
+	free(x1);
+	free(x2);
+	free(a);
+	free(c);
+	free(q);
+}
+
+/*
+ * A stack of q8_0 experts larger than lavapipe's 128 MiB binding limit
+ * (random blocks, not quantized from floats): 9 experts of 4096 x 4096,
+ * expert 7 straddling the first binding's end and 8 past it.
+ */
+static void
+t_moe_big(void)
+{
+	const int64_t K = 4096, N = 4096, ne = 9;
+	const int nu = 2, n = 2;
+	lc_tensor w = wt(LC_Q8_0, K, N, NULL);
+	size_t nb = w.row_bytes * (size_t)(N * ne), i;
+	float sl[8] = { 8, 0, 0.75f, 0.25f, 7, 8, 0.5f, 0.5f };
+	float *x = randv((size_t)(K * n), 1.0f), *y[2];
+	unsigned char *q = malloc(nb + 64);
+	int k;
+	lc_err e;
+
+	if (q == NULL || x == NULL) {
+		CHECK(0, "moe big: out of memory");
+		return;
+	}
+	/* |f16 d ~ 0.0039|32 x int8| */
+	for (i = 0; i < nb; i += 34) {
+		q[i] = 0x1c;
+		q[i + 1] = 0x1c;
+		for (k = 2; k < 34; k++)
+			q[i + (size_t)k] = (unsigned char)(int)(frand() * 127.0f);
+	}
+	w.data = q;
+	w.ne[2] = ne;
+	for (k = 0; k < 2; k++) {
+		lc_backend *b = be[k];
+		lc_tensor ty;
+		act as, ax;
+
+		y[k] = calloc((size_t)(N * n * nu), sizeof(float));
+		if (b->ops->weight(b, &w, &e) != LC_OK ||
+		    act_new(b, &as, sl, 2 * nu, n) != 0 ||
+		    act_new(b, &ax, x, K, n) != 0 ||
+		    b->ops->alloc(b, &ty, N, (int64_t)nu * n, &e) != LC_OK) {
+			CHECK(0, "%s: moe big set-up: %s", b->ops->name, e.msg);
+			return;
+		}
+		b->ops->begin(b);
+		act_load(b, &as);
+		act_load(b, &ax);
+		b->ops->moe_matmul(b, &w, &as.x, &ax.x, &ty);
+		(void)finish(b, &ty, y[k], 0);
+		b->ops->release(b, &as.x);
+		b->ops->release(b, &ax.x);
+		b->ops->release(b, &ty);
+	}
+	report("moe matmul q8_0 stack of 153 MiB", nmse(y[1], y[0],
+	    (size_t)(N * n * nu)), MAX_NMSE_MATMUL_Q);
+	free(y[0]);
+	free(y[1]);
+	free(x);
+	free(q);
+}
+
 /* lc_vk_device_info: the facts present, a bandwidth measured; a device
    that does not exist refused */
 static void
@@ -537,8 +829,10 @@ t_refusals(void)
 	lc_tensor w;
 	lc_err e;
 
-	CHECK(b->ops->kv_init(b, 1, cells, 64, LC_Q8_0, &e) == LC_EUNSUP,
-	    "q8_0 KV cache accepted");
+	CHECK(b->ops->kv_init(b, 1, cells, 64, LC_Q4_0, &e) == LC_EUNSUP &&
+	    strstr(e.msg, "q4_0") != NULL, "q4_0 KV cache: %s", e.msg);
+	CHECK(b->ops->kv_init(b, 1, cells, 48, LC_Q8_0, &e) == LC_EINVAL,
+	    "q8_0 KV rows of 48 accepted");
 	w = wt(LC_Q2_K, 256, 4, blk);
 	CHECK(b->ops->weight(b, &w, &e) == LC_EUNSUP &&
 	    strstr(e.msg, "q2_k") != NULL, "q2_k weights: %s", e.msg);
@@ -621,6 +915,22 @@ main(int argc, char **argv)
 	t_attn(LC_F16, 4, 2, 32, 0, 11, 2, 64, "attn f16 rows 64 of 128");
 	t_attn(LC_F32, 4, 1, 64, 6, 9, 3, 128,
 	    "attn f32 window 6 rows 64 of 192");
+	t_attn(LC_Q8_0, 4, 2, 64, 0, 20, 1, 0, "attn q8_0 gqa 20+1");
+	t_attn(LC_Q8_0, 9, 3, 32, 0, 17, 3, 0, "attn q8_0 gqa hd32 17+3");
+	t_attn(LC_Q8_0, 4, 1, 256, 0, 9, 1, 0, "attn q8_0 hd256 9+1");
+	t_attn(LC_Q8_0, 2, 2, 64, 8, 12, 10, 0,
+	    "attn q8_0 window 8 ring 12+10");
+	t_attn(LC_Q8_0, 2, 1, 32, 40, 64, 64, 0,
+	    "attn q8_0 window 40 ring 64+64");
+	t_attn(LC_Q8_0, 4, 2, 32, 0, 11, 2, 64, "attn q8_0 rows 64 of 128");
+	t_attn(LC_Q8_0, 1, 1, 32, 6, 9, 3, 32,
+	    "attn q8_0 window 6 rows 32 of 64");
+	t_pool(LC_POOL_MEAN, 384, (const int[]){ 7, 1, 12, 5 }, 4,
+	    "pool mean 7,1,12,5");
+	t_pool(LC_POOL_MEAN, 70, (const int[]){ 300 }, 1, "pool mean 300");
+	t_pool(LC_POOL_CLS, 384, (const int[]){ 3, 9, 1 }, 3, "pool cls 3,9,1");
+	t_pool(LC_POOL_LAST, 100, (const int[]){ 1, 16, 2 }, 3,
+	    "pool last 1,16,2");
 	t_attn_seq(12, 12, 32, (const int[]){ 7, 1, 12, 5 }, 4, 1, 0,
 	    "attn seq non-causal 7,1,12,5");
 	t_attn_seq(4, 2, 64, (const int[]){ 9, 3 }, 2, 0, 0,
@@ -629,6 +939,12 @@ main(int argc, char **argv)
 	    "attn seq causal reversed 150,40");
 	t_attn_seq(2, 2, 64, (const int[]){ 140 }, 1, 1, 0,
 	    "attn seq non-causal 140");
+	for (i = 0; i < ntypes; i++)
+		t_moe(types[i], 256, 48, 16, 4, 5);
+	t_moe(LC_Q8_0, 256, 64, 16, 3, 3);
+	t_moe(LC_Q8_0, 256, 64, 8, 2, 1);
+	t_moe(LC_F32, 64, 16, 128, 8, 37);
+	t_moe_big();
 	t_info();
 	t_refusals();
 	be[0]->ops->free(be[0]);

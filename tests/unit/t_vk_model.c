@@ -7,15 +7,23 @@
  * sliding window; gemma4's layers of two head sizes in one cache, its
  * shared KV layers and per-layer inputs through one-column views):
  * nothing is quantized, so every logit of every position must agree to
- * float rounding (MAX_NMSE_TINY).
+ * float rounding (MAX_NMSE_TINY).  The same for llama3 and qwen2 (K
+ * rows of 32: one q8_0 block over two heads) with a q8_0 KV cache on
+ * both backends (the cache's blocks quantized identically): a last-bit
+ * difference in a key can still move one quant a step, so the bound is
+ * MAX_NMSE_TINY_Q8_0 (k_vk covers q8_0 in rings).  qwen3moe routes its experts on the device
+ * (moe_route, moe_matmul, moe_add), the CPU on the host: the same
+ * bound, and its greedy continuation must be the CPU's; quantized to
+ * Q8_0 here, its positions are held to MAX_NMSE_FIRST and
+ * MAX_NMSE_DRIFT as the real models below.
  *
  * all-MiniLM-L6-v2 (bert: whole-sequence non-causal attention, layer
  * norms with biases, erf GELU; converted from its Hugging Face
  * directory as llm-embed -m DIR does): the pooled, normalized
- * embeddings of varied texts in one batch (lc_embed, which reads every
- * token's hidden state after the step) must have cosine at least
- * MIN_COS_EMBED with the CPU's, and be nearer their own text's CPU
- * vector than any other's.
+ * embeddings of varied texts in one batch (lc_embed: mean pooling by
+ * the backend's pool op, only the pooled vectors read back) must have
+ * cosine at least MIN_COS_EMBED with the CPU's, and be nearer their own
+ * text's CPU vector than any other's.
  *
  * SmolLM2-135M Q4_1 (q4_1, q8_0 weights) and Gemma 3 270M Q4_K_M (q8_0,
  * q5_0, q4_k, q6_k, a token embedding larger than lavapipe's 128 MiB
@@ -27,7 +35,9 @@
  * up to 1.5e-2), so they are held to MAX_NMSE_DRIFT, and greedy
  * continuations, run on the CPU's tokens, may only part from the CPU's
  * choice where the CPU's top-1 led its runner-up by less than
- * SURE_MARGIN logits (t_model.c's and t_gemma3.c's gates).
+ * SURE_MARGIN logits (t_model.c's and t_gemma3.c's gates).  SmolLM2
+ * runs its first prompt a second time with a q8_0 KV cache on both
+ * backends, under the same bounds.
  *
  * With no Vulkan device (or a build without Vulkan) it prints
  * "skipped: no Vulkan device" and exits 0.  lavapipe is slow: by default
@@ -46,17 +56,21 @@
 
 #include "../../libcore/backend.h"
 #include "../../libcore/convert.h"
+#include "../../libcore/dtype.h"
 #include "../../libcore/embed.h"
 #include "../../libcore/model.h"
+#include "../../libcore/quantize.h"
 #include "../../libcore/tok/tok.h"
 #include "check.h"
 #include "golden.h"
 
 /* measured on lavapipe: tiny up to 1.3e-8 (tiled f32 sums amplified
    by the layers; 1e-13 token by token); first position up to 2.9e-4;
-   later positions up to 1.5e-2 (SmolLM2), 4.2e-3 (Gemma).  A real
-   error (RoPE, mask, norm) gives > 0.1. */
+   later positions up to 1.5e-2 (SmolLM2), 4.2e-3 (Gemma); with the
+   q8_0 cache tiny up to 3e-13, SmolLM2 as with f16.  A real error
+   (RoPE, mask, norm) gives > 0.1. */
 #define MAX_NMSE_TINY	1e-6
+#define MAX_NMSE_TINY_Q8_0	1e-6
 #define MAX_NMSE_FIRST	1e-3
 #define MAX_NMSE_DRIFT	5e-2
 #define GREEDY		8	/* tokens generated per prompt */
@@ -123,11 +137,12 @@ greedy(lc_model *m[2], const char *file, int p, const int32_t *ids, int n,
 	return diff;
 }
 
-/* a tiny f32 model: every position's logits */
+/* a tiny f32 model with a KV cache of kvt: every position's logits */
 static void
-tiny(const char *name)
+tiny(const char *name, uint32_t kvt)
 {
-	lc_model_opts o = { .n_ctx = 64, .n_batch = 16, .kv_dtype = 1 };
+	lc_model_opts o = { .n_ctx = 64, .n_batch = 16, .kv_dtype = kvt };
+	double bound = kvt == LC_Q8_0 ? MAX_NMSE_TINY_Q8_0 : MAX_NMSE_TINY;
 	lc_backend *be[2] = { NULL, NULL };
 	lc_model *m[2] = { NULL, NULL };
 	float *lg[2] = { NULL, NULL };
@@ -169,11 +184,12 @@ tiny(const char *name)
 	for (j = 0; j < 24; j++) {
 		q = nmse(lg[1] + (size_t)j * (size_t)nv, lg[0] + (size_t)j *
 		    (size_t)nv, (size_t)nv);
-		CHECK(q <= MAX_NMSE_TINY, "tiny %s position %d: NMSE %.3g",
-		    name, j, q);
+		CHECK(q <= bound, "tiny %s, %s cache, position %d: NMSE %.3g",
+		    name, lc_dtype(kvt)->name, j, q);
 		worst = q > worst ? q : worst;
 	}
-	printf("tiny %s: logits NMSE <= %.3g at 24 positions\n", name, worst);
+	printf("tiny %s, %s cache: logits NMSE <= %.3g at 24 positions\n",
+	    name, lc_dtype(kvt)->name, worst);
 out:
 	for (i = 0; i < 2; i++) {
 		free(lg[i]);
@@ -181,6 +197,185 @@ out:
 		if (be[i] != NULL)
 			be[i]->ops->free(be[i]);
 	}
+}
+
+/*
+ * A tiny f32 model's greedy continuation of a 20-token prompt (two
+ * steps of n_batch 16 and 4) on both backends: qwen3moe's experts are
+ * chosen on the device there, so every step's top-1 must be the CPU's
+ * (margin 0: no near-tie excuses).
+ */
+static void
+tiny_greedy(const char *name)
+{
+	lc_model_opts o = { .n_ctx = 64, .n_batch = 16, .kv_dtype = LC_F16 };
+	lc_backend *be[2] = { NULL, NULL };
+	lc_model *m[2] = { NULL, NULL };
+	float *lg[2] = { NULL, NULL };
+	int32_t ids[20];
+	char path[256];
+	int i, j, nv, d;
+	lc_err e;
+
+	snprintf(path, sizeof(path), "tests/golden/hf/tiny-%s.f32.gguf", name);
+	if (lc_cpu_backend_new(&be[0], 1, &e) != LC_OK ||
+	    lc_vk_backend_new(&be[1], 0, &e) != LC_OK) {
+		CHECK(0, "%s: backend: %s", name, e.msg);
+		goto out;
+	}
+	for (i = 0; i < 2; i++)
+		if (lc_model_open(&m[i], path, be[i], &o, &e) != LC_OK) {
+			CHECK(0, "%s on %s: %s", path, be[i]->ops->name, e.msg);
+			goto out;
+		}
+	nv = (int)lc_model_hparams(m[0])->n_vocab;
+	for (j = 0; j < 20; j++)
+		ids[j] = (int32_t)((j * 53 + 7) % nv);
+	for (i = 0; i < 2; i++)
+		if ((lg[i] = malloc((size_t)nv * sizeof(float))) == NULL)
+			goto out;
+	if ((d = greedy(m, path, 0, ids, 20, lg, 0.0f)) == 0)
+		printf("tiny %s: greedy continuation identical (%d tokens)\n",
+		    name, GREEDY);
+out:
+	for (i = 0; i < 2; i++) {
+		free(lg[i]);
+		lc_model_close(m[i]);
+		if (be[i] != NULL)
+			be[i]->ops->free(be[i]);
+	}
+}
+
+/*
+ * The tiny qwen3moe quantized to Q8_0 here (lc_qplan: the experts' gate
+ * and up stacks q8_0, the down stacks, rows of 16, kept f16): the
+ * experts' products on the device round their activations as the CPU
+ * does, so the first position agrees to MAX_NMSE_FIRST and the others
+ * to MAX_NMSE_DRIFT (20 positions in steps of 16 and 4, then 4 one by
+ * one).
+ */
+static void
+tiny_moe_q8_0(void)
+{
+	lc_model_opts o = { .n_ctx = 64, .n_batch = 16, .kv_dtype = LC_F16 };
+	lc_qparams qp = { .output_type = -1, .token_embd_type = -1,
+	    .nthreads = 1 };
+	char tmp[] = "/tmp/t_vk_model.XXXXXX";
+	lc_backend *be[2] = { NULL, NULL };
+	lc_model *m[2] = { NULL, NULL };
+	float *lg[2] = { NULL, NULL };
+	double first = 0, worst = 0, q;
+	lc_gguf *g = NULL;
+	lc_qplan plan;
+	int32_t ids[24];
+	int fd, i, j, nv, planned = 0;
+	lc_err e;
+
+	if ((fd = mkstemp(tmp)) < 0) {
+		CHECK(0, "mkstemp");
+		return;
+	}
+	close(fd);
+	if (lc_qftype_parse("q8_0", &qp.ftype, &e) != LC_OK ||
+	    lc_gguf_open(&g, "tests/golden/hf/tiny-qwen3moe.f32.gguf", &e) !=
+	    LC_OK || lc_qplan_make(&plan, g, &qp, &e) != LC_OK ||
+	    (planned = 1, lc_qplan_write(&plan, g, &qp, tmp, NULL, NULL,
+	    &e)) != LC_OK) {
+		CHECK(0, "tiny qwen3moe to q8_0: %s", e.msg);
+		goto out;
+	}
+	if (lc_cpu_backend_new(&be[0], 1, &e) != LC_OK ||
+	    lc_vk_backend_new(&be[1], 0, &e) != LC_OK) {
+		CHECK(0, "qwen3moe q8_0: backend: %s", e.msg);
+		goto out;
+	}
+	for (i = 0; i < 2; i++)
+		if (lc_model_open(&m[i], tmp, be[i], &o, &e) != LC_OK) {
+			CHECK(0, "qwen3moe q8_0 on %s: %s", be[i]->ops->name,
+			    e.msg);
+			goto out;
+		}
+	nv = (int)lc_model_hparams(m[0])->n_vocab;
+	for (j = 0; j < 24; j++)
+		ids[j] = (int32_t)((j * 37 + 11) % nv);
+	for (i = 0; i < 2; i++) {
+		if ((lg[i] = malloc((size_t)(24 * nv) * sizeof(float))) == NULL)
+			goto out;
+		if (lc_model_eval(m[i], ids, 20, 0, 1, lg[i], &e) != LC_OK) {
+			CHECK(0, "qwen3moe q8_0: %s", e.msg);
+			goto out;
+		}
+		for (j = 20; j < 24; j++)
+			if (lc_model_eval(m[i], ids + j, 1, j, 0, lg[i] +
+			    (size_t)j * (size_t)nv, &e) != LC_OK) {
+				CHECK(0, "qwen3moe q8_0: %s", e.msg);
+				goto out;
+			}
+	}
+	for (j = 0; j < 24; j++) {
+		q = nmse(lg[1] + (size_t)j * (size_t)nv, lg[0] + (size_t)j *
+		    (size_t)nv, (size_t)nv);
+		CHECK(q <= (j ? MAX_NMSE_DRIFT : MAX_NMSE_FIRST), "tiny "
+		    "qwen3moe q8_0 position %d: NMSE %.3g", j, q);
+		if (j == 0)
+			first = q;
+		else
+			worst = q > worst ? q : worst;
+	}
+	printf("tiny qwen3moe q8_0: logits NMSE at position 0 %.3g, "
+	    "elsewhere <= %.3g\n", first, worst);
+out:
+	for (i = 0; i < 2; i++) {
+		free(lg[i]);
+		lc_model_close(m[i]);
+		if (be[i] != NULL)
+			be[i]->ops->free(be[i]);
+	}
+	if (planned)
+		lc_qplan_free(&plan);
+	lc_gguf_close(g);
+	unlink(tmp);
+}
+
+/*
+ * A backend that cannot route experts is refused by name when a MoE
+ * model opens: without moe_route, or (read() not at once) without
+ * moe_matmul and moe_add.  The CPU backend stands in, its ops table
+ * swapped for copies with those taken out.
+ */
+static void
+moe_refused(void)
+{
+	lc_model_opts o = { .n_ctx = 64, .n_batch = 16, .kv_dtype = LC_F16 };
+	const lc_backend_ops *real;
+	lc_backend_ops cut[2];
+	lc_backend *b;
+	lc_model *m;
+	lc_err e;
+	int i, rc;
+
+	if (lc_cpu_backend_new(&b, 1, &e) != LC_OK) {
+		CHECK(0, "cpu backend: %s", e.msg);
+		return;
+	}
+	real = b->ops;
+	cut[0] = cut[1] = *real;
+	cut[0].moe_route = NULL;
+	cut[1].read_now = 0;
+	cut[1].moe_add = NULL;
+	for (i = 0; i < 2; i++) {
+		b->ops = &cut[i];
+		m = NULL;
+		rc = lc_model_open(&m, "tests/golden/hf/tiny-qwen3moe.f32.gguf",
+		    b, &o, &e);
+		CHECK(rc == LC_EUNSUP && strstr(e.msg, "tiny-qwen3moe") &&
+		    strstr(e.msg, "mixture-of-experts") && strstr(e.msg,
+		    "device cpu"), "MoE on a backend without the ops (%d): "
+		    "%d, %s", i, rc, rc ? e.msg : "opened");
+		lc_model_close(m);
+	}
+	b->ops = real;
+	b->ops->free(b);
 }
 
 static const char *const sentences[] = {
@@ -291,9 +486,10 @@ out:
 }
 
 static void
-one_model(const char *dir, const char *file, int nprompt, float margin)
+one_model(const char *dir, const char *file, int nprompt, float margin,
+    uint32_t kvt)
 {
-	lc_model_opts o = { .n_ctx = 256, .n_batch = 64, .kv_dtype = 1 };
+	lc_model_opts o = { .n_ctx = 256, .n_batch = 64, .kv_dtype = kvt };
 	lc_backend *be[2] = { NULL, NULL };
 	lc_model *m[2] = { NULL, NULL };
 	int32_t *ids = NULL;
@@ -356,9 +552,10 @@ one_model(const char *dir, const char *file, int nprompt, float margin)
 			goto out;
 		same += d == 0;
 	}
-	printf("%s: logits NMSE at position 0 <= %.3g, elsewhere <= %.3g; "
-	    "greedy (on the CPU's tokens) identical on %d of %d prompts\n",
-	    file, first, worst, same, nprompt);
+	printf("%s, %s cache: logits NMSE at position 0 <= %.3g, elsewhere "
+	    "<= %.3g; greedy (on the CPU's tokens) identical on %d of %d "
+	    "prompts\n", file, lc_dtype(kvt)->name, first, worst, same,
+	    nprompt);
 out:
 	lc_tok_free(tok);
 	free(ids);
@@ -411,16 +608,25 @@ main(int argc, char **argv)
 	}
 	b->ops->free(b);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	tiny("llama3");
-	tiny("qwen2");
-	tiny("gemma3");
-	tiny("gemma4");
+	tiny("llama3", LC_F16);
+	tiny("qwen2", LC_F16);
+	tiny("gemma3", LC_F16);
+	tiny("gemma4", LC_F16);
+	tiny("llama3", LC_Q8_0);
+	tiny("qwen2", LC_Q8_0);
+	tiny("qwen3moe", LC_F16);
+	tiny_greedy("qwen3moe");
+	tiny_moe_q8_0();
+	moe_refused();
 	embed(dir);
 	one_model(dir, "SmolLM2-135M-Instruct.Q4_1.gguf", full1 ? NPROMPT :
-	    1, 0.5f);
+	    1, 0.5f, LC_F16);
+	if (!reduced)
+		one_model(dir, "SmolLM2-135M-Instruct.Q4_1.gguf", 1, 0.5f,
+		    LC_Q8_0);
 	if (!reduced)
 		one_model(dir, "gemma-3-270m-q4_k_m.gguf", full1 ? NPROMPT : 1,
-		    1.0f);
+		    1.0f, LC_F16);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("%s%.1f s\n", reduced ? "reduced set (sanitizer): SmolLM2, "
 	    "one prompt, tiny models, MiniLM; " : "",
