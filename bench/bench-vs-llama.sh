@@ -12,7 +12,10 @@
 # LLAMA_BIN_DIR holds llama-bench and llama-perplexity (built from the
 # llama-cpp-python sdist, tests/oracle/README).  PPL_CHUNKS chunks of 512
 # tokens of tests/data/text/kjv-genesis-exodus.txt (default 20; 0: no
-# perplexity).  MODEL defaults to the test models.  llm-bench is taken
+# perplexity).  MODEL defaults to the test models.  An encoder (bert:
+# MiniLM as a GGUF, e.g. llm-quant all-MiniLM-L6-v2 minilm.gguf F32) gets
+# pp512 only, as one sequence (llama-bench -embd 1), attention over the
+# whole prompt, and no perplexity.  llm-bench and llm-inspect are taken
 # from $PATH or the repository.  Needs jq.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +26,7 @@ models=${XDG_CACHE_HOME:-$HOME/.cache}/llmutils/models
 [ $# -gt 0 ] || set -- "$models/SmolLM2-135M-Instruct.Q4_1.gguf" \
     "$models/gemma-3-270m-q4_k_m.gguf"
 bench=$(command -v llm-bench || echo "$top/llm-bench")
+inspect=$(command -v llm-inspect || echo "$top/llm-inspect")
 text=$top/tests/data/text/kjv-genesis-exodus.txt
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-vs-llama.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -36,26 +40,32 @@ echo "| model | test | llm-bench t/s | roof % | llama-bench t/s | roof % | ratio
 echo "|---|---|--:|--:|--:|--:|--:|"
 for m in "$@"; do
 	name=$(basename "$m" .gguf)
-	"$bench" -q -m "$m" -p 512 -n 128 -t "$t" -r "$r" > "$tmp/ours.jsonl"
-	"$lb/llama-bench" -m "$m" -p 512 -n 128 -t "$t" -r "$r" -o jsonl \
-	    > "$tmp/theirs.jsonl" 2> "$tmp/theirs.err"
+	if "$inspect" --summary "$m" | grep -q 'architecture.*(encoder'; then
+		enc=1 tests=pp512 ng=0 embd=1
+	else
+		enc=0 tests="pp512 tg128" ng=128 embd=0
+	fi
+	"$bench" -q -m "$m" -p 512 -n "$ng" -t "$t" -r "$r" > "$tmp/ours.jsonl"
+	"$lb/llama-bench" -m "$m" -p 512 -n "$ng" -embd "$embd" -t "$t" \
+	    -r "$r" -o jsonl > "$tmp/theirs.jsonl" 2> "$tmp/theirs.err"
 	cost=$(jq -c --arg n "$name" 'select(.kind == "model_cost" and
 	    .model_name == $n)' "$tmp/roof.jsonl")
 	dtype=$(jq -r 'select(.kind == "speed") | .model_dtype' "$tmp/ours.jsonl" | head -n 1)
-	for tst in pp512 tg128; do
+	for tst in $tests; do
 		o=$(jq -c --arg t "$tst" 'select(.test == $t)' "$tmp/ours.jsonl")
 		th=$(jq -c --arg t "$tst" 'select((if .n_gen == 0 then "pp\(.n_prompt)"
 		    else "tg\(.n_gen)" end) == $t)' "$tmp/theirs.jsonl")
 		# llama-bench against the same roof as llm-bench's record
 		tpct=$(jq -n --argjson r "$roof" --argjson c "$cost" \
-		    --argjson th "$th" --arg q "$dtype" '
+		    --argjson th "$th" --arg q "$dtype" --argjson enc "$enc" '
 		    if $th.n_gen > 0 then
 			100 * $th.avg_ts * ($c.weight_bytes_per_token +
 			$c.kv_bytes_per_ctx_token * $th.n_gen / 2) / ($r.bw_gbs * 1e9)
 		    else
 			100 * $th.avg_ts * (2 * $c.matmul_params +
 			2 * $c.output_params / $th.n_prompt +
-			$c.attn_flops_per_ctx_token * $th.n_prompt / 2) /
+			$c.attn_flops_per_ctx_token * $th.n_prompt /
+			(if $enc == 1 then 1 else 2 end)) /
 			((if ($q | test("^(f32|f16|bf16)$")) or $r.i8_gops == 0
 			then $r.f32_gflops else $r.i8_gops end) * 1e9)
 		    end')
@@ -63,7 +73,7 @@ for m in "$@"; do
 		    --argjson th "$th" --argjson tp "$tpct" '
 		    "| \($m) | \($t) | \($o.tok_s * 100 | round / 100) ± \($o.tok_s_sd * 100 | round / 100) | \($o.roof_pct * 10 | round / 10) | \($th.avg_ts * 100 | round / 100) ± \($th.stddev_ts * 100 | round / 100) | \($tp * 10 | round / 10) | \($o.tok_s / $th.avg_ts * 100 | round / 100) |"'
 	done
-	if [ "$pc" -gt 0 ]; then
+	if [ "$pc" -gt 0 ] && [ "$enc" = 0 ]; then
 		ours=$("$bench" -q -m "$m" -t "$t" --ppl "$text" -c 512 \
 		    --chunks "$pc" | jq -r '.ppl * 10000 | round / 10000')
 		theirs=$("$lb/llama-perplexity" -m "$m" -f "$text" -c 512 -b 512 \
