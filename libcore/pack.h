@@ -181,8 +181,9 @@ typedef struct lc_pack_stats {
 
 /*
  * Writes a pack.  Files are read once when the output can seek (a file,
- * not compressed): MANIFEST.json and SHA256SUMS are written with their
- * final length and filled in at the end.  Otherwise (a pipe, --zstd)
+ * not compressed; an out_fd only if it is open for reading too):
+ * MANIFEST.json and SHA256SUMS are written with their final length and
+ * filled in at the end.  Otherwise (a pipe, --zstd)
  * the files are hashed first and read again to stream them, and a
  * file that changes between the two reads is an error.  A file output
  * is written as NAME.tmp and renamed when complete.  *mf (if not NULL)

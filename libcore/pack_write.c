@@ -9,10 +9,13 @@
  * only the header, so it stays valid).  The first volume must then hold
  * them whole.
  */
+#define _GNU_SOURCE		/* sync_file_range */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +40,8 @@ typedef struct wstate {
 	uint32_t	 nvol, cap;
 	uint64_t	 volpos;	/* bytes in the current volume */
 	uint64_t	 total;		/* bytes written */
+	int		 wb;		/* start writeback as it goes */
+	uint64_t	 wbpos, wbwait;	/* started, waited for (volume) */
 	int		 err;		/* errno of a failed write */
 	char		 errwhere[300];
 } wstate;
@@ -91,8 +96,40 @@ newvol(wstate *w)
 		return -1;
 	}
 	w->nvol++;
-	w->volpos = 0;
+	w->volpos = w->wbpos = w->wbwait = 0;
 	return 0;
+}
+
+/*
+ * Output written to a file goes to disk while the files are still being
+ * read, not all in the fsync at the end: writeback of each WB_STEP
+ * written is started at once, and the writer waits for the writeback
+ * started WB_LAG earlier, which keeps the dirty pages of the pack
+ * bounded however big it is.  Errors show at the fsync.
+ */
+#define WB_STEP	(8u << 20)
+#define WB_LAG	(64u << 20)
+
+static void
+writeback(wstate *w)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	int fd = w->vfd[w->nvol - 1];
+
+	if (!w->wb || w->volpos - w->wbpos < WB_STEP)
+		return;
+	sync_file_range(fd, (off_t)w->wbpos, (off_t)(w->volpos - w->wbpos),
+	    SYNC_FILE_RANGE_WRITE);
+	w->wbpos = w->volpos;
+	if (w->wbpos - w->wbwait > WB_LAG) {
+		sync_file_range(fd, (off_t)w->wbwait, (off_t)(w->wbpos - WB_LAG -
+		    w->wbwait), SYNC_FILE_RANGE_WAIT_BEFORE |
+		    SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+		w->wbwait = w->wbpos - WB_LAG;
+	}
+#else
+	(void)w;
+#endif
 }
 
 static int
@@ -137,6 +174,7 @@ wcb(struct archive *a, void *arg, const void *buf, size_t n)
 		left -= k;
 		w->volpos += k;
 		w->total += k;
+		writeback(w);
 	}
 	return (la_ssize_t)n;
 fail:
@@ -328,31 +366,233 @@ sums_text(const lc_pack_wopts *o, fileinfo *fi, const lc_jw *man,
 }
 
 /* ------------------------------------------------------------------ */
-
-typedef struct reader {
-	char		*buf[2];
-	lc_hash2	*h;
-	XXH3_state_t	*xx;
-	uint64_t	 done, total;	/* progress over all files */
-} reader;
+/* the copy pipeline                                                  */
 
 /*
- * Reads src once: into the hashes (pass 1), into the archive (a), or
- * both.  With a but no hashing (pass 2 of a stream) XXH3 alone checks
- * that the file did not change since pass 1.
+ * The caller's thread reads each file in chunks into a ring of XF_NSLOT
+ * buffers and computes XXH3 on them; a SHA-256 thread and a writer
+ * thread (libarchive) take the chunks in order, each at its own pace.
+ * A read waiting for the disk, a write held up by dirty-page
+ * throttling and the SHA-256 of the chunk before never wait for one
+ * another, so the disk has reads in flight while a buffer is free.
+ */
+#define XF_CHUNK	(2u << 20)	/* bytes per read */
+#define XF_NSLOT	16		/* chunks in flight */
+
+enum { XF_SHA, XF_WRITE, XF_NTH };
+
+typedef struct xfer xfer;
+
+typedef struct xfarg {
+	xfer		*x;
+	int		 id;
+} xfarg;
+
+struct xfer {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 work[XF_NTH];	/* a chunk for thread [id] */
+	pthread_cond_t	 freed;		/* a thread finished a chunk */
+	pthread_t	 th[XF_NTH];
+	xfarg		 arg[XF_NTH];
+	int		 nth;		/* threads started */
+	char		*buf[XF_NSLOT];
+	size_t		 len[XF_NSLOT];
+	unsigned	 ops[XF_NSLOT];	/* 1 << XF_SHA | 1 << XF_WRITE */
+	uint64_t	 head;		/* chunks queued */
+	uint64_t	 tail[XF_NTH];	/* chunks each thread is done with */
+	int		 quit;
+	int		 werr;		/* the writer failed; it skips the rest */
+	lc_err		 we;		/* why */
+	EVP_MD_CTX	*sha;
+	XXH3_state_t	*xx;
+	struct archive	*a;		/* the writer's */
+	wstate		*w;
+	uint64_t	 done, total;	/* progress over all files */
+};
+
+/* Records why the writer failed (x->mu held). */
+static void
+xf_fail(xfer *x)
+{
+	wstate *w = x->w;
+
+	x->werr = 1;
+	lc_errf(&x->we, LC_EIO, "writing %s: %s", w->errwhere[0] ?
+	    w->errwhere : "<output>", w->err ? strerror(w->err) :
+	    archive_error_string(x->a));
+}
+
+static void *
+xf_thread(void *arg)
+{
+	xfarg *ar = arg;
+	xfer *x = ar->x;
+	size_t s;
+	int id = ar->id, run, bad;
+
+	pthread_mutex_lock(&x->mu);
+	for (;;) {
+		while (x->tail[id] == x->head && !x->quit)
+			pthread_cond_wait(&x->work[id], &x->mu);
+		if (x->tail[id] == x->head)
+			break;
+		s = (size_t)(x->tail[id] % XF_NSLOT);
+		run = (x->ops[s] >> id & 1) && !(id == XF_WRITE && x->werr);
+		pthread_mutex_unlock(&x->mu);
+		bad = 0;
+		if (run && id == XF_SHA)
+			EVP_DigestUpdate(x->sha, x->buf[s], x->len[s]);
+		else if (run)
+			bad = archive_write_data(x->a, x->buf[s], x->len[s]) !=
+			    (la_ssize_t)x->len[s];
+		pthread_mutex_lock(&x->mu);
+		if (bad)
+			xf_fail(x);
+		x->tail[id]++;
+		pthread_cond_signal(&x->freed);
+	}
+	pthread_mutex_unlock(&x->mu);
+	return NULL;
+}
+
+/* Waits until both threads are done with every chunk queued. */
+static void
+xf_drain(xfer *x)
+{
+	pthread_mutex_lock(&x->mu);
+	while (x->tail[XF_SHA] != x->head || x->tail[XF_WRITE] != x->head)
+		pthread_cond_wait(&x->freed, &x->mu);
+	pthread_mutex_unlock(&x->mu);
+}
+
+/* The next free buffer's slot (waits for one), or -1 once the writer
+   has failed. */
+static int
+xf_slot(xfer *x)
+{
+	uint64_t t;
+	int s;
+
+	pthread_mutex_lock(&x->mu);
+	for (;;) {
+		t = x->tail[XF_SHA] < x->tail[XF_WRITE] ? x->tail[XF_SHA] :
+		    x->tail[XF_WRITE];
+		if (x->werr || x->head - t < XF_NSLOT)
+			break;
+		pthread_cond_wait(&x->freed, &x->mu);
+	}
+	s = x->werr ? -1 : (int)(x->head % XF_NSLOT);
+	pthread_mutex_unlock(&x->mu);
+	return s;
+}
+
+static void
+xf_queue(xfer *x, int s, size_t n, unsigned ops)
+{
+	pthread_mutex_lock(&x->mu);
+	x->len[s] = n;
+	x->ops[s] = ops;
+	x->head++;
+	pthread_cond_signal(&x->work[XF_SHA]);
+	pthread_cond_signal(&x->work[XF_WRITE]);
+	pthread_mutex_unlock(&x->mu);
+}
+
+static void
+xf_free(xfer *x)
+{
+	int i;
+
+	if (x == NULL)
+		return;
+	pthread_mutex_lock(&x->mu);
+	x->quit = 1;
+	for (i = 0; i < XF_NTH; i++)
+		pthread_cond_signal(&x->work[i]);
+	pthread_mutex_unlock(&x->mu);
+	for (i = 0; i < x->nth; i++)
+		pthread_join(x->th[i], NULL);
+	for (i = 0; i < XF_NTH; i++)
+		pthread_cond_destroy(&x->work[i]);
+	pthread_cond_destroy(&x->freed);
+	pthread_mutex_destroy(&x->mu);
+	for (i = 0; i < XF_NSLOT; i++)
+		free(x->buf[i]);
+	EVP_MD_CTX_free(x->sha);
+	XXH3_freeState(x->xx);
+	free(x);
+}
+
+static int
+xf_new(xfer **out, wstate *w, uint64_t total, lc_err *e)
+{
+	xfer *x;
+	int i;
+
+	*out = NULL;
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return lc_errf(e, LC_ENOMEM, "pack buffers");
+	pthread_mutex_init(&x->mu, NULL);
+	for (i = 0; i < XF_NTH; i++)
+		pthread_cond_init(&x->work[i], NULL);
+	pthread_cond_init(&x->freed, NULL);
+	x->w = w;
+	x->total = total;
+	for (i = 0; i < XF_NSLOT; i++)
+		if ((x->buf[i] = malloc(XF_CHUNK)) == NULL)
+			break;
+	if (i < XF_NSLOT || (x->sha = EVP_MD_CTX_new()) == NULL ||
+	    (x->xx = XXH3_createState()) == NULL) {
+		xf_free(x);
+		return lc_errf(e, LC_ENOMEM, "pack buffers");
+	}
+	for (i = 0; i < XF_NTH; i++) {
+		x->arg[i].x = x;
+		x->arg[i].id = i;
+		if (pthread_create(&x->th[i], NULL, xf_thread, &x->arg[i]) !=
+		    0) {
+			xf_free(x);
+			return lc_errf(e, LC_ENOMEM, "pack threads");
+		}
+		x->nth++;
+	}
+	*out = x;
+	return LC_OK;
+}
+
+static void
+tohex(const unsigned char *b, size_t n, char *hex)
+{
+	static const char d[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		hex[2 * i] = d[b[i] >> 4];
+		hex[2 * i + 1] = d[b[i] & 15];
+	}
+	hex[2 * n] = '\0';
+}
+
+/*
+ * Reads src once: into the hashes (pass 1), into the archive x->a
+ * (write), or both.  Writing without hashing (pass 2 of a stream), XXH3
+ * alone checks that the file did not change since pass 1.
  */
 static int
-pump(reader *r, const lc_pack_wopts *o, size_t idx, fileinfo *fi,
-    struct archive *a, int hash, wstate *w, lc_err *e)
+pump(xfer *x, const lc_pack_wopts *o, size_t idx, fileinfo *fi, int write,
+    int hash, lc_err *e)
 {
 	const lc_pack_src *s = &o->src[idx];
 	struct stat st;
 	uint64_t left = fi->bytes;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	unsigned ops = (hash ? 1u << XF_SHA : 0) | (write ? 1u << XF_WRITE : 0);
 	char xx[33], c;
 	XXH128_canonical_t cx;
 	size_t want;
 	ssize_t k;
-	int fd, b = 0, rc = LC_OK, i;
+	int fd, b, rc = LC_OK;
 
 	if ((fd = open(s->src, O_RDONLY | O_CLOEXEC)) < 0)
 		return lc_errsys(e, "%s", s->src);
@@ -363,13 +603,14 @@ pump(reader *r, const lc_pack_wopts *o, size_t idx, fileinfo *fi,
 		    "or type)", s->src);
 	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if (hash)
-		lc_hash2_reset(r->h);
-	else
-		XXH3_128bits_reset(r->xx);
+	if (hash)		/* the threads are idle between files */
+		EVP_DigestInit_ex(x->sha, EVP_sha256(), NULL);
+	XXH3_128bits_reset(x->xx);
 	while (left > 0) {
-		want = left < LC_PACK_BUF ? (size_t)left : LC_PACK_BUF;
-		k = read(fd, r->buf[b], want);
+		if ((b = xf_slot(x)) < 0)
+			goto out;	/* the writer's error, below */
+		want = left < XF_CHUNK ? (size_t)left : XF_CHUNK;
+		k = read(fd, x->buf[b], want);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
@@ -381,45 +622,44 @@ pump(reader *r, const lc_pack_wopts *o, size_t idx, fileinfo *fi,
 			    s->src);
 			goto out;
 		}
-		if (hash)
-			lc_hash2_update(r->h, r->buf[b], (size_t)k);
-		else
-			XXH3_128bits_update(r->xx, r->buf[b], (size_t)k);
-		if (a && archive_write_data(a, r->buf[b], (size_t)k) != k) {
-			rc = lc_errf(e, LC_EIO, "writing %s: %s", w->errwhere[0] ?
-			    w->errwhere : "<output>", w->err ? strerror(w->err) :
-			    archive_error_string(a));
-			goto out;
-		}
+		XXH3_128bits_update(x->xx, x->buf[b], (size_t)k);
+		xf_queue(x, b, (size_t)k, ops);
 		left -= (uint64_t)k;
-		r->done += (uint64_t)k;
-		b ^= 1;
+		x->done += (uint64_t)k;
 		if (o->progress)
-			o->progress(o->progress_arg, s->name, r->done, r->total);
+			o->progress(o->progress_arg, s->name, x->done,
+			    x->total);
 	}
 	if (read(fd, &c, 1) > 0) {
 		rc = lc_errf(e, LC_EIO, "%s: grew while packing", s->src);
 		goto out;
 	}
+	xf_drain(x);
+	if (x->werr)
+		goto out;
+	XXH128_canonicalFromHash(&cx, XXH3_128bits_digest(x->xx));
+	tohex(cx.digest, 16, xx);
 	if (hash) {
-		lc_hash2_final(r->h, fi->sha256, fi->xxh3);
+		EVP_DigestFinal_ex(x->sha, md, &mdlen);
+		tohex(md, 32, fi->sha256);
+		memcpy(fi->xxh3, xx, 33);
 		if (s->expect_sha256 && strcmp(s->expect_sha256, fi->sha256)) {
 			rc = lc_errf(e, LC_EFORMAT, "%s: corrupt: its name says "
 			    "sha256 %s, its content hashes to %s", s->src,
 			    s->expect_sha256, fi->sha256);
 			goto out;
 		}
-	} else {
-		XXH128_canonicalFromHash(&cx, XXH3_128bits_digest(r->xx));
-		for (i = 0; i < 16; i++)
-			sprintf(xx + 2 * i, "%02x", cx.digest[i]);
-		if (strcmp(xx, fi->xxh3) != 0)
-			rc = lc_errf(e, LC_EIO, "%s: changed between hashing "
-			    "and writing", s->src);
+	} else if (strcmp(xx, fi->xxh3) != 0) {
+		rc = lc_errf(e, LC_EIO, "%s: changed between hashing and "
+		    "writing", s->src);
 	}
 out:
-	if (hash)
-		lc_hash2_reset(r->h);	/* the thread is done with buf */
+	xf_drain(x);		/* no thread is left with a buffer */
+	if (x->werr) {		/* the write failed first */
+		rc = x->we.code;
+		if (e)
+			*e = x->we;
+	}
 	close(fd);
 	return rc;
 }
@@ -495,9 +735,9 @@ patch(wstate *w, uint64_t off, const char *old, const char *p, size_t n,
 	free(cur);
 	if (!ok)
 		return lc_errf(e, LC_EIO, "%s: placeholder not at offset %llu",
-		    w->tmp[0], (unsigned long long)off);
+		    w->tmp ? w->tmp[0] : w->errwhere, (unsigned long long)off);
 	if (pwriteall(w->vfd[0], p, n, off) != 0)
-		return lc_errsys(e, "%s", w->tmp[0]);
+		return lc_errsys(e, "%s", w->tmp ? w->tmp[0] : w->errwhere);
 	return LC_OK;
 }
 
@@ -542,13 +782,13 @@ lc_pack_create(const lc_pack_wopts *o, lc_pack_manifest **mf,
 	struct archive *a = NULL;
 	struct stat sb;
 	wstate w = { .o = o };
-	reader r = { 0 };
+	xfer *x = NULL;
 	fileinfo *fi;
 	lc_jw jw;
 	char *sums = NULL, *sig = NULL, *oldman = NULL, *oldsums = NULL;
 	char *oldsig = NULL, hex[65];
 	size_t sumslen = 0, siglen = 0, i, manlen;
-	uint64_t man_at = 0, sig_at = 0, sums_at = 0;
+	uint64_t man_at = 0, sig_at = 0, sums_at = 0, total = 0;
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	time_t mtime = sde ? (time_t)strtoll(sde, NULL, 10) : 0;
 	double t0 = now();
@@ -573,21 +813,21 @@ lc_pack_create(const lc_pack_wopts *o, lc_pack_manifest **mf,
 	if ((rc = validate_srcs(o, fi, e)) != LC_OK)
 		goto out;
 	for (i = 0; i < o->nsrc; i++)
-		r.total += fi[i].bytes;
+		total += fi[i].bytes;
 	if ((rc = manifest_text(&jw, o, fi, e)) != LC_OK)
 		goto out;
-	if ((sums = sums_text(o, fi, &jw, &sumslen)) == NULL ||
-	    (r.buf[0] = malloc(LC_PACK_BUF)) == NULL ||
-	    (r.buf[1] = malloc(LC_PACK_BUF)) == NULL ||
-	    (r.xx = XXH3_createState()) == NULL) {
+	if ((sums = sums_text(o, fi, &jw, &sumslen)) == NULL) {
 		rc = lc_errf(e, LC_ENOMEM, "pack buffers");
 		goto out;
 	}
-	if ((rc = lc_hash2_new(&r.h, e)) != LC_OK)
+	if ((rc = xf_new(&x, &w, total, e)) != LC_OK)
 		goto out;
+	/* a regular file as out_fd: patched in place only if it can be
+	   read back (a shell's "> file" opens it write-only) */
 	seek = !o->zstd && (tofile || (fstat(devfd >= 0 ? devfd : o->out_fd,
 	    &sb) == 0 &&
-	    S_ISREG(sb.st_mode) && lseek(o->out_fd, 0, SEEK_CUR) == 0));
+	    S_ISREG(sb.st_mode) && lseek(o->out_fd, 0, SEEK_CUR) == 0 &&
+	    (fcntl(o->out_fd, F_GETFL) & O_ACCMODE) == O_RDWR));
 	if (o->key && (rc = lc_pack_sign(o->key, jw.buf, jw.len, &sig,
 	    &siglen, e)) != LC_OK)
 		goto out;
@@ -597,10 +837,9 @@ lc_pack_create(const lc_pack_wopts *o, lc_pack_manifest **mf,
 		seek = 0;
 	if (!seek) {		/* pass 1: hash everything first */
 		for (i = 0; i < o->nsrc; i++)
-			if ((rc = pump(&r, o, i, &fi[i], NULL, 1, &w, e)) !=
-			    LC_OK)
+			if ((rc = pump(x, o, i, &fi[i], 0, 1, e)) != LC_OK)
 				goto out;
-		r.done = 0;
+		x->done = 0;
 		st->passes = 2;
 		if ((rc = manifest_text(&jw, o, fi, e)) != LC_OK)
 			goto out;
@@ -618,6 +857,7 @@ lc_pack_create(const lc_pack_wopts *o, lc_pack_manifest **mf,
 		st->passes = 1;
 	}
 	if (tofile) {
+		w.wb = 1;	/* fsynced at the end anyway */
 		if (newvol(&w) != 0) {
 			rc = w.err ? (errno = w.err, lc_errsys(e, "%s",
 			    w.errwhere)) : lc_errf(e, LC_ENOMEM, "pack");
@@ -651,6 +891,7 @@ lc_pack_create(const lc_pack_wopts *o, lc_pack_manifest **mf,
 	} else {
 		archive_write_set_bytes_per_block(a, 0);
 	}
+	x->a = a;
 	if (archive_write_open(a, &w, NULL, wcb, NULL) != ARCHIVE_OK) {
 		rc = lc_errf(e, LC_EIO, "%s", archive_error_string(a));
 		goto out;
@@ -674,7 +915,7 @@ lc_pack_create(const lc_pack_wopts *o, lc_pack_manifest **mf,
 	for (i = 0; i < o->nsrc; i++) {
 		if ((rc = add_member(a, o->src[i].name, fi[i].bytes, mtime, &w,
 		    e)) != LC_OK ||
-		    (rc = pump(&r, o, i, &fi[i], a, seek, &w, e)) != LC_OK)
+		    (rc = pump(x, o, i, &fi[i], 1, seek, e)) != LC_OK)
 			goto out;
 	}
 	if (archive_write_close(a) != ARCHIVE_OK) {
@@ -721,7 +962,7 @@ lc_pack_create(const lc_pack_wopts *o, lc_pack_manifest **mf,
 	    LC_OK)
 		goto out;
 	st->files = o->nsrc;
-	st->bytes = r.total;
+	st->bytes = total;
 	st->out_bytes = w.total;
 	st->volumes = w.nvol;
 	st->seconds = now() - t0;
@@ -743,10 +984,7 @@ out:
 	free(w.vfd);
 	free(w.tmp);
 	free(w.final);
-	lc_hash2_free(r.h);
-	XXH3_freeState(r.xx);
-	free(r.buf[0]);
-	free(r.buf[1]);
+	xf_free(x);
 	free(oldman);
 	free(oldsums);
 	free(oldsig);

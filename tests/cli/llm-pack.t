@@ -22,6 +22,12 @@ cd $W && rm -rf pl && mkdir pl && cd pl && cp $TINY tiny.gguf && llm-pack create
 {"kind":"model","path":"tiny.gguf","format":"gguf","name":"tiny llama","arch":"llama","n_params":1213696
 {"kind":"member","path":"tiny.gguf","bytes":1197632,"sha256":"d53ae3ebbedacd3f0ec361ea1416aeeae6ae9e6a7bab0cb50e101b4f62652ae2","xxh3_128":"dbb0eeb35bcf6c64723dc435779eb258","role":"model"}
 
+# -o - to a file: streamed after "> file" (write-only), patched in place
+# after "1<> file"; the same bytes as -o file either way
+cd $W && rm -rf pr && mkdir pr && cd pr && llm-pack create -q -o f.llmpack $TINY > /dev/null && llm-pack create -q -o - $TINY > w.llmpack && llm-pack create -q -o - $TINY 1<> rw.llmpack && cmp f.llmpack w.llmpack && cmp f.llmpack rw.llmpack && echo same
+.
+same
+
 cd $W && llm-pack create -q -o - $TINY | llm-pack verify -q - | sed 's/,"seconds".*//'
 .
 {"kind":"verify","path":"tiny.gguf","bytes":1197632,"sha256":"d53ae3ebbedacd3f0ec361ea1416aeeae6ae9e6a7bab0cb50e101b4f62652ae2","ok":true}

@@ -746,6 +746,138 @@ signatures(void)
 	CHECK(lc_pack_read(&o, &st, &e) == LC_OK, "zstd signed: %s", e.msg);
 }
 
+/* What the progress hooks do to the file being packed. */
+enum { F_NONE, F_SHRINK, F_GROW, F_FLIP };
+static struct { const char *path; int what, fired; } fault;
+
+/* Called by the reading thread after each chunk: once the first chunk
+   of a pass is in, changes the file as fault.what says. */
+static void
+fault_hook(void *arg, const char *name, uint64_t done, uint64_t total)
+{
+	int fd;
+
+	(void)arg;
+	(void)name;
+	if (fault.fired || done == total || fault.what == F_NONE)
+		return;
+	if ((fd = open(fault.path, O_WRONLY)) < 0)
+		return;
+	if (fault.what == F_SHRINK && ftruncate(fd, (off_t)done) == 0)
+		fault.fired = 1;
+	if (fault.what == F_GROW && pwrite(fd, "x", 1, (off_t)total) == 1)
+		fault.fired = 1;
+	close(fd);
+}
+
+/* Flips the last byte of path back and forth. */
+static void
+flip_last(const char *path)
+{
+	struct stat st;
+	unsigned char c;
+	int fd = open(path, O_RDWR);
+
+	if (fd < 0 || fstat(fd, &st) != 0 ||
+	    pread(fd, &c, 1, st.st_size - 1) != 1)
+		return;
+	c ^= 0x55;
+	if (pwrite(fd, &c, 1, st.st_size - 1) != 1)
+		printf("FAILED flip %s\n", path);
+	close(fd);
+}
+
+/* A stream is read twice: once pass 1 is through, this flips the last
+   byte, so pass 2 reads other bytes than pass 1 hashed. */
+static void
+flip_hook(void *arg, const char *name, uint64_t done, uint64_t total)
+{
+	static int passes;
+
+	(void)arg;
+	(void)name;
+	if (fault.what != F_FLIP || fault.fired)
+		return;
+	if (done == total)
+		passes++;
+	else if (passes == 1) {		/* pass 2 begun */
+		flip_last(fault.path);
+		fault.fired = 1;
+	}
+}
+
+/*
+ * Files that change while they are packed, and an output that fails
+ * part way through the data (the reading, hashing and writing run in
+ * three threads): a clear error naming the file, nothing visible.
+ */
+static void
+create_faults(void)
+{
+	static const int what[] = { F_SHRINK, F_GROW };
+	static const char *says[] = { "shrank while packing",
+	    "grew while packing" };
+	char dir[300], src[300], pack[400];
+	lc_pack_src s = { .src = src, .name = "big.bin", .role = "file" };
+	lc_pack_wopts o = { .src = &s, .nsrc = 1, .out = pack };
+	lc_pack_stats st;
+	lc_err e;
+	int i, rc, pid, status, null;
+
+	snprintf(dir, sizeof(dir), "%s/cf", W);
+	mkdir(dir, 0755);
+	snprintf(src, sizeof(src), "%s/big.bin", W);
+	snprintf(pack, sizeof(pack), "%s/x.llmpack", dir);
+	fault.path = src;
+	o.progress = fault_hook;
+	for (i = 0; i < 2; i++) {
+		fill(src, 5u << 20, 7);
+		fault.what = what[i];
+		fault.fired = 0;
+		rc = lc_pack_create(&o, NULL, &st, &e);
+		CHECK(fault.fired && rc == LC_EIO && strstr(e.msg, src) &&
+		    strstr(e.msg, says[i]), "%s: rc %d: %s", says[i], rc,
+		    e.msg);
+		CHECK(visible(dir) == 0, "%s: %d entries visible", says[i],
+		    visible(dir));
+	}
+	/* a stream reads twice: a change between the reads is caught */
+	fill(src, 5u << 20, 7);
+	fault.what = F_FLIP;
+	fault.fired = 0;
+	o.progress = flip_hook;
+	o.out = "-";
+	o.out_fd = null = open("/dev/null", O_WRONLY);
+	rc = lc_pack_create(&o, NULL, &st, &e);
+	CHECK(fault.fired && rc == LC_EIO && strstr(e.msg, src) &&
+	    strstr(e.msg, "changed between hashing and writing"),
+	    "changed between passes: rc %d: %s", rc, e.msg);
+	close(null);
+	fault.what = F_NONE;
+	o.progress = NULL;
+	o.out = pack;
+	/* the output fails in the middle of the data: 2 MiB file limit */
+	fill(src, 6u << 20, 8);
+	if ((pid = fork()) == 0) {
+		struct rlimit rl = { 2 << 20, 2 << 20 };
+		signal(SIGXFSZ, SIG_IGN);
+		setrlimit(RLIMIT_FSIZE, &rl);
+		rc = lc_pack_create(&o, NULL, &st, &e);
+		_exit(rc == LC_EIO && strstr(e.msg, "x.llmpack.tmp") &&
+		    strstr(e.msg, "too large") ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "output full mid-data: no clear error naming the pack");
+	CHECK(visible(dir) == 0, "output full mid-data: %d entries visible",
+	    visible(dir));
+	/* and the same file packs and verifies when nothing goes wrong */
+	rc = lc_pack_create(&o, NULL, &st, &e);
+	CHECK(rc == LC_OK && st.bytes == 6u << 20, "after faults: %s", e.msg);
+	unlink(pack);
+	unlink(src);
+}
+
 int
 main(void)
 {
@@ -763,6 +895,7 @@ main(void)
 	volumes();
 	extract_faults();
 	signatures();
+	create_faults();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", W);
 	if (system(cmd) != 0)
 		printf("FAILED cleanup %s\n", W);
