@@ -42,6 +42,11 @@ typedef struct cpu_backend {
 	float		*seqsc;		/* scores without the cache: tokens
 					   of the largest batch x threads */
 	size_t		 seqcap;
+	float		*seqbl;		/* BLAS attention: scores, per thread
+					   tokens x SEQ_QB */
+	int64_t		*seqls;		/* BLAS attention: (start, length)
+					   of the long sequences */
+	size_t		 seqblcap, seqlscap;
 	int		 gemm_min;	/* BLAS for f32 weights from this
 					   many columns; 0 never */
 } cpu_backend;
@@ -545,6 +550,10 @@ typedef struct attn_seq_job {
 	float			*sc;	/* per thread: tokens of the batch */
 	lc_kv_dot_fn		 dot;
 	lc_kv_axpy_fn		 axpy;
+	int64_t			 long_min; /* sequences this long: BLAS */
+	const int64_t		*ls;	/* their (start, length) */
+	int64_t			 nls;
+	float			*bl;	/* per thread: tokens x SEQ_QB */
 } attn_seq_job;
 
 static void
@@ -573,6 +582,8 @@ attn_seq(void *arg, int ith, int nth)
 			;
 		for (hi = t + 1; hi < n && seq[hi] == seq[t]; hi++)
 			;
+		if (j->long_min > 0 && hi - lo >= j->long_min)
+			continue;	/* attn_seq_blas's */
 #define SKIP(u) (!a->non_causal && j->pos[u] > j->pos[t])
 		mx = -INFINITY;
 		for (u = lo; u < hi; u++) {
@@ -600,6 +611,137 @@ attn_seq(void *arg, int ith, int nth)
 	}
 }
 
+#ifdef LC_HAVE_BLAS
+/*
+ * The same for sequences of at least long_min tokens, a (sequence,
+ * head) pair at a time, SEQ_QB queries per product: scores S = K^T Q by
+ * one GEMM, the softmax of each column as above (sum in double, masked
+ * keys weigh 0), then out = V P by another.  Sums run in BLAS's order,
+ * so results differ from the dot-product path by rounding only; each
+ * product's shape depends on its sequence alone, so a text's result
+ * does not depend on the rest of the batch.
+ */
+#define SEQ_QB	64
+#define SEQ_MIN	16
+
+static void
+attn_seq_blas(void *arg, int ith, int nth)
+{
+	attn_seq_job *j = arg;
+	const lc_attn_args *a = j->a;
+	const int64_t n = j->q->ne[1];
+	const int g = a->n_head / a->n_head_kv, hd = a->head_dim;
+	const int ldq = (int)(j->q->row_bytes / sizeof(float));
+	const int ldk = (int)(j->k->row_bytes / sizeof(float));
+	const int ldv = (int)(j->v->row_bytes / sizeof(float));
+	const int ldo = (int)(j->out->row_bytes / sizeof(float));
+	float *S = j->bl + (size_t)ith * (size_t)n * SEQ_QB, *col, mx, s;
+	int64_t p, p0, p1, lo, len, q0, nq, nk, nv, t, u, i;
+	size_t koff;
+	double sum, s0, s1, s2, s3;
+	int h, inc;
+
+	lc_cpu_split(j->nls * a->n_head, ith, nth, &p0, &p1);
+	for (p = p0; p < p1; p++) {
+		lo = j->ls[2 * (p / a->n_head)];
+		len = j->ls[2 * (p / a->n_head) + 1];
+		h = (int)(p % a->n_head);
+		koff = (size_t)(h / g) * (size_t)hd;
+		/* positions counting up by one: a causal block of queries
+		   needs no key after its last query */
+		for (inc = 1, i = 1; i < len && inc; i++)
+			inc = j->pos[lo + i] == j->pos[lo] + i;
+		for (q0 = 0; q0 < len; q0 += SEQ_QB) {
+			nq = len - q0 < SEQ_QB ? len - q0 : SEQ_QB;
+			nk = !a->non_causal && inc ? q0 + nq : len;
+			cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans,
+			    (int)nk, (int)nq, hd, a->scale,
+			    COL(j->k, lo) + koff, ldk,
+			    COL(j->q, lo + q0) + (size_t)h * hd, ldq, 0.0f,
+			    S, (int)nk);
+			for (i = 0; i < nq; i++) {
+				col = S + (size_t)i * (size_t)nk;
+				t = lo + q0 + i;
+				/* keys 0..nv-1 are seen (all but masked ones
+				   when positions do not count up) */
+				nv = a->non_causal ? nk : inc ? q0 + i + 1 : nk;
+#define SKIP(u) (!a->non_causal && !inc && j->pos[lo + (u)] > j->pos[t])
+				mx = -INFINITY;
+				for (u = 0; u < nv; u++)
+					if (!SKIP(u) && col[u] > mx)
+						mx = col[u];
+				/* four partial sums: one chain of double
+				   adds would be the loop's critical path */
+				s0 = s1 = s2 = s3 = 0;
+				for (u = 0; u < nv; u++)
+					col[u] = SKIP(u) ? 0 : expf(col[u] - mx);
+				for (u = 0; u + 4 <= nv; u += 4) {
+					s0 += (double)col[u];
+					s1 += (double)col[u + 1];
+					s2 += (double)col[u + 2];
+					s3 += (double)col[u + 3];
+				}
+				for (; u < nv; u++)
+					s0 += (double)col[u];
+				sum = (s0 + s1) + (s2 + s3);
+#undef SKIP
+				s = (float)(1.0 / sum);
+				for (u = 0; u < nv; u++)
+					col[u] *= s;
+				for (; u < nk; u++)
+					col[u] = 0;
+			}
+			cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans,
+			    hd, (int)nq, (int)nk, 1.0f, COL(j->v, lo) + koff,
+			    ldv, S, (int)nk, 0.0f,
+			    COL(j->out, lo + q0) + (size_t)h * hd, ldo);
+		}
+	}
+}
+
+/* lists the sequences of at least SEQ_MIN tokens in j->ls and sizes the
+   score buffers; 0 when there are none or no memory (the dot-product
+   path takes everything) */
+static int
+seq_blas_plan(cpu_backend *c, attn_seq_job *j)
+{
+	const int32_t *seq = j->a->seq;
+	int64_t n = j->q->ne[1], t, lo;
+	size_t need = (size_t)n * SEQ_QB * (size_t)lc_pool_nthreads(c->pool);
+
+	if (c->seqlscap < (size_t)(2 * n)) {
+		int64_t *p = realloc(c->seqls, (size_t)(2 * n) * sizeof(*p));
+		if (p == NULL)
+			return 0;
+		c->seqls = p;
+		c->seqlscap = (size_t)(2 * n);
+	}
+	j->nls = 0;
+	for (lo = 0; lo < n; lo = t) {
+		for (t = lo + 1; t < n && seq[t] == seq[lo]; t++)
+			;
+		if (t - lo >= SEQ_MIN) {
+			c->seqls[2 * j->nls] = lo;
+			c->seqls[2 * j->nls + 1] = t - lo;
+			j->nls++;
+		}
+	}
+	if (j->nls == 0)
+		return 0;
+	if (c->seqblcap < need) {
+		float *p = realloc(c->seqbl, need * sizeof(*p));
+		if (p == NULL)
+			return 0;
+		c->seqbl = p;
+		c->seqblcap = need;
+	}
+	j->ls = c->seqls;
+	j->bl = c->seqbl;
+	j->long_min = SEQ_MIN;
+	return 1;
+}
+#endif
+
 static void
 cpu_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
     const lc_tensor *k, const lc_tensor *v, const int32_t *pos,
@@ -623,6 +765,10 @@ cpu_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
 			return;
 		sj.sc = c->seqsc;
 		(void)lc_cpu_kv_kernels(LC_F32, &sj.dot, &sj.axpy);
+#ifdef LC_HAVE_BLAS
+		if (seq_blas_plan(c, &sj))
+			lc_pool_run(c->pool, attn_seq_blas, &sj);
+#endif
 		lc_pool_run(c->pool, attn_seq, &sj);
 		return;
 	}
@@ -747,6 +893,8 @@ cpu_free(lc_backend *b)
 	lc_pool_free(c->pool);
 	free(c->xq);
 	free(c->seqsc);
+	free(c->seqbl);
+	free(c->seqls);
 	free(c);
 }
 
