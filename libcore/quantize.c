@@ -699,48 +699,26 @@ out:
 /* ------------------------------------------------------------------ */
 /* conversion                                                         */
 
-static const int8_t kvalues_iq4nl[16] = {
-	-127, -104, -83, -65, -49, -35, -22, -10,
-	1, 13, 25, 38, 53, 69, 89, 113,
-};
-
-/* nearest level; a tie goes to the upper one (ggml best_index_int8) */
-static int
-iq4_index(float v)
-{
-	int lo = 0, hi = 15, mid;
-
-	if (v <= kvalues_iq4nl[0])
-		return 0;
-	if (v >= kvalues_iq4nl[15])
-		return 15;
-	while (hi - lo > 1) {
-		mid = (lo + hi) / 2;
-		if (v < kvalues_iq4nl[mid])
-			hi = mid;
-		else
-			lo = mid;
-	}
-	return v - kvalues_iq4nl[hi - 1] < kvalues_iq4nl[hi] - v ? hi - 1 : hi;
-}
+#define kvalues_iq4nl lc_iq4_levels
 
 /* sum over xb of w*q*x and w*q*q for the indices of scale 1/id */
 static void
 iq4_sums(const float *xb, const float *w, float id, uint8_t *L,
     float *sumqx, float *sumq2)
 {
-	float q;
+	float q, sqx = 0, sq2 = 0;
 	int j, l;
 
-	*sumqx = *sumq2 = 0;
 	for (j = 0; j < 32; j++) {
-		l = iq4_index(id * xb[j]);
+		l = lc_iq4_index(id * xb[j]);
 		if (L != NULL)
 			L[j] = (uint8_t)l;
 		q = kvalues_iq4nl[l];
-		*sumqx += w[j] * q * xb[j];
-		*sumq2 += w[j] * q * q;
+		sqx += w[j] * q * xb[j];
+		sq2 += w[j] * q * q;
 	}
+	*sumqx = sqx;
+	*sumq2 = sq2;
 }
 
 void
@@ -791,7 +769,7 @@ lc_quant_iq4_nl_w(const float *x, void *vy, int64_t n, const float *qw)
 		y[i].d = lc_f32_to_f16(d);
 		id = d ? 1 / d : 0;
 		for (j = 0; j < 32; j++)
-			L[j] = (uint8_t)iq4_index(id * x[j]);
+			L[j] = (uint8_t)lc_iq4_index(id * x[j]);
 		for (j = 0; j < 16; j++)
 			y[i].qs[j] = (uint8_t)(L[j] | L[j + 16] << 4);
 	}

@@ -7,6 +7,7 @@
  * importance weights).
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -15,10 +16,11 @@
 #include "quant.h"
 
 /* ggml kvalues_iq4nl: the 16 levels, ascending. */
-static const int8_t kvalues[16] = {
+const int8_t lc_iq4_levels[16] = {
 	-127, -104, -83, -65, -49, -35, -22, -10,
 	1, 13, 25, 38, 53, 69, 89, 113,
 };
+#define kvalues lc_iq4_levels
 
 void
 lc_dequant_iq4_nl(const void *vx, float *y, int64_t n)
@@ -63,24 +65,39 @@ lc_dequant_iq4_xs(const void *vx, float *y, int64_t n)
 
 /*
  * Index of the level nearest to v; the upper one wins unless the lower
- * is strictly nearer (ggml best_index_int8).
+ * is strictly nearer (ggml best_index_int8).  ggml bisects for the upper
+ * end hi (levels[hi-1] <= v < levels[hi]); the levels are integers, so
+ * hi depends only on floor(v) and comes from a table of the 240 floors
+ * in (levels[0], levels[15]).  NaN gives 15, as the bisection does.
  */
-static int
-best_index(float v)
+static uint8_t upper[113 + 127];	/* floor(v) + 127 -> hi */
+
+static void
+upper_init(void)
 {
-	int lo = 0, hi = 15, mid;
+	int f, k;
+
+	for (f = -127; f < 113; f++) {
+		for (k = 1; k < 15 && kvalues[k] <= f; k++)
+			;
+		upper[f + 127] = (uint8_t)k;
+	}
+}
+
+int
+lc_iq4_index(float v)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	int f, hi;
 
 	if (v <= kvalues[0])
 		return 0;
-	if (v >= kvalues[15])
+	if (v >= kvalues[15] || v != v)
 		return 15;
-	while (hi - lo > 1) {
-		mid = (lo + hi) / 2;
-		if (v < kvalues[mid])
-			hi = mid;
-		else
-			lo = mid;
-	}
+	pthread_once(&once, upper_init);
+	f = (int)v;			/* toward 0 ... */
+	f -= v < (float)f;		/* ... then down */
+	hi = upper[f + 127];
 	return v - kvalues[hi - 1] < kvalues[hi] - v ? hi - 1 : hi;
 }
 
@@ -113,7 +130,7 @@ iq4_fit_group(const float *xb, uint8_t *Lb, int ntry, const float *qw,
 	id = 1 / d;
 	sumqx = sumq2 = 0;
 	for (j = 0; j < 32; j++) {
-		l = best_index(id * xb[j]);
+		l = lc_iq4_index(id * xb[j]);
 		Lb[j] = (uint8_t)l;
 		q = kvalues[l];
 		sumqx += weight[j] * q * xb[j];
@@ -125,7 +142,7 @@ iq4_fit_group(const float *xb, uint8_t *Lb, int ntry, const float *qw,
 		id = (itry + kvalues[0]) / max;
 		sumqx = sumq2 = 0;
 		for (j = 0; j < 32; j++) {
-			q = kvalues[best_index(id * xb[j])];
+			q = kvalues[lc_iq4_index(id * xb[j])];
 			sumqx += weight[j] * q * xb[j];
 			sumq2 += weight[j] * q * q;
 		}
@@ -218,7 +235,7 @@ lc_quant_iq4_xs_w(const float *x, void *vy, int64_t n, const float *qw)
 			dl = d * l;
 			idl = dl ? 1 / dl : 0.f;
 			for (j = 0; j < 32; j++)
-				L[32 * g + j] = (uint8_t)best_index(idl *
+				L[32 * g + j] = (uint8_t)lc_iq4_index(idl *
 				    x[32 * g + j]);
 			l += 32;
 			if (g % 2 == 0)

@@ -41,6 +41,11 @@ LC_QUANT_DECL(q6_k)
 LC_QUANT_DECL(q8_k)
 LC_QUANT_DECL(iq4_nl)
 
+/* IQ4_NL/IQ4_XS levels, ascending, and the index of the one nearest v
+   (ggml best_index_int8: ties to the upper) */
+extern const int8_t lc_iq4_levels[16];
+int	lc_iq4_index(float v);
+
 void	lc_dequant_iq4_xs(const void *x, float *y, int64_t n);
 void	lc_quant_iq4_xs(const float *x, void *y, int64_t n);
 

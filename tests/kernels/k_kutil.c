@@ -5,7 +5,9 @@
  * replace in the quantizers: the same bits for every group, on random
  * data of several shapes and scales and on the edge cases (flat
  * groups, all zeros, a single spike, ties in |x|, tiny values near
- * the group epsilon, positive-only groups whose min clamps to 0).
+ * the group epsilon, positive-only groups whose min clamps to 0); and
+ * lc_iq4_index's table lookup against ggml's bisection (best_index_int8)
+ * on a sweep through every level, midpoint and their neighbours.
  */
 #include <math.h>
 #include <stdint.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "../../libcore/quant/kutil.h"
+#include "../../libcore/quant/quant.h"
 #include "../unit/check.h"
 
 #define NG	LC_QLANES
@@ -102,11 +105,59 @@ qx_case(int n, int nmax, int kind)
 	    "from the scalar search", n, nmax, kind, bad, NG);
 }
 
+/* ggml best_index_int8, as written there */
+static int
+bisect(float v)
+{
+	int lo = 0, hi = 15, mid;
+
+	if (v <= lc_iq4_levels[0])
+		return 0;
+	if (v >= lc_iq4_levels[15])
+		return 15;
+	while (hi - lo > 1) {
+		mid = (lo + hi) / 2;
+		if (v < lc_iq4_levels[mid])
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return v - lc_iq4_levels[hi - 1] < lc_iq4_levels[hi] - v ? hi - 1 : hi;
+}
+
+static void
+iq4_index_sweep(void)
+{
+	float v, m;
+	int bad = 0, n = 0, k, d;
+
+	for (v = -131.f; v < 118.f; v += 1.f / 64) {
+		n++;
+		bad += lc_iq4_index(v) != bisect(v);
+	}
+	for (k = 0; k < 16; k++)
+		for (d = -3; d <= 3; d++) {
+			m = k < 15 ? (lc_iq4_levels[k] + lc_iq4_levels[k + 1]) /
+			    2.f : lc_iq4_levels[k];
+			v = nextafterf(m, d < 0 ? -INFINITY : INFINITY);
+			v = d == 0 ? m : v;
+			bad += lc_iq4_index(v) != bisect(v);
+			v = (float)lc_iq4_levels[k] + d * 1e-5f;
+			bad += lc_iq4_index(v) != bisect(v);
+			n += 2;
+		}
+	bad += lc_iq4_index(NAN) != 15;
+	bad += lc_iq4_index(-0.f) != bisect(-0.f);
+	CHECK(bad == 0, "lc_iq4_index: %d of %d values differ from ggml's "
+	    "bisection", bad, n + 2);
+}
+
 int
 main(void)
 {
 	int kind, r;
 
+	iq4_index_sweep();
 	for (r = 0; r < 40; r++)
 		for (kind = 0; kind < 9; kind++) {
 			qkx2_case(32, 15, -1.f, 20, 0, kind);	/* q4_K */
