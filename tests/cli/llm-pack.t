@@ -92,3 +92,9 @@ llm-pack: extract needs one of -C dir and --into-ollama dir
 llm-pack create -q -o /dev/full $TINY
 .
 llm-pack: writing /dev/full (member MANIFEST.json): No space left on device
+
+# a large file not in the page cache is read around it (O_DIRECT, with a
+# short last block): the same pack as from the cache, and it verifies
+cd $W && rm -rf pd && mkdir pd && cd pd && truncate -s 70M big.bin && printf 'the end, unaligned' | dd of=big.bin bs=1 seek=73400001 conv=notrunc status=none && sync big.bin && dd if=big.bin iflag=nocache count=0 status=none && llm-pack create -q -o d.llmpack -i big.bin > /dev/null && cat big.bin > /dev/null && llm-pack create -q -o c.llmpack -i big.bin > /dev/null && cmp d.llmpack c.llmpack && llm-pack verify -q d.llmpack | grep -c '"ok":true'
+.
+1
