@@ -950,6 +950,40 @@ act_kind(uint32_t dtype)
  * then matvec (few columns) or the tiled matmul, W bound in row ranges
  * and x, y in column ranges that fit the device's binding limit.
  */
+/*
+ * Rounds the K x ncols activations x to 8-bit blocks of the kind the
+ * weight type's dot products take (act_kind; as the CPU rounds them):
+ * the values at the start of v->xq, the blocks' scales after K * ncols
+ * floats' worth.  Returns -1 after fail().
+ */
+static int
+quant_x(vk_backend *v, const lc_tensor *x, int64_t K, int64_t ncols,
+    uint32_t kind)
+{
+	struct {
+		uint32_t ne0, ncols, xoff, xstride, kind, soff;
+	} pq;
+	vbind xb, qb, sb;
+	vbind *bq[NBIND] = { &xb, NULL, &sb, &qb, NULL };
+	VkDeviceSize nq = (VkDeviceSize)K * (VkDeviceSize)ncols *
+	    sizeof(float);
+
+	if (bind_all(v, x, &xb) != 0)
+		return -1;
+	if (nq + nq / 32 > v->xq->size - PAD || nq > v->maxrange) {
+		fail(v, LC_EUNSUP, "activations of %lld x %lld for a matrix "
+		    "product", (long long)K, (long long)ncols);
+		return -1;
+	}
+	bind_raw(v, v->xq, 0, nq, &qb);
+	bind_raw(v, v->xq, nq, nq / 32 + 16, &sb);
+	pq = (__typeof__(pq)){ (uint32_t)K, (uint32_t)ncols, xb.rem / 4,
+	    (uint32_t)(x->row_bytes / 4), kind, sb.rem / 4 };
+	run(v, VP_QUANT, bq, &pq, sizeof(pq), cdiv((uint64_t)ncols *
+	    (uint64_t)K / (kind == 1 ? 32 : kind == 2 ? 256 : 1), 64), 0);
+	return 0;
+}
+
 static void
 vk_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *x,
     const lc_tensor *bias, lc_tensor *y)
@@ -959,12 +993,8 @@ vk_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *x,
 		uint32_t ne0, nrows, ncols, woff, wrow, xoff, xstride, yoff;
 		uint32_t ystride, boff, hasbias, soff;
 	} pc;
-	struct {
-		uint32_t ne0, ncols, xoff, xstride, kind, soff;
-	} pq;
-	vbind wb, xb, bb, yb, qb, sb;
+	vbind wb, xb, bb, yb;
 	vbind *bs[NBIND] = { &wb, &xb, bias ? &bb : NULL, &yb, NULL };
-	vbind *bq[NBIND] = { &xb, NULL, &sb, &qb, NULL };
 	vbind xs;
 	int64_t r0, c0, rpc, cpc, nrows = w->ne[1], ncols = x->ne[1];
 	int64_t K = w->ne[0];
@@ -984,22 +1014,8 @@ vk_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *x,
 		    lc_dtype(w->dtype)->name, (long long)K);
 		return;
 	}
-	if (kind) {
-		if (bind_all(v, x, &xb) != 0)
-			return;
-		if (nq + nq / 32 > v->xq->size - PAD || nq > v->maxrange) {
-			fail(v, LC_EUNSUP, "activations of %lld x %lld for a "
-			    "matrix product", (long long)K, (long long)ncols);
-			return;
-		}
-		bind_raw(v, v->xq, 0, nq, &qb);
-		bind_raw(v, v->xq, nq, nq / 32 + 16, &sb);
-		pq = (__typeof__(pq)){ (uint32_t)K, (uint32_t)ncols, xb.rem / 4,
-		    (uint32_t)(x->row_bytes / 4), kind, sb.rem / 4 };
-		run(v, VP_QUANT, bq, &pq, sizeof(pq), cdiv((uint64_t)ncols *
-		    (uint64_t)K / (kind == 1 ? 32 : kind == 2 ? 256 : 1), 64),
-		    0);
-	}
+	if (kind && quant_x(v, x, K, ncols, kind) != 0)
+		return;
 	rpc = (int64_t)((v->maxrange - 4096) / w->row_bytes);
 	cpc = (int64_t)((v->maxrange - 4096) / big);
 	for (c0 = 0; c0 < ncols; c0 += cpc) {
@@ -1535,12 +1551,8 @@ vk_moe_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *sel,
 		uint32_t ne0, nrows, nu, woff, wrow, r0, r1, xoff, xstride;
 		uint32_t xbcast, yoff, ystride, soff, seloff, selstride;
 	} pc;
-	struct {
-		uint32_t ne0, ncols, xoff, xstride, kind, soff;
-	} pq;
-	vbind wb, xb, selb, yb, qb, sb, xs;
+	vbind wb, xb, selb, yb, xs;
 	vbind *bs[NBIND] = { &wb, &xb, &selb, &yb, NULL };
-	vbind *bq[NBIND] = { &xb, NULL, &sb, &qb, NULL };
 	int64_t K = w->ne[0], out = w->ne[1], n_expert = w->ne[2];
 	int64_t R = out * n_expert, nu = sel->ne[0] / 2;
 	int64_t n = sel->ne[1], ncols = x->ne[1], t0, r0, tpc, rpc;
@@ -1562,22 +1574,8 @@ vk_moe_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *sel,
 		    (long long)y->ne[1], (long long)nu);
 		return;
 	}
-	if (kind) {
-		if (bind_all(v, x, &xb) != 0)
-			return;
-		if (nq + nq / 32 > v->xq->size - PAD || nq > v->maxrange) {
-			fail(v, LC_EUNSUP, "activations of %lld x %lld for a "
-			    "matrix product", (long long)K, (long long)ncols);
-			return;
-		}
-		bind_raw(v, v->xq, 0, nq, &qb);
-		bind_raw(v, v->xq, nq, nq / 32 + 16, &sb);
-		pq = (__typeof__(pq)){ (uint32_t)K, (uint32_t)ncols, xb.rem / 4,
-		    (uint32_t)(x->row_bytes / 4), kind, sb.rem / 4 };
-		run(v, VP_QUANT, bq, &pq, sizeof(pq), cdiv((uint64_t)ncols *
-		    (uint64_t)K / (kind == 1 ? 32 : kind == 2 ? 256 : 1), 64),
-		    0);
-	}
+	if (kind && quant_x(v, x, K, ncols, kind) != 0)
+		return;
 	/* the bytes of one token's columns in the largest binding */
 	big = (bcast ? 1 : (size_t)nu) * xrow;
 	if ((size_t)nu * y->row_bytes > big)
