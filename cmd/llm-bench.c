@@ -397,20 +397,30 @@ devname(const char *dev)
  * and its bandwidth measured once per run; NULL for the CPU or when it
  * cannot be described.
  */
+/* N of a device name vulkan[:N] (0 without), -1 for another device
+   or an N past the eight the caches below hold */
+static long
+vk_num(const char *dev)
+{
+	long n = 0;
+
+	if (strncmp(dev, "vulkan", 6) != 0)
+		return -1;
+	if (dev[6] == ':')
+		n = strtol(dev + 7, NULL, 10);
+	return n >= 0 && n < 8 ? n : -1;
+}
+
 static const lc_vk_info *
 vk_info(const char *dev)
 {
 	static lc_vk_info info[8];
 	static int state[8];	/* 0 not asked, 1 have, -1 failed */
 	lc_err e;
-	long n = 0;
+	long n;
 
 	dev = devname(dev);
-	if (strncmp(dev, "vulkan", 6) != 0)
-		return NULL;
-	if (dev[6] == ':')
-		n = strtol(dev + 7, NULL, 10);
-	if (n < 0 || n >= 8)
+	if ((n = vk_num(dev)) < 0)
 		return NULL;
 	if (state[n] == 0) {
 		state[n] = lc_vk_device_info((int)n, &info[n], &e) == LC_OK ?
@@ -437,14 +447,10 @@ dev_roof(const char *dev, int threads, int measure)
 	lc_backend *be;
 	char key[sizeof(dr[0].key)];
 	lc_err e;
-	long n = 0;
+	long n;
 
 	dev = devname(dev);
-	if (strncmp(dev, "vulkan", 6) != 0)
-		return NULL;
-	if (dev[6] == ':')
-		n = strtol(dev + 7, NULL, 10);
-	if (n < 0 || n >= 8)
+	if ((n = vk_num(dev)) < 0)
 		return NULL;
 	if (state[n] == 0 && measure && (vi = vk_info(dev)) != NULL) {
 		snprintf(key, sizeof(key), "vulkan/%s/%s/%s", vi->name,

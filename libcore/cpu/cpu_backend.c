@@ -24,6 +24,11 @@
 void	openblas_set_num_threads(int);
 #endif
 
+/* whole-sequence attention by BLAS (attn_seq_blas): queries per
+   product, and the shortest sequence that takes that path */
+#define SEQ_QB	64
+#define SEQ_MIN	16
+
 typedef struct cpu_backend {
 	lc_backend	 base;
 	lc_pool		*pool;
@@ -42,11 +47,10 @@ typedef struct cpu_backend {
 	float		*seqsc;		/* scores without the cache: tokens
 					   of the largest batch x threads */
 	size_t		 seqcap;
-	float		*seqbl;		/* BLAS attention: scores, per thread
-					   tokens x SEQ_QB */
+	float		*seqbl;		/* BLAS attention: scores, seqcap x
+					   SEQ_QB (tokens x threads) */
 	int64_t		*seqls;		/* BLAS attention: (start, length)
-					   of the long sequences */
-	size_t		 seqblcap, seqlscap;
+					   of the long sequences, 2 seqcap */
 	int		 gemm_min;	/* BLAS for f32 weights from this
 					   many columns; 0 never */
 } cpu_backend;
@@ -79,16 +83,25 @@ cpu_alloc(lc_backend *b, lc_tensor *t, int64_t ne0, int64_t ne1, lc_err *e)
 		c->xq = p;
 		c->xqcap = (size_t)(ne0 * ne1) * sizeof(float);
 	}
-	/* attention scores without the cache: ne1 tokens per thread */
+	/* attention scores without the cache: ne1 tokens per thread (and
+	   SEQ_QB queries' worth for BLAS), sized here, not in the step */
 	if ((size_t)ne1 * (size_t)lc_pool_nthreads(c->pool) > c->seqcap) {
 		size_t n = (size_t)ne1 * (size_t)lc_pool_nthreads(c->pool);
 		float *p = realloc(c->seqsc, n * sizeof(float));
-		if (p == NULL) {
+		float *pb = p == NULL ? NULL :
+		    realloc(c->seqbl, n * SEQ_QB * sizeof(float));
+		int64_t *pl = pb == NULL ? NULL :
+		    realloc(c->seqls, 2 * n * sizeof(int64_t));
+		if (p != NULL)
+			c->seqsc = p;
+		if (pb != NULL)
+			c->seqbl = pb;
+		if (pl == NULL) {
 			free(t->data);
 			t->data = NULL;
 			return lc_errf(e, LC_ENOMEM, "cpu: attention scores");
 		}
-		c->seqsc = p;
+		c->seqls = pl;
 		c->seqcap = n;
 	}
 	return LC_OK;
@@ -621,9 +634,6 @@ attn_seq(void *arg, int ith, int nth)
  * product's shape depends on its sequence alone, so a text's result
  * does not depend on the rest of the batch.
  */
-#define SEQ_QB	64
-#define SEQ_MIN	16
-
 static void
 attn_seq_blas(void *arg, int ith, int nth)
 {
@@ -699,23 +709,14 @@ attn_seq_blas(void *arg, int ith, int nth)
 	}
 }
 
-/* lists the sequences of at least SEQ_MIN tokens in j->ls and sizes the
-   score buffers; 0 when there are none or no memory (the dot-product
-   path takes everything) */
+/* lists the sequences of at least SEQ_MIN tokens in j->ls (cpu_alloc
+   sized it and the scores); 0 when there are none */
 static int
 seq_blas_plan(cpu_backend *c, attn_seq_job *j)
 {
 	const int32_t *seq = j->a->seq;
 	int64_t n = j->q->ne[1], t, lo;
-	size_t need = (size_t)n * SEQ_QB * (size_t)lc_pool_nthreads(c->pool);
 
-	if (c->seqlscap < (size_t)(2 * n)) {
-		int64_t *p = realloc(c->seqls, (size_t)(2 * n) * sizeof(*p));
-		if (p == NULL)
-			return 0;
-		c->seqls = p;
-		c->seqlscap = (size_t)(2 * n);
-	}
 	j->nls = 0;
 	for (lo = 0; lo < n; lo = t) {
 		for (t = lo + 1; t < n && seq[t] == seq[lo]; t++)
@@ -726,19 +727,10 @@ seq_blas_plan(cpu_backend *c, attn_seq_job *j)
 			j->nls++;
 		}
 	}
-	if (j->nls == 0)
-		return 0;
-	if (c->seqblcap < need) {
-		float *p = realloc(c->seqbl, need * sizeof(*p));
-		if (p == NULL)
-			return 0;
-		c->seqbl = p;
-		c->seqblcap = need;
-	}
 	j->ls = c->seqls;
 	j->bl = c->seqbl;
 	j->long_min = SEQ_MIN;
-	return 1;
+	return j->nls > 0;
 }
 #endif
 
