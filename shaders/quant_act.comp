@@ -9,14 +9,18 @@
  *     x' = q * f16(d); for q8_1 the block's s = f16(d * sum q) goes to
  *     s[] (the term of the weight's minimum uses it);
  *   kind 2 (q8_K: 256-blocks): iscale = -127 / max (max the value of
- *     largest magnitude), q = min(127, rint(iscale * x)), x' = q / iscale;
+ *     largest magnitude, the first of equals), q = min(127,
+ *     rint(iscale * x)), x' = q / iscale;
  *   kind 3 (f16): x' = f16(x).
- * One invocation per block (per element for f16).  y is contiguous
- * (ne0 a column), s has one float per 32-block.
+ * One invocation per element, a block's maximum and sum by a tree in
+ * shared memory (a block lies inside one workgroup: WG is a multiple of
+ * 256).  Divisions and f16 roundings are exact (common/exact.glsl).  y
+ * is contiguous (ne0 a column), s has one float per 32-block.
  */
 #include "common/base.glsl"
-#define WG 64
+#define WG 256
 layout(local_size_x = WG) in;
+#include "common/exact.glsl"
 
 layout(binding = 0, std430) readonly buffer XBuf { float x[]; };
 layout(binding = 2, std430) writeonly buffer SBuf { float s[]; };
@@ -25,6 +29,11 @@ layout(binding = 3, std430) writeonly buffer YBuf { float y[]; };
 layout(push_constant) uniform PC {
 	uint ne0, ncols, xoff, xstride, kind, soff;
 } p;
+
+shared float sa[WG];
+shared uint si[WG];
+shared float sv[WG];
+shared int ss[WG];
 
 /* C's roundf: halves away from zero */
 float
@@ -35,50 +44,57 @@ round_away(float v)
 	return abs(v - t) >= 0.5 ? t + sign(v) : t;
 }
 
-float
-f16(float v)
-{
-	return unpackHalf2x16(packHalf2x16(vec2(v, 0.0))).x;
-}
-
 void
 main()
 {
-	uint bs = p.kind == 1u ? 32u : p.kind == 2u ? 256u : 1u;
-	uint nb = p.ne0 / bs, b = group_id() * WG + gl_LocalInvocationID.x;
-	uint c = b / nb, i0 = (b % nb) * bs;
+	uint bs = p.kind == 1u ? 32u : 256u, lid = gl_LocalInvocationID.x;
+	uint e = group_id() * WG + lid;
+	uint c = e / p.ne0, i = e % p.ne0;
+	bool live = c < p.ncols;
+	uint lb = lid & ~(bs - 1u);		/* the block's first */
+	float xv = live ? x[p.xoff + c * p.xstride + i] : 0.0;
 
-	if (c >= p.ncols)
-		return;
-	uint xb = p.xoff + c * p.xstride + i0, yb = c * p.ne0 + i0;
 	if (p.kind == 3u) {
-		y[yb] = f16(x[xb]);
+		if (live)
+			y[e] = f16_rne(xv);
 		return;
 	}
-	float amax = 0.0, mx = 0.0;
-	for (uint j = 0u; j < bs; j++) {
-		float a = abs(x[xb + j]);
-		if (a > amax) {
-			amax = a;
-			mx = x[xb + j];
+	/* the largest magnitude, the first of equals (left wins ties) */
+	sa[lid] = abs(xv);
+	si[lid] = lid;
+	sv[lid] = xv;
+	barrier();
+	for (uint h = bs / 2u; h > 0u; h >>= 1) {
+		if ((lid & (bs - 1u)) < h && sa[lid + h] > sa[lid]) {
+			sa[lid] = sa[lid + h];
+			si[lid] = si[lid + h];
 		}
+		barrier();
 	}
+	float amax = sa[lb], mx = sv[si[lb]];
 	if (p.kind == 1u) {
-		float d = amax / 127.0, id = d != 0.0 ? 1.0 / d : 0.0;
-		float dh = f16(d);
-		int sum = 0;
-		for (uint j = 0u; j < bs; j++) {
-			float q = round_away(x[xb + j] * id);
-			sum += int(q);
-			y[yb + j] = q * dh;
+		float d = div_rn(amax, 127.0);
+		float id = d != 0.0 ? div_rn(1.0, d) : 0.0;
+		precise float qx = xv * id;
+		float q = round_away(qx);
+		ss[lid] = int(q);
+		if (live)
+			y[e] = q * f16_rne(d);
+		barrier();
+		for (uint h = 16u; h > 0u; h >>= 1) {
+			if ((lid & 31u) < h)
+				ss[lid] += ss[lid + h];
+			barrier();
 		}
-		s[p.soff + c * nb + b % nb] = f16(float(sum) * d);
-	} else if (amax == 0.0) {
-		for (uint j = 0u; j < bs; j++)
-			y[yb + j] = 0.0;
-	} else {
-		float iscale = -127.0 / mx, d = 1.0 / iscale;
-		for (uint j = 0u; j < bs; j++)
-			y[yb + j] = min(127.0, roundEven(iscale * x[xb + j])) * d;
+		if (live && (lid & 31u) == 0u)
+			s[p.soff + e / 32u] = f16_rne(float(ss[lid]) * d);
+	} else if (live) {
+		if (amax == 0.0) {
+			y[e] = 0.0;
+		} else {
+			float iscale = div_rn(-127.0, mx), d = div_rn(1.0, iscale);
+			precise float qx = iscale * xv;
+			y[e] = min(127.0, roundEven(qx)) * d;
+		}
 	}
 }

@@ -79,6 +79,14 @@ typedef struct vbind {
 	uint32_t		 rem;	/* bytes from bi.offset to the data */
 } vbind;
 
+typedef struct vrange {
+	VkBuffer	 buf;
+	VkDeviceSize	 lo, hi;
+} vrange;
+
+#define HAZ_MAX		48
+#define CB_DISPATCHES	96
+
 typedef struct vread {
 	float		*host;
 	const void	*src;
@@ -101,6 +109,20 @@ typedef struct vk_backend {
 	VkPipeline		 pipe[VP_N];
 	VkCommandPool		 pool;
 	VkCommandBuffer		 cmd, ucmd;
+	/* a step's command buffers: every CB_DISPATCHES dispatches the one
+	   being recorded is submitted, so the device starts while the
+	   host records the rest */
+	VkCommandBuffer		*cbs;
+	size_t			 ncbs, cbcur;
+	uint32_t		 cbn;
+	/* the byte ranges written and read since the last barrier: a
+	   dispatch that touches what another wrote, or writes what
+	   another reads, waits for a barrier; others run alongside */
+	vrange			 hw[HAZ_MAX], hr[HAZ_MAX];
+	int			 nhw, nhr;
+	int			 sync;	/* LC_VK_SYNC set: a barrier after
+					   every dispatch, one submission
+					   per step */
 	VkFence			 fence;
 	int			 recording, uopen;
 	VkPipeline		 bound;
@@ -135,6 +157,15 @@ typedef struct vk_backend {
 	/* a matrix product's activations rounded as the CPU rounds them,
 	   then one float per 32-block (q8_1's sums) */
 	vbuf			*xq;
+	/* what xq holds (x's buffer and offset, shape, rounding), while
+	   only matrix products ran since: the next product of the same x
+	   (Q, K and V; gate and up) reuses it */
+	int			 xq_ok;
+	VkBuffer		 xq_buf;
+	VkDeviceSize		 xq_off;
+	int64_t			 xq_k, xq_n;
+	size_t			 xq_row;
+	uint32_t		 xq_kind;
 	/* KV cache */
 	vbuf			**kc, **vc;
 	int64_t			*cells;
@@ -144,7 +175,21 @@ typedef struct vk_backend {
 	/* the first failure while recording, for end() */
 	int			 bad;
 	lc_err			 err;
+	/* LC_VK_PROFILE set: a timestamp after every dispatch, the
+	   differences summed per pipeline and printed by vk_free() */
+	VkQueryPool		 pqp;
+	uint32_t		 pn, pvalid;
+	double			 pperiod;
+	uint16_t		*ppipe;		/* pipeline of timestamp k */
+	uint64_t		*pts;
+	uint64_t		 pbytes_next;	/* weight bytes of the next
+						   dispatch */
+	double			 pns[VP_N + 1], pbytes[VP_N + 1];
+	uint64_t		 pcalls[VP_N + 1], psteps;
+	double			 pstep_ns;
 } vk_backend;
+
+#define PROF_MAX	16384
 
 #define VK(b) ((vk_backend *)(b))
 
@@ -675,6 +720,106 @@ barrier(vk_backend *v, VkCommandBuffer cb, VkPipelineStageFlags dst)
 	    VK_PIPELINE_STAGE_TRANSFER_BIT, dst, 0, 1, &mb, 0, NULL, 0, NULL);
 }
 
+/* the output bindings of pipeline i: 3 for every shader, kv_store's
+   4 (values), quant_act's 2 (block sums); the others are read-only
+   (the shaders declare them so) */
+static unsigned
+wmask(int i)
+{
+	return 1u << 3 | (i == VP_QUANT ? 1u << 2 : 0) | (i == VP_KVSTORE ||
+	    i == VP_KVSTORE + 1 || i == VP_KVSTORE_Q8_0 ? 1u << 4 : 0);
+}
+
+static int
+overlaps(const vrange *r, int n, const VkDescriptorBufferInfo *bi)
+{
+	int k;
+
+	for (k = 0; k < n; k++)
+		if (r[k].buf == bi->buffer && r[k].lo < bi->offset +
+		    bi->range && bi->offset < r[k].hi)
+			return 1;
+	return 0;
+}
+
+/* a barrier if what comes next (bindings b, outputs by mask wm; NULL b:
+   a barrier whenever anything was written) needs one */
+static void
+hazard(vk_backend *v, vbind *const b[NBIND], unsigned wm)
+{
+	int k, need = b == NULL ? v->nhw > 0 : v->nhw + NBIND > HAZ_MAX ||
+	    v->nhr + NBIND > HAZ_MAX || v->sync;
+
+	for (k = 0; b != NULL && k < NBIND && !need; k++)
+		if (b[k] != NULL)
+			need = overlaps(v->hw, v->nhw, &b[k]->bi) ||
+			    ((wm >> k & 1) && overlaps(v->hr, v->nhr,
+			    &b[k]->bi));
+	if (need) {
+		barrier(v, v->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT |
+		    VK_PIPELINE_STAGE_TRANSFER_BIT);
+		v->nhw = v->nhr = 0;
+	}
+}
+
+static void
+hazard_add(vk_backend *v, const VkDescriptorBufferInfo *bi, int written)
+{
+	vrange *r = written ? &v->hw[v->nhw++] : &v->hr[v->nhr++];
+
+	r->buf = bi->buffer;
+	r->lo = bi->offset;
+	r->hi = bi->offset + bi->range;
+}
+
+/* the recorded part of the step to the device; recording goes on in
+   another command buffer (barriers order them: submission order) */
+static void
+split_cb(vk_backend *v)
+{
+	VkCommandBufferBeginInfo bi = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO };
+	VkCommandBufferAllocateInfo cai = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO };
+	VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO };
+	VkCommandBuffer done;
+	VkResult r;
+
+	v->cbn = 0;
+	if (v->cbcur + 1 == v->ncbs) {
+		VkCommandBuffer *p = realloc(v->cbs, (v->ncbs + 1) *
+		    sizeof(*p));
+		if (p == NULL)
+			return;		/* go on in this one */
+		v->cbs = p;
+		cai.commandPool = v->pool;
+		cai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+		cai.commandBufferCount = 1;
+		if (vkAllocateCommandBuffers(v->dev, &cai, &v->cbs[v->ncbs]) !=
+		    VK_SUCCESS)
+			return;
+		v->ncbs++;
+	}
+	if ((r = vkEndCommandBuffer(v->cmd)) != VK_SUCCESS) {
+		fail(v, LC_EDEVICE, "vkEndCommandBuffer: %d", (int)r);
+		return;
+	}
+	done = v->cmd;
+	si.commandBufferCount = 1;
+	si.pCommandBuffers = &done;
+	v->cmd = v->cbs[++v->cbcur];
+	if ((r = vkQueueSubmit(v->q, 1, &si, VK_NULL_HANDLE)) != VK_SUCCESS) {
+		fail(v, LC_EDEVICE, "vkQueueSubmit: %d", (int)r);
+		return;
+	}
+	bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+	if ((r = vkBeginCommandBuffer(v->cmd, &bi)) != VK_SUCCESS) {
+		fail(v, LC_EDEVICE, "vkBeginCommandBuffer: %d", (int)r);
+		return;
+	}
+	v->bound = VK_NULL_HANDLE;
+}
+
 /*
  * Records pipeline i over groups workgroups (split into a 2-D grid
  * when more than 65535; the shaders take group_id()) or gx x gy with
@@ -699,6 +844,9 @@ run(vk_backend *v, int i, vbind *const b[NBIND], const void *pc,
 		if (gx > 65535)
 			gx = 65535;
 	}
+	if (i != VP_QUANT && !(i >= VP_MATVEC && i < VP_ROWS))
+		v->xq_ok = 0;	/* may write the x that xq holds */
+	hazard(v, b, wmask(i));
 	if (p != v->bound) {
 		vkCmdBindPipeline(v->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p);
 		v->bound = p;
@@ -715,8 +863,77 @@ run(vk_backend *v, int i, vbind *const b[NBIND], const void *pc,
 	vkCmdPushConstants(v->cmd, v->pl, VK_SHADER_STAGE_COMPUTE_BIT, 0,
 	    pcsize, pc);
 	vkCmdDispatch(v->cmd, (uint32_t)gx, gy, 1);
-	barrier(v, v->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT |
-	    VK_PIPELINE_STAGE_TRANSFER_BIT);
+	if (v->pqp != VK_NULL_HANDLE && v->pn < PROF_MAX) {
+		vkCmdWriteTimestamp(v->cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT,
+		    v->pqp, v->pn);
+		v->ppipe[v->pn++] = (uint16_t)i;
+		v->pbytes[i] += (double)v->pbytes_next;
+	}
+	v->pbytes_next = 0;
+	for (k = 0; k < NBIND; k++)
+		if (b[k] != NULL)
+			hazard_add(v, &b[k]->bi, (int)(wmask(i) >> k & 1));
+	if (++v->cbn == CB_DISPATCHES && !v->sync)
+		split_cb(v);
+}
+
+/* LC_VK_PROFILE: the step's timestamps into the sums */
+static void
+prof_collect(vk_backend *v)
+{
+	uint64_t mask = v->pvalid >= 64 ? ~(uint64_t)0 :
+	    ((uint64_t)1 << v->pvalid) - 1;
+	uint32_t k;
+
+	if (v->pn < 2 || vkGetQueryPoolResults(v->dev, v->pqp, 0, v->pn,
+	    (size_t)v->pn * sizeof(uint64_t), v->pts, sizeof(uint64_t),
+	    VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT) != VK_SUCCESS)
+		return;
+	for (k = 1; k < v->pn; k++) {
+		v->pns[v->ppipe[k]] += (double)((v->pts[k] - v->pts[k - 1]) &
+		    mask) * v->pperiod;
+		v->pcalls[v->ppipe[k]]++;
+	}
+	v->pstep_ns += (double)((v->pts[v->pn - 1] - v->pts[0]) & mask) *
+	    v->pperiod;
+	v->psteps++;
+}
+
+/* LC_VK_PROFILE: the sums, most time first, on stderr */
+static void
+prof_print(vk_backend *v)
+{
+	int i, j, order[VP_N];
+	double all = 0;
+
+	if (v->psteps == 0)
+		return;
+	for (i = 0; i < VP_N; i++) {
+		order[i] = i;
+		all += v->pns[i];
+	}
+	for (i = 1; i < VP_N; i++)
+		for (j = i; j > 0 && v->pns[order[j]] > v->pns[order[j - 1]];
+		    j--) {
+			int t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	fprintf(stderr, "vk profile: %s: %llu steps, %.1f us per step on "
+	    "the device\n", v->name, (unsigned long long)v->psteps,
+	    v->pstep_ns / 1e3 / (double)v->psteps);
+	for (i = 0; i < VP_N && v->pcalls[order[i]] > 0; i++) {
+		int p = order[i];
+		fprintf(stderr, "vk profile: %-18s %8llu calls %10.3f ms "
+		    "%5.1f%% %8.2f us/call", lc_vk_spvs[p].name,
+		    (unsigned long long)v->pcalls[p], v->pns[p] / 1e6,
+		    all > 0 ? 100.0 * v->pns[p] / all : 0.0,
+		    v->pns[p] / 1e3 / (double)v->pcalls[p]);
+		if (v->pbytes[p] > 0)
+			fprintf(stderr, " %7.1f GB/s weights",
+			    v->pbytes[p] / v->pns[p]);
+		fputc('\n', stderr);
+	}
 }
 
 static uint32_t
@@ -830,16 +1047,28 @@ vk_begin(lc_backend *b)
 	v->lhost = NULL;
 	v->stk0 = v->nents;
 	v->bound = VK_NULL_HANDLE;
+	v->xq_ok = 0;
 	if (ucmd_flush(v, &e) != LC_OK) {
 		fail(v, e.code, "%s", e.msg);
 		return;
 	}
+	v->cbcur = 0;
+	v->cbn = 0;
+	v->nhw = v->nhr = 0;
+	v->cmd = v->cbs[0];
 	bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
 	if ((r = vkBeginCommandBuffer(v->cmd, &bi)) != VK_SUCCESS) {
 		fail(v, LC_EDEVICE, "vkBeginCommandBuffer: %d", (int)r);
 		return;
 	}
 	v->recording = 1;
+	if (v->pqp != VK_NULL_HANDLE) {
+		vkCmdResetQueryPool(v->cmd, v->pqp, 0, PROF_MAX);
+		vkCmdWriteTimestamp(v->cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT,
+		    v->pqp, 0);
+		v->ppipe[0] = VP_N;
+		v->pn = 1;
+	}
 }
 
 static int
@@ -857,7 +1086,14 @@ vk_end(lc_backend *b, lc_err *e)
 			rc = vkerr(e, "vkEndCommandBuffer", r);
 		else if (!v->bad)
 			rc = submit_wait(v, v->cmd, e);
-		(void)vkResetCommandBuffer(v->cmd, 0);
+		if ((rc != LC_OK || v->bad) && v->cbcur > 0)
+			(void)vkQueueWaitIdle(v->q);	/* the parts sent */
+		if (rc == LC_OK && !v->bad && v->pqp != VK_NULL_HANDLE)
+			prof_collect(v);
+		for (i = 0; i <= v->cbcur; i++)
+			(void)vkResetCommandBuffer(v->cbs[i], 0);
+		v->cbcur = 0;
+		v->cmd = v->cbs[0];
 	}
 	if (v->bad) {
 		v->bad = 0;
@@ -975,12 +1211,23 @@ quant_x(vk_backend *v, const lc_tensor *x, int64_t K, int64_t ncols,
 		    "product", (long long)K, (long long)ncols);
 		return -1;
 	}
+	if (v->xq_ok && v->xq_buf == xb.bi.buffer && v->xq_off ==
+	    xb.bi.offset + xb.rem && v->xq_k == K && v->xq_n == ncols &&
+	    v->xq_row == x->row_bytes && v->xq_kind == kind)
+		return 0;
 	bind_raw(v, v->xq, 0, nq, &qb);
 	bind_raw(v, v->xq, nq, nq / 32 + 16, &sb);
 	pq = (__typeof__(pq)){ (uint32_t)K, (uint32_t)ncols, xb.rem / 4,
 	    (uint32_t)(x->row_bytes / 4), kind, sb.rem / 4 };
 	run(v, VP_QUANT, bq, &pq, sizeof(pq), cdiv((uint64_t)ncols *
-	    (uint64_t)K / (kind == 1 ? 32 : kind == 2 ? 256 : 1), 64), 0);
+	    (uint64_t)K, 256), 0);
+	v->xq_ok = !v->bad;
+	v->xq_buf = xb.bi.buffer;
+	v->xq_off = xb.bi.offset + xb.rem;
+	v->xq_k = K;
+	v->xq_n = ncols;
+	v->xq_row = x->row_bytes;
+	v->xq_kind = kind;
 	return 0;
 }
 
@@ -991,7 +1238,7 @@ vk_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *x,
 	vk_backend *v = VK(b);
 	struct {
 		uint32_t ne0, nrows, ncols, woff, wrow, xoff, xstride, yoff;
-		uint32_t ystride, boff, hasbias, soff;
+		uint32_t ystride, boff, hasbias, soff, xv4, fast;
 	} pc;
 	vbind wb, xb, bb, yb;
 	vbind *bs[NBIND] = { &wb, &xb, bias ? &bb : NULL, &yb, NULL };
@@ -1046,15 +1293,22 @@ vk_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *x,
 			    (uint32_t)(xrow / 4), yb.rem / 4 + (uint32_t)r0,
 			    (uint32_t)(y->row_bytes / 4),
 			    bias ? bb.rem / 4 + (uint32_t)r0 : 0, bias != NULL,
-			    kind ? xs.rem / 4 : 0 };
+			    kind ? xs.rem / 4 : 0, 0, 0 };
+			pc.xv4 = pc.xoff % 4 == 0 && pc.xstride % 4 == 0;
+			pc.fast = pc.xv4 && ((w->dtype == LC_Q4_K &&
+			    pc.woff % 16 == 0 && pc.wrow % 16 == 0) ||
+			    (w->dtype == LC_Q6_K && pc.woff % 2 == 0));
+			v->pbytes_next = (uint64_t)(r1 - r0) * w->row_bytes;
 			if (tiled)
 				run(v, VP_MATMUL + slot, bs, &pc, sizeof(pc),
 				    cdiv((uint64_t)(r1 - r0), 64),
 				    cdiv((uint64_t)(c1 - c0), 64));
 			else
 				run(v, VP_MATVEC + slot, bs, &pc, sizeof(pc),
-				    cdiv((uint64_t)(r1 - r0), 4), 0);
+				    cdiv((uint64_t)(r1 - r0), 2), 0);
 		}
+		if (yb.bi.buffer == v->xq_buf)
+			v->xq_ok = 0;	/* y may overwrite the x xq holds */
 	}
 }
 
@@ -1119,6 +1373,8 @@ vk_rope(lc_backend *b, lc_tensor *x, const lc_rope_args *r,
 	int64_t n = x->ne[1];
 	void *hp;
 
+	if (r->n_rot < 2)
+		return;		/* nothing turns */
 	if (r->ext_factor != 0) {
 		lo = floorf(yarn_corr_dim(r->n_rot, r->n_ctx_orig, r->beta_fast,
 		    r->base));
@@ -1148,7 +1404,7 @@ vk_rope(lc_backend *b, lc_tensor *x, const lc_rope_args *r,
 	    r->freq_factors != NULL, powf(r->base, -2.0f / (float)r->n_rot),
 	    r->freq_scale, r->ext_factor, mscale, lo, hi };
 	run(v, VP_ROPE, bs, &pc, sizeof(pc), cdiv((uint64_t)n *
-	    (uint64_t)r->n_head, 64), 0);
+	    (uint64_t)r->n_head * (uint64_t)(r->n_rot / 2), 64), 0);
 }
 
 /* the attention pass's push constants (attn.comp) */
@@ -1412,6 +1668,15 @@ vk_read(lc_backend *b, const lc_tensor *x, int64_t col, float *host)
 	    0 || (hp = ring_get(v, n, &rb)) == NULL)
 		goto failed;
 	cb = late ? v->ucmd : v->cmd;
+	if (!late) {
+		hazard(v, NULL, 0);	/* x written: visible to the copy */
+		if (v->nhr + 1 > HAZ_MAX) {
+			barrier(v, cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT |
+			    VK_PIPELINE_STAGE_TRANSFER_BIT);
+			v->nhw = v->nhr = 0;
+		}
+		hazard_add(v, &sb.bi, 0);
+	}
 	c.srcOffset = sb.bi.offset + sb.rem;
 	c.dstOffset = rb.bi.offset;
 	c.size = n;
@@ -1467,6 +1732,9 @@ vk_free(lc_backend *b)
 		return;
 	if (v->dev != VK_NULL_HANDLE) {
 		(void)vkDeviceWaitIdle(v->dev);
+		prof_print(v);
+		if (v->pqp != VK_NULL_HANDLE)
+			vkDestroyQueryPool(v->dev, v->pqp, NULL);
 		kv_free(v);
 		for (i = 0; i < v->nents; i++)
 			if (v->ents[i].own)
@@ -1497,6 +1765,9 @@ vk_free(lc_backend *b)
 	free(v->wchunks);
 	free(v->ring);
 	free(v->reads);
+	free(v->ppipe);
+	free(v->pts);
+	free(v->cbs);
 	free(v);
 }
 
@@ -1865,11 +2136,32 @@ setup(vk_backend *v, int device, lc_err *e)
 		return vkerr(e, "vkAllocateCommandBuffers", r);
 	v->cmd = cbs[0];
 	v->ucmd = cbs[1];
+	if ((v->cbs = malloc(sizeof(*v->cbs))) == NULL)
+		return lc_errf(e, LC_ENOMEM, "vulkan: command buffers");
+	v->cbs[0] = v->cmd;
+	v->ncbs = 1;
 	if ((r = vkCreateFence(v->dev, &fci, NULL, &v->fence)) != VK_SUCCESS)
 		return vkerr(e, "vkCreateFence", r);
 	if ((rc = vbuf_new(v, STAGE, 1, &v->stage, e)) != LC_OK ||
 	    (rc = vbuf_new(v, 256, 0, &v->dummy, e)) != LC_OK)
 		return rc;
+	v->sync = getenv("LC_VK_SYNC") != NULL && *getenv("LC_VK_SYNC");
+	v->pvalid = qf[v->qfam].timestampValidBits;
+	v->pperiod = pp2.properties.limits.timestampPeriod;
+	if (getenv("LC_VK_PROFILE") != NULL && *getenv("LC_VK_PROFILE") &&
+	    v->pvalid > 0 && v->pperiod > 0) {
+		VkQueryPoolCreateInfo qpi = {
+			.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO };
+
+		qpi.queryType = VK_QUERY_TYPE_TIMESTAMP;
+		qpi.queryCount = PROF_MAX;
+		if ((v->ppipe = calloc(PROF_MAX, sizeof(*v->ppipe))) == NULL ||
+		    (v->pts = calloc(PROF_MAX, sizeof(*v->pts))) == NULL)
+			return lc_errf(e, LC_ENOMEM, "vulkan: profile");
+		if ((r = vkCreateQueryPool(v->dev, &qpi, NULL, &v->pqp)) !=
+		    VK_SUCCESS)
+			return vkerr(e, "vkCreateQueryPool", r);
+	}
 	return LC_OK;
 }
 
@@ -2078,6 +2370,7 @@ lc_vk_device_info(int device, lc_vk_info *out, lc_err *e)
 		    VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
 			out->mem_bytes += v->mp.memoryHeaps[i].size;
 	rc = measure_bw(v, &out->bw_bytes, &out->bandwidth, e);
+	v->psteps = 0;		/* no profile of the copies */
 	vk_free(b);
 	return rc;
 }

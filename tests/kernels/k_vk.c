@@ -884,11 +884,16 @@ main(int argc, char **argv)
 		t_weight(types[i], 512, 70, 1, 0, (int)(i & 1));
 		t_weight(types[i], 512, 70, 3, 1, 0);
 		t_weight(types[i], 512, 70, 37, (int)(i & 1), 1);
+		/* an odd row count (matvec.comp's last workgroup has one
+		   row) and 6 columns (two passes of 4) */
+		t_weight(types[i], 256, 71, 6, (int)(i & 1), 0);
 	}
 	/* float rows whose length is not a multiple of 8 (gemma4's
 	   per-layer inputs) */
 	t_weight(LC_F32, 4, 70, 3, 1, 0);
 	t_weight(LC_F16, 12, 70, 37, 0, 1);
+	/* columns 18 floats apart: x read one float at a time */
+	t_weight(LC_F32, 18, 71, 5, 1, 0);
 	t_simple(OP_NORM, 2, 1, 1, 0, 4, 40, "norm layer *w +b rows of 4");
 	t_simple(OP_NORM, 0, 1, 0, 0, 576, 3, "norm rms *w");
 	t_simple(OP_NORM, 1, 1, 0, 0, 64, 9, "norm rms *w in place");

@@ -1,0 +1,158 @@
+#!/bin/sh
+# vk-device.sh - the Vulkan backend on a GPU machine that has a driver
+# but none of our build's libraries, models or network: what llm-bench
+# -D vulkan measures there, and the shader tests on a real GPU.
+#
+#   sh bench/vk-device.sh pack [DIR]   (here) build into DIR (default
+#                                      .devpack, add it to .git/info/exclude):
+#                                      binaries without OpenBLAS, the shared
+#                                      libraries they need, the test models'
+#                                      GGUF headers (tests/oracle/gguf_skeleton.py)
+#   sh bench/vk-device.sh run OUTDIR [DIR] [SHAPE...]
+#                                      (there, from the repository root)
+#
+# run writes into OUTDIR: env.txt (nvidia-smi, the Vulkan device),
+# k_vk.txt and t_vk_model.txt (every shader against the CPU; whole tiny
+# models, and the test models' cases on their random-data stand-ins:
+# MiniLM's directory is absent there, so its case fails),
+# roof.jsonl (llm-bench -D vulkan --roof: the device's copy bandwidth and
+# GEMM rate), bench.jsonl and bench.md (pp512 and tg128, 3 repetitions) and profile.txt (the same models again, 1 repetition,
+# under LC_VK_PROFILE=1: device time per shader, weights' GB/s), and
+# with DIR/bin/llm-bench.old present (another build), ab.jsonl and ab.md:
+# that build and this one under LC_VK_SYNC=1 (AB_SYNC=0: not) on the
+# Q4_K_M models.
+# Models: the test models rebuilt from their headers with random data
+# (same tensors, types and sizes, so the same speed), and for each SHAPE
+# of tests/oracle/random_hf.py (default llama3.2-1b llama3.1-8b) a
+# random-weight Hugging Face directory converted by llm-quant to Q4_K_M
+# (and Q8_0 for the first).  PP, TG and REPS (environment) change the
+# tests (default 512, 128, 3).
+set -eu
+cmd=${1:?usage: vk-device.sh pack [DIR] | run OUTDIR [DIR] [SHAPE...]}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+case $cmd in
+pack)
+	p=${2:-.devpack} b=${BUILD_DEV:-/tmp/b-dev}
+	m=${XDG_CACHE_HOME:-$HOME/.cache}/llmutils/models
+	make -s -j"$(nproc)" BUILD="$b" BLAS=none LDFLAGS=-Wl,--as-needed \
+	    all "$b/tests/kernels/k_vk" "$b/tests/unit/t_vk_model"
+	rm -rf "$p"
+	mkdir -p "$p/bin" "$p/lib" "$p/heads"
+	cp "$b/llm-bench" "$b/llm-quant" "$b/llm-run" "$b/tests/kernels/k_vk" \
+	    "$b/tests/unit/t_vk_model" "$p/bin/"
+	strip "$p/bin/"*
+	for l in $(ldd "$p/bin/"* | awk '$3 ~ /^\// { print $3 }' | sort -u); do
+		case $(basename "$l") in
+		libc.so*|libm.so*|ld-linux*|libpthread*|libdl*) ;;
+		*) cp -L "$l" "$p/lib/" ;;
+		esac
+	done
+	"$b/llm-quant" -q "$m/all-MiniLM-L6-v2" "$p/minilm.gguf" F32 >/dev/null
+	for f in "$m/SmolLM2-135M-Instruct.Q4_1.gguf" \
+	    "$m/gemma-3-270m-q4_k_m.gguf" "$p/minilm.gguf"; do
+		python3 tests/oracle/gguf_skeleton.py head "$f" \
+		    "$p/heads/$(basename "$f" .gguf).head"
+	done
+	rm -f "$p/minilm.gguf"
+	gzip -9 "$p/heads/"*.head
+	du -sh "$p"
+	;;
+run)
+	o=${2:?usage: vk-device.sh run OUTDIR [DIR] [SHAPE...]}
+	p=${3:-.devpack} pp=${PP:-512} tg=${TG:-128} reps=${REPS:-3}
+	[ $# -gt 3 ] && shift 3 || set -- llama3.2-1b llama3.1-8b
+	p=$(cd "$p" && pwd)
+	w=${TMPDIR:-/tmp}/vk-device
+	mkdir -p "$o" "$w"
+	export LD_LIBRARY_PATH="$p/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+	icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+	[ -f "$icd" ] && export VK_DRIVER_FILES="$icd" VK_ICD_FILENAMES="$icd"
+	{
+		nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem \
+		    --format=csv 2>&1 || true
+		nproc
+		ls /usr/local/nvidia/share/vulkan/icd.d 2>&1 || true
+	} > "$o/env.txt"
+	echo "== shader tests"
+	timeout 300 "$p/bin/k_vk" -v > "$o/k_vk.txt" 2>&1 || echo "k_vk: exit $?"
+	tail -n 3 "$o/k_vk.txt"
+	echo "== models"
+	models=
+	for h in "$p/heads/"*.head.gz; do
+		n=$(basename "$h" .head.gz)
+		gunzip -c "$h" > "$w/$n.head"
+		python3 tests/oracle/gguf_skeleton.py fill "$w/$n.head" "$w/$n.gguf"
+		models="$models${models:+,}$w/$n.gguf"
+	done
+	first=1
+	for s in "$@"; do
+		python3 tests/oracle/random_hf.py "$s" "$w/$s"
+		"$p/bin/llm-quant" -q "$w/$s" "$w/$s-q4_k_m.gguf" Q4_K_M >/dev/null
+		models="$models,$w/$s-q4_k_m.gguf"
+		if [ $first = 1 ]; then
+			"$p/bin/llm-quant" -q "$w/$s" "$w/$s-q8_0.gguf" Q8_0 >/dev/null
+			models="$models,$w/$s-q8_0.gguf"
+			first=0
+		fi
+		rm -rf "${w:?}/$s"
+	done
+	# the test models' cases on their random-data stand-ins (MiniLM's
+	# Hugging Face directory is absent: that case fails)
+	timeout 300 "$p/bin/t_vk_model" "$w" > "$o/t_vk_model.txt" 2>&1 ||
+	    echo "t_vk_model: exit $?"
+	grep -v '^ok' "$o/t_vk_model.txt" | cut -c 1-200 | tail -n 8
+	echo "== llm-bench"
+	"$p/bin/llm-bench" -q --roof -D vulkan -m "$models" > "$o/roof.jsonl" \
+	    2> "$o/roof.err" || echo "llm-bench --roof: exit $?"
+	"$p/bin/llm-bench" -q -D vulkan -m "$models" -p "$pp" -n "$tg" \
+	    -r "$reps" > "$o/bench.jsonl" 2> "$o/bench.err" ||
+	    echo "llm-bench: exit $?"
+	python3 - "$o/roof.jsonl" "$o/bench.jsonl" <<'PY' | tee "$o/bench.md"
+import json, sys
+for line in open(sys.argv[1]).readlines() + open(sys.argv[2]).readlines():
+    r = json.loads(line)
+    if r.get("kind") == "gpu_roof":
+        print("# " + " ".join("%s=%s" % kv for kv in r.items()
+                              if not isinstance(kv[1], dict)))
+    elif r.get("kind") == "speed":
+        print("| %s | %s | %.1f MiB | %s | %.1f ± %.1f t/s | %s%% %s |" % (
+            r["model_name"], r["model_dtype"], r["model_size_mib"],
+            r["test"], r["tok_s"], r["tok_s_sd"], r.get("roof_pct"),
+            r.get("roof")))
+PY
+	if [ -x "$p/bin/llm-bench.old" ]; then
+		echo "== A/B: the previous build, and LC_VK_SYNC=1"
+		for m in $(echo "$models" | tr , '\n' | grep -e -q4_k_m -e SmolLM2); do
+			"$p/bin/llm-bench.old" -q -D vulkan -m "$m" -p "$pp" \
+			    -n "$tg" -r "$reps" 2>/dev/null | sed 's/"device":"vulkan"/"device":"vulkan-old"/'
+			[ "${AB_SYNC:-1}" = 0 ] ||
+			LC_VK_SYNC=1 "$p/bin/llm-bench" -q -D vulkan -m "$m" -p "$pp" \
+			    -n "$tg" -r "$reps" 2>/dev/null | sed 's/"device":"vulkan"/"device":"vulkan-sync"/' 
+		done > "$o/ab.jsonl" || true
+		python3 - "$o/ab.jsonl" <<'PY' | tee "$o/ab.md"
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r.get("kind") == "speed":
+        print("| %s | %s | %s | %.1f ± %.1f t/s |" % (r["model_name"],
+              r["device"], r["test"], r["tok_s"], r["tok_s_sd"]))
+PY
+	fi
+	echo "== profile"
+	for m in $(echo "$models" | tr , ' '); do
+		for t in "-p $pp -n 0" "-p 0 -n $tg"; do
+			echo "# $(basename "$m") $t"
+			# shellcheck disable=SC2086
+			LC_VK_PROFILE=1 "$p/bin/llm-bench" -q -D vulkan -m "$m" \
+			    $t -r 1 --no-warmup 2>&1 >/dev/null |
+			    grep '^vk profile' || true
+		done
+	done > "$o/profile.txt"
+	grep -A 8 '^# .*-n [1-9]' "$o/profile.txt" | cut -c 13-130 || true
+	;;
+*)
+	echo "usage: vk-device.sh pack [DIR] | run OUTDIR [DIR] [SHAPE...]" >&2
+	exit 2
+	;;
+esac
