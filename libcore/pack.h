@@ -41,6 +41,7 @@
 #define LC_PACK_MAX_COMPONENT	255
 #define LC_PACK_MAX_DEPTH	16
 #define LC_PACK_BUF		(4u << 20)	/* read/hash chunk */
+#define LC_PACK_ALIGN		4096		/* O_DIRECT buffers, sizes */
 #define LC_PACK_MIN_SPLIT	(1u << 20)	/* smallest --split */
 
 /* One file of a pack, as the manifest lists it. */
@@ -91,6 +92,10 @@ int	lc_pack_name_ok(const char *name, const char **why);
 /* hashing: SHA-256 in a second thread while the caller does XXH3     */
 
 typedef struct lc_hash2 lc_hash2;	/* opaque */
+
+/* Whether a file of size bytes open as fd is better read around the
+   page cache (O_DIRECT): large, and less than a quarter cached. */
+int	lc_pack_direct_ok(int fd, uint64_t size);
 
 int	lc_hash2_new(lc_hash2 **out, lc_err *e);
 void	lc_hash2_free(lc_hash2 *h);			/* NULL is a no-op */

@@ -10,6 +10,7 @@
  * the way are opened with O_NOFOLLOW: a symlink in the target is
  * refused, never followed.
  */
+#define _GNU_SOURCE		/* O_DIRECT */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -26,6 +27,8 @@
 
 #include "hf.h"
 #include "pack.h"
+
+#define RB_N	3
 
 typedef struct vol {
 	char		*path;
@@ -45,8 +48,15 @@ typedef struct rstate {
 	vol		*v;
 	size_t		 nv, cur;
 	int		 fd;		/* current input */
+	int		 dfd;		/* the same around the page cache, or
+					   -1 (lc_pack_direct_ok) */
 	int		 split;
-	char		*rbuf;
+	/* the read callback's buffers, filled in turn: a data block
+	   libarchive returns from one (an uncompressed member) is hashed
+	   where it lies, and the buffer is refilled two reads later, when
+	   the hash thread is done with it */
+	char		*rbuf[RB_N];
+	int		 rcur;
 	uint64_t	 pos, volpos;	/* bytes read: all, this volume */
 	int		 err;
 	char		 errwhere[4200];
@@ -199,8 +209,11 @@ rcb(struct archive *a, void *arg, const void **buf)
 {
 	rstate *r = arg;
 	ssize_t k;
+	char *rb;
 
-	*buf = r->rbuf;
+	r->rcur = (r->rcur + 1) % RB_N;
+	rb = r->rbuf[r->rcur];
+	*buf = rb;
 	for (;;) {
 		if (r->fd < 0) {
 			if (r->cur >= r->nv)
@@ -215,9 +228,26 @@ rcb(struct archive *a, void *arg, const void **buf)
 				return -1;
 			}
 			posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+			if (lc_pack_direct_ok(r->fd, r->v[r->cur].size))
+				r->dfd = open(r->v[r->cur].path, O_RDONLY |
+				    O_CLOEXEC | O_DIRECT);
 			r->volpos = 0;
 		}
-		k = read(r->fd, r->rbuf, LC_PACK_BUF);
+		if (r->dfd >= 0) {
+			/* whole aligned blocks at aligned offsets (every read
+			   but a volume's last is LC_PACK_BUF); a refusal
+			   goes on through the page cache */
+			k = pread(r->dfd, rb, LC_PACK_BUF, (off_t)r->volpos);
+			if (k < 0 && errno != EINTR) {
+				close(r->dfd);
+				r->dfd = -1;
+				if (lseek(r->fd, (off_t)r->volpos, SEEK_SET) < 0)
+					k = -1;
+				else
+					continue;
+			}
+		} else
+			k = read(r->fd, rb, LC_PACK_BUF);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
@@ -237,8 +267,24 @@ rcb(struct archive *a, void *arg, const void **buf)
 			return 0;
 		close(r->fd);
 		r->fd = -1;
+		if (r->dfd >= 0)
+			close(r->dfd);
+		r->dfd = -1;
 		r->cur++;
 	}
+}
+
+/* whether p lies in one of the read callback's buffers */
+static int
+in_rbuf(const rstate *r, const void *p)
+{
+	int i;
+
+	for (i = 0; i < RB_N; i++)
+		if ((const char *)p >= r->rbuf[i] && (const char *)p <
+		    r->rbuf[i] + LC_PACK_BUF)
+			return 1;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -509,6 +555,23 @@ member(rstate *r, struct archive *a, const lc_pack_entry *ent, size_t idx,
 			goto out;
 		}
 		got += sz;
+		if (in_rbuf(r, blk)) {
+			/* hashed where it lies; what was copied goes first */
+			if (fill && flush(r, b, fill, fd) != 0) {
+				rc = lc_errsys(e, "%s/%s", r->o->dir,
+				    res->dest);
+				goto out;
+			}
+			b ^= fill ? 1 : 0;
+			fill = 0;
+			lc_hash2_update(r->h, blk, sz);
+			if (fd >= 0 && writeall(fd, blk, sz) != 0) {
+				rc = lc_errsys(e, "%s/%s", r->o->dir,
+				    res->dest);
+				goto out;
+			}
+			sz = 0;
+		}
 		while (sz > 0) {
 			k = LC_PACK_BUF - fill < sz ? LC_PACK_BUF - fill : sz;
 			memcpy(r->buf[b] + fill, blk, k);
@@ -680,7 +743,8 @@ sigcheck(const lc_pack_ropts *o, const lc_pack_manifest *m, const char *sig,
 int
 lc_pack_read(const lc_pack_ropts *o, lc_pack_stats *st, lc_err *e)
 {
-	rstate r = { .o = o, .fd = -1, .dirfd = -1, .stagefd = -1, .jfd = -1 };
+	rstate r = { .o = o, .fd = -1, .dfd = -1, .dirfd = -1, .stagefd = -1,
+	    .jfd = -1 };
 	struct archive *a = NULL;
 	struct archive_entry *en;
 	lc_pack_manifest *m = NULL;
@@ -700,10 +764,13 @@ lc_pack_read(const lc_pack_ropts *o, lc_pack_stats *st, lc_err *e)
 		goto out;
 	if (r.nv == 0)
 		r.fd = o->in_fd;
-	if ((r.rbuf = malloc(LC_PACK_BUF)) == NULL) {
-		rc = lc_errf(e, LC_ENOMEM, "read buffer");
-		goto out;
-	}
+	for (i = 0; i < RB_N; i++)
+		if (posix_memalign((void **)&r.rbuf[i], LC_PACK_ALIGN,
+		    LC_PACK_BUF) != 0) {
+			r.rbuf[i] = NULL;
+			rc = lc_errf(e, LC_ENOMEM, "read buffer");
+			goto out;
+		}
 	if ((a = archive_read_new()) == NULL ||
 	    archive_read_support_format_tar(a) != ARCHIVE_OK ||
 	    archive_read_support_filter_zstd(a) != ARCHIVE_OK) {
@@ -1004,6 +1071,8 @@ out:
 		archive_read_free(a);
 	if (r.fd >= 0 && r.nv > 0)
 		close(r.fd);
+	if (r.dfd >= 0)
+		close(r.dfd);
 	for (i = 0; i < r.nv; i++)
 		free(r.v[i].path);
 	free(r.v);
@@ -1019,7 +1088,8 @@ out:
 	lc_hash2_free(r.h);
 	free(r.buf[0]);
 	free(r.buf[1]);
-	free(r.rbuf);
+	for (i = 0; i < RB_N; i++)
+		free(r.rbuf[i]);
 	free(idx);
 	free(seen);
 	free(text);

@@ -379,17 +379,18 @@ sums_text(const lc_pack_wopts *o, fileinfo *fi, const lc_jw *man,
  */
 #define XF_CHUNK	(2u << 20)	/* bytes per read */
 #define XF_NSLOT	16		/* chunks in flight */
-#define XF_ALIGN	4096		/* O_DIRECT buffers and sizes */
+#define XF_ALIGN	LC_PACK_ALIGN	/* O_DIRECT buffers and sizes */
 #define XF_DIRECT_MIN	(64u << 20)	/* smaller files: page cache */
 
 /*
- * Whether to read src (size bytes, open as fd) around the page cache:
- * a large file of which less than a quarter is cached.  Filling the
- * cache costs a core as much as SHA-256 does, and a pack's input is
- * read once; a file already cached is read from there.
+ * Whether to read a file (size bytes, open as fd) around the page
+ * cache: a large file of which less than a quarter is cached.  Filling
+ * the cache costs a core as much as SHA-256 does, and a pack's input
+ * (or a pack being verified) is read once; a file already cached is
+ * read from there.
  */
-static int
-xf_direct(int fd, uint64_t size)
+int
+lc_pack_direct_ok(int fd, uint64_t size)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 	size_t np, i, in = 0;
@@ -639,7 +640,7 @@ pump(xfer *x, const lc_pack_wopts *o, size_t idx, fileinfo *fi, int write,
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	/* a second descriptor reads around the cache where that pays; any
 	   refusal (tmpfs, alignment) falls back to fd at the same offset */
-	if (xf_direct(fd, fi->bytes))
+	if (lc_pack_direct_ok(fd, fi->bytes))
 		dfd = open(s->src, O_RDONLY | O_CLOEXEC | O_DIRECT);
 	if (hash)		/* the threads are idle between files */
 		EVP_DigestInit_ex(x->sha, EVP_sha256(), NULL);
