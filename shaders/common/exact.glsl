@@ -4,26 +4,51 @@
  * Vulkan allows 2.5 ulp for x / y (NVIDIA's driver uses it), and a
  * compiler may fold unpackHalf2x16(packHalf2x16(v)) back to v (NVIDIA's
  * does); a step off in either moves 8-bit quants and f16 activations
- * away from the CPU's.  Additions, multiplications and fma are
- * correctly rounded in Vulkan; 'precise' keeps the compiler from
- * reassociating or contracting them.
+ * away from the CPU's.  Additions and multiplications are correctly
+ * rounded in Vulkan, fma need not be fused (lavapipe rounds twice);
+ * 'precise' keeps the compiler from reassociating or contracting.
  */
 
-/* a / b rounded to nearest: the reciprocal refined by one Newton step,
-   then the quotient's residual (Markstein); b != 0 */
+/* a - q b exactly (q b within a factor 2 of a): Dekker's product by
+   halves split at 2^12 + 1, then Sterbenz's exact difference; only
+   correctly rounded additions and multiplications, no fma (a driver
+   may run fma as two roundings: lavapipe does) */
+float
+resid(float a, float q, float b)
+{
+	precise float t = 4097.0 * q;
+	precise float qh = t - (t - q), ql = q - qh;
+	precise float tb = 4097.0 * b;
+	precise float bh = tb - (tb - b), bl = b - bh;
+	precise float pr = q * b;
+	precise float err = ((qh * bh - pr) + qh * bl + ql * bh) + ql * bl;
+	precise float r = (a - pr) - err;
+	return r;
+}
+
+/* a / b rounded to nearest: the driver's quotient, then its neighbours
+   while one leaves a smaller exact residual (a quotient of two floats
+   is never halfway between two) */
 float
 div_rn(float a, float b)
 {
-	precise float y = 1.0 / b;
+	precise float q = a / b;
 
-	if (isinf(y) || y == 0.0 || isinf(a) || a == 0.0)
-		return a / b;
-	precise float e = fma(-b, y, 1.0);
-	precise float y1 = fma(e, y, y);
-	precise float q = a * y1;
-	precise float r = fma(-q, b, a);
-	precise float q1 = fma(r, y1, q);
-	return q1;
+	if (isinf(q) || isnan(q) || q == 0.0 || isinf(a) || isinf(b))
+		return q;
+	for (int k = 0; k < 4; k++) {
+		uint u = floatBitsToUint(q);
+		float qu = uintBitsToFloat(u + 1u), qd = uintBitsToFloat(u - 1u);
+		float r0 = abs(resid(a, q, b));
+
+		if (abs(resid(a, qu, b)) < r0)
+			q = qu;
+		else if (abs(resid(a, qd, b)) < r0)
+			q = qd;
+		else
+			break;
+	}
+	return q;
 }
 
 /* v rounded to the nearest float16 (ties to even), as a float: by the
