@@ -59,13 +59,11 @@ q4k_rows(uint g, uint roff, float xv[32], float sx, inout float acc)
 	vec2 dm = unpackHalf2x16(h.x);
 	float sc, mn;
 
-	if (s < 4u) {
-		sc = float(hbyte(h, 4u + s) & 63u);
-		mn = float(hbyte(h, 8u + s) & 63u);
-	} else {
-		sc = float((hbyte(h, 8u + s) & 15u) | ((hbyte(h, s) >> 6) << 4));
-		mn = float((hbyte(h, 8u + s) >> 4) | ((hbyte(h, 4u + s) >> 6) << 4));
-	}
+	/* the scale bytes are the header's 4..15 */
+	if (s < 4u)
+		sm_k4(s, hbyte(h, 4u + s), hbyte(h, 8u + s), 0u, sc, mn);
+	else
+		sm_k4(s, hbyte(h, 8u + s), hbyte(h, s), hbyte(h, 4u + s), sc, mn);
 	float sqx = 0.0;
 	for (uint w = 0u; w < 4u; w++)
 		for (uint i = 0u; i < 4u; i++) {

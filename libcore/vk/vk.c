@@ -157,12 +157,12 @@ typedef struct vk_backend {
 	/* a matrix product's activations rounded as the CPU rounds them,
 	   then one float per 32-block (q8_1's sums) */
 	vbuf			*xq;
-	/* what xq holds (x's buffer and offset, shape, rounding), while
-	   only matrix products ran since: the next product of the same x
-	   (Q, K and V; gate and up) reuses it */
+	/* what xq holds (x's binding and offset in it, shape, rounding),
+	   until a dispatch writes into that binding: the next product of
+	   the same x (Q, K and V; gate and up) reuses it */
 	int			 xq_ok;
-	VkBuffer		 xq_buf;
-	VkDeviceSize		 xq_off;
+	vrange			 xq_src;
+	uint32_t		 xq_rem;
 	int64_t			 xq_k, xq_n;
 	size_t			 xq_row;
 	uint32_t		 xq_kind;
@@ -743,12 +743,13 @@ overlaps(const vrange *r, int n, const VkDescriptorBufferInfo *bi)
 }
 
 /* a barrier if what comes next (bindings b, outputs by mask wm; NULL b:
-   a barrier whenever anything was written) needs one */
+   a copy, which waits for anything written) needs one, or if the lists
+   have no room for its NBIND ranges */
 static void
 hazard(vk_backend *v, vbind *const b[NBIND], unsigned wm)
 {
-	int k, need = b == NULL ? v->nhw > 0 : v->nhw + NBIND > HAZ_MAX ||
-	    v->nhr + NBIND > HAZ_MAX || v->sync;
+	int k, need = v->nhw + NBIND > HAZ_MAX || v->nhr + NBIND > HAZ_MAX ||
+	    v->sync || (b == NULL && v->nhw > 0);
 
 	for (k = 0; b != NULL && k < NBIND && !need; k++)
 		if (b[k] != NULL)
@@ -844,8 +845,6 @@ run(vk_backend *v, int i, vbind *const b[NBIND], const void *pc,
 		if (gx > 65535)
 			gx = 65535;
 	}
-	if (i != VP_QUANT && !(i >= VP_MATVEC && i < VP_ROWS))
-		v->xq_ok = 0;	/* may write the x that xq holds */
 	hazard(v, b, wmask(i));
 	if (p != v->bound) {
 		vkCmdBindPipeline(v->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p);
@@ -871,8 +870,12 @@ run(vk_backend *v, int i, vbind *const b[NBIND], const void *pc,
 	}
 	v->pbytes_next = 0;
 	for (k = 0; k < NBIND; k++)
-		if (b[k] != NULL)
-			hazard_add(v, &b[k]->bi, (int)(wmask(i) >> k & 1));
+		if (b[k] != NULL) {
+			int wr = (int)(wmask(i) >> k & 1);
+			hazard_add(v, &b[k]->bi, wr);
+			if (wr && overlaps(&v->xq_src, 1, &b[k]->bi))
+				v->xq_ok = 0;	/* the x xq was made from */
+		}
 	if (++v->cbn == CB_DISPATCHES && !v->sync)
 		split_cb(v);
 }
@@ -1211,9 +1214,10 @@ quant_x(vk_backend *v, const lc_tensor *x, int64_t K, int64_t ncols,
 		    "product", (long long)K, (long long)ncols);
 		return -1;
 	}
-	if (v->xq_ok && v->xq_buf == xb.bi.buffer && v->xq_off ==
-	    xb.bi.offset + xb.rem && v->xq_k == K && v->xq_n == ncols &&
-	    v->xq_row == x->row_bytes && v->xq_kind == kind)
+	if (v->xq_ok && v->xq_src.buf == xb.bi.buffer && v->xq_src.lo ==
+	    xb.bi.offset && v->xq_rem == xb.rem && v->xq_k == K &&
+	    v->xq_n == ncols && v->xq_row == x->row_bytes &&
+	    v->xq_kind == kind)
 		return 0;
 	bind_raw(v, v->xq, 0, nq, &qb);
 	bind_raw(v, v->xq, nq, nq / 32 + 16, &sb);
@@ -1222,8 +1226,9 @@ quant_x(vk_backend *v, const lc_tensor *x, int64_t K, int64_t ncols,
 	run(v, VP_QUANT, bq, &pq, sizeof(pq), cdiv((uint64_t)ncols *
 	    (uint64_t)K, 256), 0);
 	v->xq_ok = !v->bad;
-	v->xq_buf = xb.bi.buffer;
-	v->xq_off = xb.bi.offset + xb.rem;
+	v->xq_src = (vrange){ xb.bi.buffer, xb.bi.offset, xb.bi.offset +
+	    xb.bi.range };
+	v->xq_rem = xb.rem;
 	v->xq_k = K;
 	v->xq_n = ncols;
 	v->xq_row = x->row_bytes;
@@ -1307,8 +1312,6 @@ vk_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *x,
 				run(v, VP_MATVEC + slot, bs, &pc, sizeof(pc),
 				    cdiv((uint64_t)(r1 - r0), 2), 0);
 		}
-		if (yb.bi.buffer == v->xq_buf)
-			v->xq_ok = 0;	/* y may overwrite the x xq holds */
 	}
 }
 
@@ -1670,11 +1673,6 @@ vk_read(lc_backend *b, const lc_tensor *x, int64_t col, float *host)
 	cb = late ? v->ucmd : v->cmd;
 	if (!late) {
 		hazard(v, NULL, 0);	/* x written: visible to the copy */
-		if (v->nhr + 1 > HAZ_MAX) {
-			barrier(v, cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT |
-			    VK_PIPELINE_STAGE_TRANSFER_BIT);
-			v->nhw = v->nhr = 0;
-		}
 		hazard_add(v, &sb.bi, 0);
 	}
 	c.srcOffset = sb.bi.offset + sb.rem;

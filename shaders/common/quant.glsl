@@ -46,18 +46,29 @@ rdh(uint o)
 	return unpackHalf2x16(rd16(o)).x;
 }
 
+/* get_scale_min_k4 from the scale bytes it reads: for sub-block j < 4,
+   q[j] and q[j + 4]; for j >= 4, q[j + 4], q[j - 4] and q[j] (a, b, c) */
+void
+sm_k4(uint j, uint a, uint b, uint c, out float sc, out float mn)
+{
+	if (j < 4u) {
+		sc = float(a & 63u);
+		mn = float(b & 63u);
+	} else {
+		sc = float((a & 15u) | ((b >> 6) << 4));
+		mn = float((a >> 4) | ((c >> 6) << 4));
+	}
+}
+
 /* the 6-bit scale and min of sub-block j of a q4_k/q5_k block whose
-   scales start at byte s (get_scale_min_k4) */
+   scales start at byte s */
 void
 scale_min_k4(uint s, uint j, out float sc, out float mn)
 {
-	if (j < 4u) {
-		sc = float(rd8(s + j) & 63u);
-		mn = float(rd8(s + j + 4u) & 63u);
-	} else {
-		sc = float((rd8(s + j + 4u) & 15u) | ((rd8(s + j - 4u) >> 6) << 4));
-		mn = float((rd8(s + j + 4u) >> 4) | ((rd8(s + j) >> 6) << 4));
-	}
+	if (j < 4u)
+		sm_k4(j, rd8(s + j), rd8(s + j + 4u), 0u, sc, mn);
+	else
+		sm_k4(j, rd8(s + j + 4u), rd8(s + j - 4u), rd8(s + j), sc, mn);
 }
 
 #if defined(W_f32)

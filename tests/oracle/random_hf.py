@@ -51,7 +51,7 @@ def byte_tokens():
     return [chr(c) for c in cs]
 
 
-def tokenizer(vocab_size):
+def tokenizer():
     toks = byte_tokens() + ["\u0120t"]
     vocab = {t: i for i, t in enumerate(toks)}
     eos = len(vocab)
@@ -84,7 +84,7 @@ def main():
     h, ff, nl, nh, nkv, nv, tied, theta, qkn = SHAPES[name]
     hd = h // nh
     os.makedirs(out, exist_ok=True)
-    tok, eos = tokenizer(nv)
+    tok, eos = tokenizer()
     with open(os.path.join(out, "tokenizer.json"), "w") as f:
         json.dump(tok, f)
     with open(os.path.join(out, "tokenizer_config.json"), "w") as f:
