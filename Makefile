@@ -84,10 +84,12 @@ BINS = $(CMDS:%=$(BINDIR)/%)
 UTIL_OBJ = $(O)/cmd/util.o
 
 # tests/unit/t_*.c: unit tests (tests/run.sh runs each; t_models is a
-# helper tool), tests/kernels/k_*.c: SIMD kernels against the scalar ones
+# helper tool), tests/kernels/k_*.c: SIMD kernels against the scalar ones,
+# bench/*.c: measuring tools (tests/run.sh runs each once, small)
 UNIT_BINS = $(patsubst %.c,$(O)/%,$(sort $(wildcard tests/unit/t_*.c)))
 TOOLS = $(O)/tests/data/mkmodel $(O)/tests/malformed/mkbad \
-	$(patsubst %.c,$(O)/%,$(sort $(wildcard tests/kernels/k_*.c)))
+	$(patsubst %.c,$(O)/%,$(sort $(wildcard tests/kernels/k_*.c))) \
+	$(patsubst %.c,$(O)/%,$(sort $(wildcard bench/*.c)))
 
 MODELS_DIR = $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/.cache)/llmutils/models
 DEFAULT_MODEL = $(MODELS_DIR)/SmolLM2-135M-Instruct.Q4_1.gguf
@@ -108,6 +110,9 @@ $(BINDIR)/llm-%: $(O)/cmd/llm-%.o $(UTIL_OBJ) $(O)/libcore.a
 	$(CC) $(LDFLAGS) -o $@ $< $(UTIL_OBJ) $(O)/libcore.a $(LDLIBS)
 
 $(O)/tests/%: $(O)/tests/%.o $(O)/libcore.a
+	$(CC) $(LDFLAGS) -o $@ $< $(O)/libcore.a $(LDLIBS)
+
+$(O)/bench/%: $(O)/bench/%.o $(O)/libcore.a
 	$(CC) $(LDFLAGS) -o $@ $< $(O)/libcore.a $(LDLIBS)
 
 # --- set-up ---------------------------------------------------------------

@@ -10,6 +10,8 @@
 #                                      GGUF headers (tests/oracle/gguf_skeleton.py)
 #   sh bench/vk-device.sh run OUTDIR [DIR] [SHAPE...]
 #                                      (there, from the repository root)
+#   sh bench/vk-device.sh sweep OUTDIR [DIR] [SHAPE...]
+#                                      (there) matvec.comp's settings
 #
 # run writes into OUTDIR: env.txt (nvidia-smi, the Vulkan device),
 # k_vk.txt and t_vk_model.txt (every shader against the CPU; whole tiny
@@ -21,6 +23,15 @@
 # with DIR/bin/llm-bench.old present (another build), ab.jsonl and ab.md:
 # that build and this one under LC_VK_SYNC=1 (AB_SYNC=0: not) on the
 # Q4_K_M models.
+# sweep writes into OUTDIR: sweep.jsonl (bench/vk_matvec, the matrix-
+# vector products alone at Llama-3.1-8B's shapes, under each
+# LC_VK_MATVEC setting of CFGS), best.txt (per weight type the setting
+# with the least time over the shapes in the dependent chain),
+# k_vk.txt (every shader under that choice) and tg.jsonl, tg.md (tg128,
+# REPS repetitions, default and chosen settings alternating, on the
+# SHAPEs' Q4_K_M models and the first one's Q8_0).  CFGS, TYPES, SHAPES
+# (KxN,...) and MB (environment) change the settings tried, the types,
+# vk_matvec's shapes and the mebibytes of weights per shape.
 # Models: the test models rebuilt from their headers with random data
 # (same tensors, types and sizes, so the same speed), and for each SHAPE
 # of tests/oracle/random_hf.py (default llama3.2-1b llama3.1-8b) a
@@ -36,11 +47,12 @@ pack)
 	p=${2:-.devpack} b=${BUILD_DEV:-/tmp/b-dev}
 	m=${XDG_CACHE_HOME:-$HOME/.cache}/llmutils/models
 	make -s -j"$(nproc)" BUILD="$b" BLAS=none LDFLAGS=-Wl,--as-needed \
-	    all "$b/tests/kernels/k_vk" "$b/tests/unit/t_vk_model"
+	    all "$b/tests/kernels/k_vk" "$b/tests/unit/t_vk_model" \
+	    "$b/bench/vk_matvec"
 	rm -rf "$p"
 	mkdir -p "$p/bin" "$p/lib" "$p/heads"
 	cp "$b/llm-bench" "$b/llm-quant" "$b/llm-run" "$b/tests/kernels/k_vk" \
-	    "$b/tests/unit/t_vk_model" "$p/bin/"
+	    "$b/tests/unit/t_vk_model" "$b/bench/vk_matvec" "$p/bin/"
 	strip "$p/bin/"*
 	for l in $(ldd "$p/bin/"* | awk '$3 ~ /^\// { print $3 }' | sort -u); do
 		case $(basename "$l") in
@@ -58,8 +70,8 @@ pack)
 	gzip -9 "$p/heads/"*.head
 	du -sh "$p"
 	;;
-run)
-	o=${2:?usage: vk-device.sh run OUTDIR [DIR] [SHAPE...]}
+run|sweep)
+	o=${2:?usage: vk-device.sh $cmd OUTDIR [DIR] [SHAPE...]}
 	p=${3:-.devpack} pp=${PP:-512} tg=${TG:-128} reps=${REPS:-3}
 	[ $# -gt 3 ] && shift 3 || set -- llama3.2-1b llama3.1-8b
 	p=$(cd "$p" && pwd)
@@ -74,41 +86,112 @@ run)
 		nproc
 		ls /usr/local/nvidia/share/vulkan/icd.d 2>&1 || true
 	} > "$o/env.txt"
-	echo "== shader tests"
-	timeout 300 "$p/bin/k_vk" -v > "$o/k_vk.txt" 2>&1 || echo "k_vk: exit $?"
-	tail -n 3 "$o/k_vk.txt"
-	echo "== models"
-	models=
-	for h in "$p/heads/"*.head.gz; do
-		n=$(basename "$h" .head.gz)
-		gunzip -c "$h" > "$w/$n.head"
-		python3 tests/oracle/gguf_skeleton.py fill "$w/$n.head" "$w/$n.gguf"
-		models="$models${models:+,}$w/$n.gguf"
+	# the SHAPEs' random-weight models, converted: $hf (comma-separated)
+	hf_models() {
+		hf='' first=1
+		for s in "$@"; do
+			python3 tests/oracle/random_hf.py "$s" "$w/$s"
+			"$p/bin/llm-quant" -q "$w/$s" "$w/$s-q4_k_m.gguf" Q4_K_M >/dev/null
+			hf="$hf${hf:+,}$w/$s-q4_k_m.gguf"
+			if [ $first = 1 ]; then
+				"$p/bin/llm-quant" -q "$w/$s" "$w/$s-q8_0.gguf" Q8_0 >/dev/null
+				hf="$hf,$w/$s-q8_0.gguf"
+				first=0
+			fi
+			rm -rf "${w:?}/$s"
+		done
+	}
+	;;
+*)
+	echo "usage: vk-device.sh pack [DIR] | run|sweep OUTDIR [DIR] [SHAPE...]" >&2
+	exit 2
+	;;
+esac
+[ "$cmd" = pack ] && exit 0
+
+if [ "$cmd" = sweep ]; then
+	echo "== matvec settings"
+	: > "$o/sweep.jsonl"
+	for c in ${CFGS:-32x1 32x2 32x4 64x1 64x2 64x4 64x8 128x1 128x2 128x4 256x1 256x2}; do
+		LC_VK_MATVEC=$c timeout 120 "$p/bin/vk_matvec" \
+		    -t "${TYPES:-q4_k,q6_k,q8_0,q4_1}" ${SHAPES:+-s "$SHAPES"} \
+		    -m "${MB:-256}" >> "$o/sweep.jsonl" \
+		    2>> "$o/sweep.err" || echo "vk_matvec $c: exit $?"
 	done
-	first=1
-	for s in "$@"; do
-		python3 tests/oracle/random_hf.py "$s" "$w/$s"
-		"$p/bin/llm-quant" -q "$w/$s" "$w/$s-q4_k_m.gguf" Q4_K_M >/dev/null
-		models="$models,$w/$s-q4_k_m.gguf"
-		if [ $first = 1 ]; then
-			"$p/bin/llm-quant" -q "$w/$s" "$w/$s-q8_0.gguf" Q8_0 >/dev/null
-			models="$models,$w/$s-q8_0.gguf"
-			first=0
-		fi
-		rm -rf "${w:?}/$s"
-	done
-	# the test models' cases on their random-data stand-ins (MiniLM's
-	# Hugging Face directory is absent: that case fails)
-	timeout 300 "$p/bin/t_vk_model" "$w" > "$o/t_vk_model.txt" 2>&1 ||
-	    echo "t_vk_model: exit $?"
-	grep -v '^ok' "$o/t_vk_model.txt" | cut -c 1-200 | tail -n 8
-	echo "== llm-bench"
-	"$p/bin/llm-bench" -q --roof -D vulkan -m "$models" > "$o/roof.jsonl" \
-	    2> "$o/roof.err" || echo "llm-bench --roof: exit $?"
-	"$p/bin/llm-bench" -q -D vulkan -m "$models" -p "$pp" -n "$tg" \
-	    -r "$reps" > "$o/bench.jsonl" 2> "$o/bench.err" ||
-	    echo "llm-bench: exit $?"
-	python3 - "$o/roof.jsonl" "$o/bench.jsonl" <<'PY' | tee "$o/bench.md"
+	python3 - "$o/sweep.jsonl" <<'PY' | tee "$o/sweep.md"
+import json, sys, collections
+rows = [json.loads(l) for l in open(sys.argv[1])]
+dep = collections.defaultdict(float)
+for r in rows:
+    if r["mode"] == "dep":
+        dep[(r["type"], r["cfg"])] += r["us"]
+best = {}
+for (t, c), us in sorted(dep.items()):
+    print("| %s | %s | %.1f us |" % (t, c, us))
+    if t not in best or us < dep[(t, best[t])]:
+        best[t] = c
+for r in rows:
+    if r["cfg"] == best[r["type"]] or r["cfg"] == "64x2":
+        print("| %s | %s | %dx%d | %s | %.2f us | %.0f GB/s |" % (r["type"],
+              r["cfg"], r["k"], r["n"], r["mode"], r["us"], r["gbs"]))
+print("best " + ",".join("%s=%s" % kv for kv in sorted(best.items())))
+PY
+	best=$(sed -n 's/^best //p' "$o/sweep.md")
+	echo "$best" > "$o/best.txt"
+	echo "== shader tests under LC_VK_MATVEC=$best"
+	LC_VK_MATVEC=$best timeout 300 "$p/bin/k_vk" -v > "$o/k_vk.txt" 2>&1 ||
+	    echo "k_vk: exit $?"
+	tail -n 2 "$o/k_vk.txt"
+	echo "== tg$tg: 64x2 and $best"
+	hf_models "$@"
+	for m in $(echo "$hf" | tr , ' '); do
+		for _ in $(seq "$reps"); do
+			for c in 64x2 "$best"; do
+				LC_VK_MATVEC=$c "$p/bin/llm-bench" -q -D vulkan \
+				    -m "$m" -p 0 -n "$tg" -r 1 2>/dev/null |
+				    sed "s/\"device\":\"vulkan\"/\"device\":\"vulkan $c\"/"
+			done
+		done
+	done > "$o/tg.jsonl" || true
+	python3 - "$o/tg.jsonl" <<'PY' | tee "$o/tg.md"
+import json, sys, collections, statistics
+t = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r.get("kind") == "speed":
+        t[(r["model_name"], r["model_dtype"], r["device"])].append(r["tok_s"])
+for k, v in t.items():
+    print("| %s | %s | %s | %.1f ± %.1f t/s (%d) |" % (k + (statistics.mean(v),
+          statistics.pstdev(v), len(v))))
+PY
+	exit 0
+fi
+# run
+echo "== shader tests"
+timeout 300 "$p/bin/k_vk" -v > "$o/k_vk.txt" 2>&1 || echo "k_vk: exit $?"
+tail -n 3 "$o/k_vk.txt"
+echo "== models"
+models=
+for h in "$p/heads/"*.head.gz; do
+	n=$(basename "$h" .head.gz)
+	gunzip -c "$h" > "$w/$n.head"
+	python3 tests/oracle/gguf_skeleton.py fill "$w/$n.head" "$w/$n.gguf"
+	models="$models${models:+,}$w/$n.gguf"
+done
+hf_models "$@"
+models="$models,$hf"
+# the test models' cases on their random-data stand-ins (MiniLM's
+# Hugging Face directory is absent: that case fails)
+timeout 300 "$p/bin/t_vk_model" "$w" > "$o/t_vk_model.txt" 2>&1 ||
+    echo "t_vk_model: exit $?"
+grep -v '^ok' "$o/t_vk_model.txt" | cut -c 1-200 | tail -n 8
+echo "== llm-bench"
+"$p/bin/llm-bench" -q --roof -D vulkan -m "$models" > "$o/roof.jsonl" \
+    2> "$o/roof.err" || echo "llm-bench --roof: exit $?"
+"$p/bin/llm-bench" -q -D vulkan -m "$models" -p "$pp" -n "$tg" \
+    -r "$reps" > "$o/bench.jsonl" 2> "$o/bench.err" ||
+    echo "llm-bench: exit $?"
+python3 - "$o/roof.jsonl" "$o/bench.jsonl" <<'PY' | tee "$o/bench.md"
 import json, sys
 for line in open(sys.argv[1]).readlines() + open(sys.argv[2]).readlines():
     r = json.loads(line)
@@ -121,16 +204,16 @@ for line in open(sys.argv[1]).readlines() + open(sys.argv[2]).readlines():
             r["test"], r["tok_s"], r["tok_s_sd"], r.get("roof_pct"),
             r.get("roof")))
 PY
-	if [ -x "$p/bin/llm-bench.old" ]; then
-		echo "== A/B: the previous build, and LC_VK_SYNC=1"
-		for m in $(echo "$models" | tr , '\n' | grep -e -q4_k_m -e SmolLM2); do
-			"$p/bin/llm-bench.old" -q -D vulkan -m "$m" -p "$pp" \
-			    -n "$tg" -r "$reps" 2>/dev/null | sed 's/"device":"vulkan"/"device":"vulkan-old"/'
-			[ "${AB_SYNC:-1}" = 0 ] ||
-			LC_VK_SYNC=1 "$p/bin/llm-bench" -q -D vulkan -m "$m" -p "$pp" \
-			    -n "$tg" -r "$reps" 2>/dev/null | sed 's/"device":"vulkan"/"device":"vulkan-sync"/' 
-		done > "$o/ab.jsonl" || true
-		python3 - "$o/ab.jsonl" <<'PY' | tee "$o/ab.md"
+if [ -x "$p/bin/llm-bench.old" ]; then
+	echo "== A/B: the previous build, and LC_VK_SYNC=1"
+	for m in $(echo "$models" | tr , '\n' | grep -e -q4_k_m -e SmolLM2); do
+		"$p/bin/llm-bench.old" -q -D vulkan -m "$m" -p "$pp" \
+		    -n "$tg" -r "$reps" 2>/dev/null | sed 's/"device":"vulkan"/"device":"vulkan-old"/'
+		[ "${AB_SYNC:-1}" = 0 ] ||
+		LC_VK_SYNC=1 "$p/bin/llm-bench" -q -D vulkan -m "$m" -p "$pp" \
+		    -n "$tg" -r "$reps" 2>/dev/null | sed 's/"device":"vulkan"/"device":"vulkan-sync"/' 
+	done > "$o/ab.jsonl" || true
+	python3 - "$o/ab.jsonl" <<'PY' | tee "$o/ab.md"
 import json, sys
 for line in open(sys.argv[1]):
     r = json.loads(line)
@@ -138,21 +221,15 @@ for line in open(sys.argv[1]):
         print("| %s | %s | %s | %.1f ± %.1f t/s |" % (r["model_name"],
               r["device"], r["test"], r["tok_s"], r["tok_s_sd"]))
 PY
-	fi
-	echo "== profile"
-	for m in $(echo "$models" | tr , ' '); do
-		for t in "-p $pp -n 0" "-p 0 -n $tg"; do
-			echo "# $(basename "$m") $t"
-			# shellcheck disable=SC2086
-			LC_VK_PROFILE=1 "$p/bin/llm-bench" -q -D vulkan -m "$m" \
-			    $t -r 1 --no-warmup 2>&1 >/dev/null |
-			    grep '^vk profile' || true
-		done
-	done > "$o/profile.txt"
-	grep -A 8 '^# .*-n [1-9]' "$o/profile.txt" | cut -c 13-130 || true
-	;;
-*)
-	echo "usage: vk-device.sh pack [DIR] | run OUTDIR [DIR] [SHAPE...]" >&2
-	exit 2
-	;;
-esac
+fi
+echo "== profile"
+for m in $(echo "$models" | tr , ' '); do
+	for t in "-p $pp -n 0" "-p 0 -n $tg"; do
+		echo "# $(basename "$m") $t"
+		# shellcheck disable=SC2086
+		LC_VK_PROFILE=1 "$p/bin/llm-bench" -q -D vulkan -m "$m" \
+		    $t -r 1 --no-warmup 2>&1 >/dev/null |
+		    grep '^vk profile' || true
+	done
+done > "$o/profile.txt"
+grep -A 8 '^# .*-n [1-9]' "$o/profile.txt" | cut -c 13-130 || true

@@ -237,6 +237,8 @@ ebackend(const char *spec, int nthreads)
 	if (rc != LC_OK) {
 		if (e.code == LC_EDEVICE || e.code == LC_EUNSUP)
 			dien(3, "%s", e.msg);
+		if (e.code == LC_EINVAL)	/* a tuning variable's value */
+			dien(2, "%s", e.msg);
 		die_err(&e);
 	}
 	return b;

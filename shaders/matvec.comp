@@ -13,12 +13,14 @@
  * for the W_MIN types; it is read 4 floats at a time where xv4 says
  * its offset and stride are multiples of 4.  fast (x read 4 floats at
  * a time): q4_k rows that start on 16 bytes (q4k_rows below), q6_k rows
- * (q6k_rows).
+ * (q6k_rows).  The workgroup's size (WG) and rows (NR) are
+ * specialization constants, set per weight type by the backend
+ * (LC_VK_MATVEC); the defaults are these.
  */
 #include "common/base.glsl"
-#define WG 64
-#define NR 2u
-layout(local_size_x = WG) in;
+layout(constant_id = 0) const uint WG = 64u;
+layout(constant_id = 1) const uint NR = 2u;
+layout(local_size_x_id = 0) in;
 #include "common/quant.glsl"
 
 layout(binding = 1, std430) readonly buffer XBuf { float x[]; };

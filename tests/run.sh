@@ -61,6 +61,24 @@ for t in "$O"/tests/kernels/k_*; do
 	fi
 done
 
+# --- measuring tools (bench/*.c), once each on small inputs: they run
+#     and print what they promise; their figures are not checked
+n=vk_matvec
+case $n in ${ONLY:-*})
+	if env ASAN_OPTIONS="$(asan_opts k_vk)" "$O/bench/$n" -t q4_k,q6_k -s 512x64,256x8 -m 0.1 -r 1 \
+	    > "$W/$n.out" 2> "$W/$n.err"; then
+		if [ "$(grep -c '^{"cfg":"64x2","type":"q[46]_k","k":[0-9]*,"n":[0-9]*,"mode":"\(dep\|indep\)","us":[0-9.]*,"gbs":[0-9.]*}$' "$W/$n.out")" = 8 ]; then
+			ok "$n (8 lines)"
+		else
+			bad "$n" "unexpected output: $(head -c 300 "$W/$n.out")"
+		fi
+	elif grep -q 'no Vulkan device\|no usable Vulkan loader\|build has no Vulkan' "$W/$n.err"; then
+		ok "$n (skipped: no Vulkan device)"
+	else
+		bad "$n" "$(head -c 300 "$W/$n.err")"
+	fi ;;
+esac
+
 # --- fixtures ----------------------------------------------------------
 TINY=$W/tiny.gguf
 "$O"/tests/data/mkmodel "$TINY" || bad mkmodel "cannot write $TINY"

@@ -166,6 +166,9 @@ typedef struct vk_backend {
 	int64_t			 xq_k, xq_n;
 	size_t			 xq_row;
 	uint32_t		 xq_kind;
+	/* matvec.comp's workgroup size and rows per workgroup, per
+	   weight type (LC_VK_MATVEC) */
+	uint32_t		 mv_wg[VW_N], mv_nr[VW_N];
 	/* KV cache */
 	vbuf			**kc, **vc;
 	int64_t			*cells;
@@ -672,6 +675,11 @@ pipeline(vk_backend *v, int i)
 		.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO };
 	VkComputePipelineCreateInfo ci = {
 		.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO };
+	static const VkSpecializationMapEntry me[2] = {
+		{ 0, 0, sizeof(uint32_t) }, { 1, sizeof(uint32_t),
+		sizeof(uint32_t) } };
+	uint32_t spec[2];
+	VkSpecializationInfo si = { 2, me, sizeof(spec), spec };
 	VkShaderModule sm;
 	VkResult r;
 
@@ -693,6 +701,11 @@ pipeline(vk_backend *v, int i)
 	ci.stage.module = sm;
 	ci.stage.pName = "main";
 	ci.layout = v->pl;
+	if (i >= VP_MATVEC && i < VP_MATVEC + VW_N) {
+		spec[0] = v->mv_wg[i - VP_MATVEC];
+		spec[1] = v->mv_nr[i - VP_MATVEC];
+		ci.stage.pSpecializationInfo = &si;
+	}
 	r = vkCreateComputePipelines(v->dev, VK_NULL_HANDLE, 1, &ci, NULL,
 	    &v->pipe[i]);
 	vkDestroyShaderModule(v->dev, sm, NULL);
@@ -1310,7 +1323,8 @@ vk_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *x,
 				    cdiv((uint64_t)(c1 - c0), 64));
 			else
 				run(v, VP_MATVEC + slot, bs, &pc, sizeof(pc),
-				    cdiv((uint64_t)(r1 - r0), 2), 0);
+				    cdiv((uint64_t)(r1 - r0), v->mv_nr[slot]),
+				    0);
 		}
 	}
 }
@@ -2019,6 +2033,71 @@ pick(vk_backend *v, int device, lc_err *e)
 	return LC_OK;
 }
 
+/*
+ * LC_VK_MATVEC: matvec.comp's workgroup size and rows per workgroup,
+ * "WGxNR" for every weight type and/or "TYPE=WGxNR" for one (q4_k=...),
+ * comma-separated, later ones winning; WG a power of two from 32 to
+ * the device's limit, NR 1 to 8.  Unset: 64x2.
+ */
+static int
+mv_config(vk_backend *v, const VkPhysicalDeviceLimits *lim, lc_err *e)
+{
+	const char *env = getenv("LC_VK_MATVEC"), *p, *eq, *end;
+	int k;
+
+	for (k = 0; k < VW_N; k++) {
+		v->mv_wg[k] = 64;
+		v->mv_nr[k] = 2;
+	}
+	if (env == NULL || *env == '\0')
+		return LC_OK;
+	for (p = env; *p != '\0'; p = *end == ',' ? end + 1 : end) {
+		char name[16];
+		unsigned wg, nr;
+		int n = 0, slot = -1;
+
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (eq != NULL) {
+			size_t len = (size_t)(eq - p);
+			int t;
+
+			snprintf(name, sizeof(name), "%.*s", (int)(len <
+			    sizeof(name) ? len : sizeof(name) - 1), p);
+			t = len < sizeof(name) ? lc_dtype_from_name(name) : -1;
+			slot = t < 0 ? -1 : wslot((uint32_t)t);
+			if (slot < 0)
+				return lc_errf(e, LC_EINVAL, "vulkan: "
+				    "LC_VK_MATVEC: \"%s\" is not a weight type "
+				    "with a matvec shader", name);
+			p = eq + 1;
+		}
+		if (sscanf(p, "%ux%u%n", &wg, &nr, &n) != 2 || p + n != end ||
+		    wg < 32 || (wg & (wg - 1)) != 0 ||
+		    wg > lim->maxComputeWorkGroupSize[0] ||
+		    wg > lim->maxComputeWorkGroupInvocations || nr < 1 ||
+		    nr > 8 || (size_t)wg * nr * 16 >
+		    lim->maxComputeSharedMemorySize)
+			return lc_errf(e, LC_EINVAL, "vulkan: LC_VK_MATVEC: "
+			    "\"%.*s\" is not WGxNR (WG a power of two from "
+			    "32 to %u, NR 1 to 8, WG * NR * 16 bytes of "
+			    "shared memory at most %u)", (int)(end - p), p,
+			    lim->maxComputeWorkGroupSize[0] <
+			    lim->maxComputeWorkGroupInvocations ?
+			    lim->maxComputeWorkGroupSize[0] :
+			    lim->maxComputeWorkGroupInvocations,
+			    lim->maxComputeSharedMemorySize);
+		for (k = 0; k < VW_N; k++)
+			if (slot < 0 || k == slot) {
+				v->mv_wg[k] = wg;
+				v->mv_nr[k] = nr;
+			}
+	}
+	return LC_OK;
+}
+
 static int
 setup(vk_backend *v, int device, lc_err *e)
 {
@@ -2142,6 +2221,8 @@ setup(vk_backend *v, int device, lc_err *e)
 		return vkerr(e, "vkCreateFence", r);
 	if ((rc = vbuf_new(v, STAGE, 1, &v->stage, e)) != LC_OK ||
 	    (rc = vbuf_new(v, 256, 0, &v->dummy, e)) != LC_OK)
+		return rc;
+	if ((rc = mv_config(v, &pp2.properties.limits, e)) != LC_OK)
 		return rc;
 	v->sync = getenv("LC_VK_SYNC") != NULL && *getenv("LC_VK_SYNC");
 	v->pvalid = qf[v->qfam].timestampValidBits;

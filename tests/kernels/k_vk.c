@@ -279,6 +279,48 @@ t_weight(uint32_t dtype, int64_t K, int64_t N, int ncols, int bias,
 	free(q);
 }
 
+/*
+ * matvec.comp under other workgroup sizes and rows per workgroup
+ * (LC_VK_MATVEC, read when a backend starts): a second Vulkan backend
+ * per setting, in be[1]'s place, on row counts that leave the last
+ * workgroup partly empty.
+ */
+static void
+t_matvec_configs(const uint32_t *types, size_t ntypes)
+{
+	static const char *cfg[] = { "32x1", "128x3", "64x8,q4_k=256x4" };
+	const char *old = getenv("LC_VK_MATVEC");
+	char *keep = old != NULL ? strdup(old) : NULL;
+	lc_backend *main_vk = be[1];
+	size_t c, i;
+	lc_err e;
+
+	for (c = 0; c < sizeof(cfg) / sizeof(cfg[0]); c++) {
+		setenv("LC_VK_MATVEC", cfg[c], 1);
+		if (lc_vk_backend_new(&be[1], 0, &e) != LC_OK) {
+			CHECK(0, "LC_VK_MATVEC=%s: %s", cfg[c], e.msg);
+			continue;
+		}
+		if (verbose)
+			printf("LC_VK_MATVEC=%s:\n", cfg[c]);
+		for (i = 0; i < ntypes; i++) {
+			t_weight(types[i], 512, 69, 3, (int)(i & 1), 0);
+			t_weight(types[i], 256, 13, 1, 0, 1);
+		}
+		be[1]->ops->free(be[1]);
+	}
+	/* a malformed setting is refused when the backend starts */
+	setenv("LC_VK_MATVEC", "64x2,q4_k=48x2", 1);
+	CHECK(lc_vk_backend_new(&be[1], 0, &e) == LC_EINVAL &&
+	    strstr(e.msg, "48x2") != NULL, "LC_VK_MATVEC=...48x2 accepted");
+	be[1] = main_vk;
+	if (keep != NULL)
+		setenv("LC_VK_MATVEC", keep, 1);
+	else
+		unsetenv("LC_VK_MATVEC");
+	free(keep);
+}
+
 enum { OP_NORM, OP_ADD, OP_SCALE_ADD, OP_ACT };
 
 /* elementwise and per-column ops on an ne0 x n input */
@@ -894,6 +936,7 @@ main(int argc, char **argv)
 	t_weight(LC_F16, 12, 70, 37, 0, 1);
 	/* columns 18 floats apart: x read one float at a time */
 	t_weight(LC_F32, 18, 71, 5, 1, 0);
+	t_matvec_configs(types, ntypes);
 	t_simple(OP_NORM, 2, 1, 1, 0, 4, 40, "norm layer *w +b rows of 4");
 	t_simple(OP_NORM, 0, 1, 0, 0, 576, 3, "norm rms *w");
 	t_simple(OP_NORM, 1, 1, 0, 0, 64, 9, "norm rms *w in place");
