@@ -236,4 +236,12 @@ typedef struct lc_vk_info {
  */
 int	lc_vk_device_info(int device, lc_vk_info *out, lc_err *e);
 
+/*
+ * How many dispatches a Vulkan backend has recorded since it started of
+ * the shaders whose name begins with name ("norm", "quant_act",
+ * "matvec" for every weight type's): how the tests see that ops were
+ * fused.  0 for another backend.
+ */
+uint64_t	lc_vk_dispatches(lc_backend *b, const char *name);
+
 #endif /* LC_BACKEND_H */

@@ -25,13 +25,16 @@ layout(local_size_x_id = 0) in;
 
 layout(binding = 1, std430) readonly buffer XBuf { float x[]; };
 layout(binding = 1, std430) readonly buffer XBuf4 { vec4 x4[]; };
-layout(binding = 2, std430) readonly buffer BBuf { float bias[]; };
+/* the bias (hasbias 1), or the residual r += rs * y (hasbias 2: the
+   add after the product, fused by the backend in generation) */
+layout(binding = 2, std430) buffer BBuf { float bias[]; };
 layout(binding = 3, std430) writeonly buffer YBuf { float y[]; };
 layout(binding = 4, std430) readonly buffer SBuf { float xs[]; };
 
 layout(push_constant) uniform PC {
 	uint ne0, nrows, ncols, woff, wrow, xoff, xstride, yoff, ystride;
-	uint boff, hasbias, soff, xv4, fast;
+	uint boff, hasbias, soff, xv4, fast, rstride;
+	float rs;
 } p;
 
 shared float part[WG][NR * 4u];
@@ -232,9 +235,14 @@ main()
 				float s = 0.0;
 				for (uint i = 0u; i < gl_NumSubgroups; i++)
 					s += part[i][lid];
-				if (p.hasbias != 0u)
+				if (p.hasbias == 1u)
 					s += bias[p.boff + r0 + r];
 				y[p.yoff + (c0 + c) * p.ystride + r0 + r] = s;
+				if (p.hasbias == 2u) {
+					uint k = p.boff + (c0 + c) * p.rstride +
+					    r0 + r;
+					bias[k] = bias[k] + p.rs * s;
+				}
 			}
 		}
 		barrier();

@@ -11,6 +11,8 @@ layout(local_size_x = WG) in;
 #include "common/reduce.glsl"
 
 layout(binding = 0, std430) readonly buffer XBuf { float x[]; };
+#define NORM_X x
+#include "common/norm.glsl"
 layout(binding = 1, std430) readonly buffer WBuf { float w[]; };
 layout(binding = 2, std430) readonly buffer BBuf { float bias[]; };
 layout(binding = 3, std430) buffer YBuf { float y[]; };
@@ -25,22 +27,12 @@ void
 main()
 {
 	uint col = group_id(), lid = gl_LocalInvocationID.x;
-	float mean = 0.0, s = 0.0, d;
+	float mean;
 
 	if (col >= p.ncols)
 		return;
 	uint xb = p.xoff + col * p.xstride, yb = p.yoff + col * p.ystride;
-	if (p.kind == 1u) {
-		for (uint i = lid; i < p.n; i += WG)
-			s += x[xb + i];
-		mean = wg_sum(s) / float(p.n);
-		s = 0.0;
-	}
-	for (uint i = lid; i < p.n; i += WG) {
-		d = x[xb + i] - mean;
-		s += d * d;
-	}
-	float scale = 1.0 / sqrt(wg_sum(s) / float(p.n) + p.eps);
+	float scale = norm_scale(xb, p.n, p.kind, p.eps, mean);
 	for (uint i = lid; i < p.n; i += WG) {
 		float o = (x[xb + i] - mean) * scale;
 		if (p.hasw != 0u)

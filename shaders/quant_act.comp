@@ -16,18 +16,36 @@
  * shared memory (a block lies inside one workgroup: WG is a multiple of
  * 256).  Divisions and f16 roundings are exact (common/exact.glsl).  y
  * is contiguous (ne0 a column), s has one float per 32-block.
+ *
+ * The op before the product may be done here first (the backend fuses
+ * them in generation), its result written to o (binding 4) as its own
+ * shader would, and that rounded:
+ *   pre 1: norm.comp's x * w (w optional, no bias), RMS or layer norm
+ *     (sub 0, 1) with eps; every workgroup lies inside one column
+ *     (ne0 a multiple of WG) and sums the whole column itself (the same
+ *     sums as norm.comp's: common/norm.glsl); o must not overlap x;
+ *   pre 2: act.comp's act(x) (* aux) (sub: its kind; common/act.glsl);
+ *     o may be x.
  */
 #include "common/base.glsl"
 #define WG 256
 layout(local_size_x = WG) in;
 #include "common/exact.glsl"
+#include "common/reduce.glsl"
+#include "common/act.glsl"
 
 layout(binding = 0, std430) readonly buffer XBuf { float x[]; };
+layout(binding = 1, std430) readonly buffer ABuf { float aux[]; };
 layout(binding = 2, std430) writeonly buffer SBuf { float s[]; };
 layout(binding = 3, std430) writeonly buffer YBuf { float y[]; };
+layout(binding = 4, std430) writeonly buffer OBuf { float o[]; };
+#define NORM_X x
+#include "common/norm.glsl"
 
 layout(push_constant) uniform PC {
 	uint ne0, ncols, xoff, xstride, kind, soff;
+	uint pre, sub, aoff, astride, hasaux, ooff, ostride;
+	float eps;
 } p;
 
 shared float sa[WG];
@@ -52,7 +70,30 @@ main()
 	uint c = e / p.ne0, i = e % p.ne0;
 	bool live = c < p.ncols;
 	uint lb = lid & ~(bs - 1u);		/* the block's first */
-	float xv = live ? x[p.xoff + c * p.xstride + i] : 0.0;
+	float xv;
+
+	if (p.pre == 1u) {
+		float mean, sc;
+
+		if (!live)	/* the whole workgroup: one column */
+			return;
+		sc = norm_scale(p.xoff + c * p.xstride, p.ne0, p.sub, p.eps,
+		    mean);
+		xv = (x[p.xoff + c * p.xstride + i] - mean) * sc;
+		if (p.hasaux != 0u)
+			xv *= aux[p.aoff + i];
+		o[p.ooff + c * p.ostride + i] = xv;
+	} else if (p.pre == 2u) {
+		xv = 0.0;
+		if (live) {
+			xv = act_of(p.sub, x[p.xoff + c * p.xstride + i]);
+			if (p.hasaux != 0u)
+				xv *= aux[p.aoff + c * p.astride + i];
+			o[p.ooff + c * p.ostride + i] = xv;
+		}
+	} else {
+		xv = live ? x[p.xoff + c * p.xstride + i] : 0.0;
+	}
 
 	if (p.kind == 3u) {
 		if (live)

@@ -17,14 +17,29 @@
  * model_impl.h makes (first columns, reshapes, last columns by pointer
  * arithmetic) map to byte offsets: offset = data - (id << 32).
  *
- * Commands: the ops between begin() and end() are recorded into one
- * command buffer, each dispatch followed by a memory barrier, and
- * submitted once in end(), which waits for it.  A read() between them
- * records a copy into a ring chunk and fills the host memory at end();
- * a read() after end() (lc_model_hidden's order) copies the whole
- * tensor at once and serves its other columns from that copy.  Descriptors are pushed per dispatch (VK_KHR_push_descriptor);
- * every pipeline shares one layout of 5 storage buffers and 128 bytes
- * of push constants.  Pipelines are built on first use.
+ * Commands: the ops between begin() and end() are recorded into command
+ * buffers, sent to the device every CB_DISPATCHES dispatches and at
+ * end(), which waits for them.  A dispatch waits behind a memory
+ * barrier only when it touches bytes an earlier one wrote, or writes
+ * bytes one reads, since the last barrier (hazard(); LC_VK_SYNC: after
+ * every dispatch).  A read() between them records a copy into a ring
+ * chunk and fills the host memory at end(); a read() after end()
+ * (lc_model_hidden's order) copies the whole tensor at once and serves
+ * its other columns from that copy.  Descriptors are pushed per
+ * dispatch (VK_KHR_push_descriptor); every pipeline shares one layout
+ * of 5 storage buffers and 128 bytes of push constants.  Pipelines are
+ * built on first use.
+ *
+ * Fusion (generation, up to FUSE_COLS columns; not under LC_VK_SYNC):
+ * a norm, an activation or a whole matrix-vector product is held back
+ * (run_later()) until the next op.  If that op is the rounding of the
+ * held op's output for a product (quant_x()), quant_act.comp does the
+ * norm or activation first and writes its output too; if it is an add
+ * in place of the product's output into a residual (add_op()),
+ * matvec.comp adds into the residual itself.  Otherwise the held
+ * dispatch is recorded as it was.  A Llama layer goes from 16
+ * dependent dispatches to 11, with the same results (k_vk compares the
+ * chains fused and unfused).
  *
  * Ops cannot fail (backend.h): a failure while recording is kept and
  * returned by end().
@@ -166,6 +181,21 @@ typedef struct vk_backend {
 	int64_t			 xq_k, xq_n;
 	size_t			 xq_row;
 	uint32_t		 xq_kind;
+	/* a dispatch held back until the next op, which may take it in
+	   (generation): a norm or activation into the rounding of its
+	   output for a product (quant_act.comp's pre), a matrix-vector
+	   product into the residual add of its output (matvec.comp's
+	   hasbias 2); any other op records it first */
+	struct {
+		int		 pipe;		/* -1: none */
+		int		 what;		/* PD_* */
+		vbind		 b[NBIND];
+		unsigned	 has;		/* bindings given */
+		uint32_t	 pc[32];
+		uint32_t	 pcsize;
+		uint64_t	 gx, pbytes;
+	} hold;
+	uint64_t		 ncalls[VP_N];	/* dispatches recorded */
 	/* matvec.comp's workgroup size and rows per workgroup, per
 	   weight type (LC_VK_MATVEC) */
 	uint32_t		 mv_wg[VW_N], mv_nr[VW_N];
@@ -193,6 +223,36 @@ typedef struct vk_backend {
 } vk_backend;
 
 #define PROF_MAX	16384
+
+enum { PD_NORM, PD_ACT, PD_MATVEC };	/* what vk_backend.hold holds */
+
+/* the push constants of the shaders that fuse (their PC blocks) */
+typedef struct norm_pc {
+	uint32_t n, ncols, xoff, xstride, yoff, ystride, woff, boff;
+	uint32_t hasw, hasb, kind;
+	float eps;
+} norm_pc;
+
+typedef struct act_pc {
+	uint32_t ne0, ncols, goff, gstride, uoff, ustride, yoff, ystride;
+	uint32_t hasup, kind;
+} act_pc;
+
+typedef struct quant_pc {
+	uint32_t ne0, ncols, xoff, xstride, kind, soff;
+	uint32_t pre, sub, aoff, astride, hasaux, ooff, ostride;
+	float eps;
+} quant_pc;
+
+/* matvec.comp's (matmul.comp's is its start) */
+typedef struct mv_pc {
+	uint32_t ne0, nrows, ncols, woff, wrow, xoff, xstride, yoff;
+	uint32_t ystride, boff, hasbias, soff, xv4, fast, rstride;
+	float rs;
+} mv_pc;
+
+/* the ops fused in generation take at most this many columns */
+#define FUSE_COLS	8
 
 #define VK(b) ((vk_backend *)(b))
 
@@ -734,12 +794,15 @@ barrier(vk_backend *v, VkCommandBuffer cb, VkPipelineStageFlags dst)
 }
 
 /* the output bindings of pipeline i: 3 for every shader, kv_store's
-   4 (values), quant_act's 2 (block sums); the others are read-only
-   (the shaders declare them so) */
+   4 (values), quant_act's 2 (block sums) and 4 (the fused op's
+   output); the others are read-only (the shaders declare them so),
+   but for matvec.comp's 2 when it adds into the residual (its caller
+   adds that to the mask) */
 static unsigned
 wmask(int i)
 {
-	return 1u << 3 | (i == VP_QUANT ? 1u << 2 : 0) | (i == VP_KVSTORE ||
+	return 1u << 3 | (i == VP_QUANT ? 1u << 2 | 1u << 4 : 0) |
+	    (i == VP_KVSTORE ||
 	    i == VP_KVSTORE + 1 || i == VP_KVSTORE_Q8_0 ? 1u << 4 : 0);
 }
 
@@ -837,12 +900,12 @@ split_cb(vk_backend *v)
 /*
  * Records pipeline i over groups workgroups (split into a 2-D grid
  * when more than 65535; the shaders take group_id()) or gx x gy with
- * gy != 0, with bindings b[0..NBIND) (NULL: a dummy buffer) and push
- * constants pc.
+ * gy != 0, with bindings b[0..NBIND) (NULL: a dummy buffer), of which
+ * those in the mask wm are written, and push constants pc.
  */
 static void
-run(vk_backend *v, int i, vbind *const b[NBIND], const void *pc,
-    uint32_t pcsize, uint64_t gx, uint32_t gy)
+record(vk_backend *v, int i, vbind *const b[NBIND], unsigned wm,
+    const void *pc, uint32_t pcsize, uint64_t gx, uint32_t gy)
 {
 	VkWriteDescriptorSet w[NBIND];
 	VkDescriptorBufferInfo dummy = { v->dummy->buf, 0, VK_WHOLE_SIZE };
@@ -858,7 +921,7 @@ run(vk_backend *v, int i, vbind *const b[NBIND], const void *pc,
 		if (gx > 65535)
 			gx = 65535;
 	}
-	hazard(v, b, wmask(i));
+	hazard(v, b, wm);
 	if (p != v->bound) {
 		vkCmdBindPipeline(v->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p);
 		v->bound = p;
@@ -875,6 +938,7 @@ run(vk_backend *v, int i, vbind *const b[NBIND], const void *pc,
 	vkCmdPushConstants(v->cmd, v->pl, VK_SHADER_STAGE_COMPUTE_BIT, 0,
 	    pcsize, pc);
 	vkCmdDispatch(v->cmd, (uint32_t)gx, gy, 1);
+	v->ncalls[i]++;
 	if (v->pqp != VK_NULL_HANDLE && v->pn < PROF_MAX) {
 		vkCmdWriteTimestamp(v->cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT,
 		    v->pqp, v->pn);
@@ -884,13 +948,90 @@ run(vk_backend *v, int i, vbind *const b[NBIND], const void *pc,
 	v->pbytes_next = 0;
 	for (k = 0; k < NBIND; k++)
 		if (b[k] != NULL) {
-			int wr = (int)(wmask(i) >> k & 1);
+			int wr = (int)(wm >> k & 1);
 			hazard_add(v, &b[k]->bi, wr);
 			if (wr && overlaps(&v->xq_src, 1, &b[k]->bi))
 				v->xq_ok = 0;	/* the x xq was made from */
 		}
 	if (++v->cbn == CB_DISPATCHES && !v->sync)
 		split_cb(v);
+}
+
+/* the held-back dispatch (vk_backend.hold), if any, recorded */
+static void
+hold_flush(vk_backend *v)
+{
+	vbind *b[NBIND];
+	int k;
+
+	if (v->hold.pipe < 0)
+		return;
+	for (k = 0; k < NBIND; k++)
+		b[k] = v->hold.has >> k & 1 ? &v->hold.b[k] : NULL;
+	v->pbytes_next = v->hold.pbytes;
+	k = v->hold.pipe;
+	v->hold.pipe = -1;
+	record(v, k, b, wmask(k), v->hold.pc, v->hold.pcsize, v->hold.gx, 0);
+}
+
+/* record pipeline i (after the held-back dispatch): as record() */
+static void
+run(vk_backend *v, int i, vbind *const b[NBIND], const void *pc,
+    uint32_t pcsize, uint64_t gx, uint32_t gy)
+{
+	hold_flush(v);
+	record(v, i, b, wmask(i), pc, pcsize, gx, gy);
+}
+
+/*
+ * As run() over gx workgroups, but held back until the next op (what:
+ * PD_*), which may take it in; recorded at once under LC_VK_SYNC.  The
+ * rounded x (xq) it would overwrite is forgotten now.
+ */
+static void
+run_later(vk_backend *v, int what, int i, vbind *const b[NBIND],
+    const void *pc, uint32_t pcsize, uint64_t gx)
+{
+	int k;
+
+	hold_flush(v);
+	if (v->sync || v->bad || !v->recording || pcsize > sizeof(v->hold.pc)) {
+		record(v, i, b, wmask(i), pc, pcsize, gx, 0);
+		return;
+	}
+	v->hold.has = 0;
+	for (k = 0; k < NBIND; k++)
+		if (b[k] != NULL) {
+			v->hold.b[k] = *b[k];
+			v->hold.has |= 1u << k;
+			if ((wmask(i) >> k & 1) && overlaps(&v->xq_src, 1,
+			    &b[k]->bi))
+				v->xq_ok = 0;
+		}
+	memcpy(v->hold.pc, pc, pcsize);
+	v->hold.pcsize = pcsize;
+	v->hold.gx = gx;
+	v->hold.pbytes = v->pbytes_next;
+	v->pbytes_next = 0;
+	v->hold.what = what;
+	v->hold.pipe = i;
+}
+
+/* the same bytes of the same buffer */
+static int
+same_bind(const vbind *a, const vbind *b)
+{
+	return a->bi.buffer == b->bi.buffer && a->bi.offset == b->bi.offset &&
+	    a->bi.range == b->bi.range && a->rem == b->rem;
+}
+
+/* the used bytes of a binding (n of them) and of another overlap */
+static int
+bytes_overlap(const vbind *a, uint64_t na, const vbind *b, uint64_t nb)
+{
+	uint64_t a0 = a->bi.offset + a->rem, b0 = b->bi.offset + b->rem;
+
+	return a->bi.buffer == b->bi.buffer && a0 < b0 + nb && b0 < a0 + na;
 }
 
 /* LC_VK_PROFILE: the step's timestamps into the sums */
@@ -1064,6 +1205,7 @@ vk_begin(lc_backend *b)
 	v->stk0 = v->nents;
 	v->bound = VK_NULL_HANDLE;
 	v->xq_ok = 0;
+	v->hold.pipe = -1;
 	if (ucmd_flush(v, &e) != LC_OK) {
 		fail(v, e.code, "%s", e.msg);
 		return;
@@ -1096,6 +1238,7 @@ vk_end(lc_backend *b, lc_err *e)
 	int rc = LC_OK;
 
 	if (v->recording) {
+		hold_flush(v);
 		v->recording = 0;
 		barrier(v, v->cmd, VK_PIPELINE_STAGE_HOST_BIT);
 		if ((r = vkEndCommandBuffer(v->cmd)) != VK_SUCCESS)
@@ -1163,14 +1306,12 @@ vk_norm(lc_backend *b, int kind, const lc_tensor *x, const lc_tensor *w,
     const lc_tensor *bias, float eps, lc_tensor *y)
 {
 	vk_backend *v = VK(b);
-	struct {
-		uint32_t n, ncols, xoff, xstride, yoff, ystride, woff, boff;
-		uint32_t hasw, hasb, kind;
-		float eps;
-	} pc;
+	norm_pc pc;
 	vbind xb, wb, bb, yb;
 	vbind *bs[NBIND] = { &xb, w ? &wb : NULL, bias ? &bb : NULL, &yb,
 	    NULL };
+	uint64_t nx = (uint64_t)x->ne[1] * x->row_bytes;
+	uint64_t ny = (uint64_t)y->ne[1] * y->row_bytes;
 
 	if (bind_all(v, x, &xb) != 0 || bind_all(v, y, &yb) != 0 ||
 	    (w && bind_t(v, w, 0, w->row_bytes, &wb) != 0) ||
@@ -1181,7 +1322,13 @@ vk_norm(lc_backend *b, int kind, const lc_tensor *x, const lc_tensor *w,
 	    (uint32_t)(y->row_bytes / 4), w ? wb.rem / 4 : 0,
 	    bias ? bb.rem / 4 : 0, w != NULL, bias != NULL,
 	    kind == LC_NORM_LAYER, eps };
-	run(v, VP_NORM, bs, &pc, sizeof(pc), (uint64_t)x->ne[1], 0);
+	/* quant_act.comp's pre 1 can take it in: held back */
+	if (x->ne[1] <= FUSE_COLS && bias == NULL && x->ne[0] % 256 == 0 &&
+	    !bytes_overlap(&xb, nx, &yb, ny))
+		run_later(v, PD_NORM, VP_NORM, bs, &pc, sizeof(pc),
+		    (uint64_t)x->ne[1]);
+	else
+		run(v, VP_NORM, bs, &pc, sizeof(pc), (uint64_t)x->ne[1], 0);
 }
 
 /* how the CPU rounds the activations for weights of dtype (the kinds
@@ -1212,11 +1359,10 @@ static int
 quant_x(vk_backend *v, const lc_tensor *x, int64_t K, int64_t ncols,
     uint32_t kind)
 {
-	struct {
-		uint32_t ne0, ncols, xoff, xstride, kind, soff;
-	} pq;
-	vbind xb, qb, sb;
+	quant_pc pq;
+	vbind xb, qb, sb, fx, fa, fo;
 	vbind *bq[NBIND] = { &xb, NULL, &sb, &qb, NULL };
+	int fuse;
 	VkDeviceSize nq = (VkDeviceSize)K * (VkDeviceSize)ncols *
 	    sizeof(float);
 
@@ -1234,8 +1380,38 @@ quant_x(vk_backend *v, const lc_tensor *x, int64_t K, int64_t ncols,
 		return 0;
 	bind_raw(v, v->xq, 0, nq, &qb);
 	bind_raw(v, v->xq, nq, nq / 32 + 16, &sb);
-	pq = (__typeof__(pq)){ (uint32_t)K, (uint32_t)ncols, xb.rem / 4,
-	    (uint32_t)(x->row_bytes / 4), kind, sb.rem / 4 };
+	pq = (quant_pc){ (uint32_t)K, (uint32_t)ncols, xb.rem / 4,
+	    (uint32_t)(x->row_bytes / 4), kind, sb.rem / 4, 0, 0, 0, 0, 0, 0,
+	    0, 0 };
+	/* the held-back op that wrote x, done here first */
+	fuse = v->hold.pipe >= 0 && ncols <= FUSE_COLS &&
+	    same_bind(&v->hold.b[3], &xb);
+	if (fuse && v->hold.what == PD_NORM) {
+		const norm_pc *n = (const norm_pc *)v->hold.pc;
+		fuse = n->n == (uint32_t)K && n->ncols == (uint32_t)ncols;
+		if (fuse)
+			pq = (quant_pc){ (uint32_t)K, (uint32_t)ncols,
+			    n->xoff, n->xstride, kind, sb.rem / 4, 1, n->kind,
+			    n->woff, 0, n->hasw, n->yoff, n->ystride, n->eps };
+	} else if (fuse && v->hold.what == PD_ACT) {
+		const act_pc *a = (const act_pc *)v->hold.pc;
+		fuse = a->ne0 == (uint32_t)K && a->ncols == (uint32_t)ncols;
+		if (fuse)
+			pq = (quant_pc){ (uint32_t)K, (uint32_t)ncols,
+			    a->goff, a->gstride, kind, sb.rem / 4, 2, a->kind,
+			    a->uoff, a->ustride, a->hasup, a->yoff, a->ystride,
+			    0 };
+	} else
+		fuse = 0;
+	if (fuse) {
+		fx = v->hold.b[0];
+		fa = v->hold.b[1];
+		fo = v->hold.b[3];
+		bq[0] = &fx;
+		bq[1] = v->hold.has & 2u ? &fa : NULL;
+		bq[4] = &fo;
+		v->hold.pipe = -1;	/* taken in */
+	}
 	run(v, VP_QUANT, bq, &pq, sizeof(pq), cdiv((uint64_t)ncols *
 	    (uint64_t)K, 256), 0);
 	v->xq_ok = !v->bad;
@@ -1254,10 +1430,7 @@ vk_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *x,
     const lc_tensor *bias, lc_tensor *y)
 {
 	vk_backend *v = VK(b);
-	struct {
-		uint32_t ne0, nrows, ncols, woff, wrow, xoff, xstride, yoff;
-		uint32_t ystride, boff, hasbias, soff, xv4, fast;
-	} pc;
+	mv_pc pc;
 	vbind wb, xb, bb, yb;
 	vbind *bs[NBIND] = { &wb, &xb, bias ? &bb : NULL, &yb, NULL };
 	vbind xs;
@@ -1305,13 +1478,13 @@ vk_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *x,
 			    (bias && bind_t(v, bias, 0, bias->row_bytes,
 			    &bb) != 0))
 				return;
-			pc = (__typeof__(pc)){ (uint32_t)K,
+			pc = (mv_pc){ (uint32_t)K,
 			    (uint32_t)(r1 - r0), (uint32_t)(c1 - c0), wb.rem,
 			    (uint32_t)w->row_bytes, xb.rem / 4,
 			    (uint32_t)(xrow / 4), yb.rem / 4 + (uint32_t)r0,
 			    (uint32_t)(y->row_bytes / 4),
 			    bias ? bb.rem / 4 + (uint32_t)r0 : 0, bias != NULL,
-			    kind ? xs.rem / 4 : 0, 0, 0 };
+			    kind ? xs.rem / 4 : 0, 0, 0, 0, 0 };
 			pc.xv4 = pc.xoff % 4 == 0 && pc.xstride % 4 == 0;
 			pc.fast = pc.xv4 && ((w->dtype == LC_Q4_K &&
 			    pc.woff % 16 == 0 && pc.wrow % 16 == 0) ||
@@ -1321,6 +1494,13 @@ vk_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *x,
 				run(v, VP_MATMUL + slot, bs, &pc, sizeof(pc),
 				    cdiv((uint64_t)(r1 - r0), 64),
 				    cdiv((uint64_t)(c1 - c0), 64));
+			else if (ncols <= FUSE_COLS && bias == NULL &&
+			    r1 - r0 == nrows && c1 - c0 == ncols)
+				/* the whole product in one dispatch: an add
+				   of its output may follow (add_op) */
+				run_later(v, PD_MATVEC, VP_MATVEC + slot, bs,
+				    &pc, sizeof(pc), cdiv((uint64_t)nrows,
+				    v->mv_nr[slot]));
 			else
 				run(v, VP_MATVEC + slot, bs, &pc, sizeof(pc),
 				    cdiv((uint64_t)(r1 - r0), v->mv_nr[slot]),
@@ -1345,6 +1525,35 @@ add_op(vk_backend *v, const lc_tensor *a, float s, const lc_tensor *c,
 	if (bind_all(v, a, &ab) != 0 || bind_all(v, c, &cb) != 0 ||
 	    bind_all(v, y, &yb) != 0)
 		return;
+	/* y = a + s c in place, c the held-back product's whole output:
+	   the product adds into a itself */
+	if (v->hold.pipe >= 0 && v->hold.what == PD_MATVEC &&
+	    same_bind(&v->hold.b[3], &cb) && same_bind(&ab, &yb) &&
+	    a->row_bytes == y->row_bytes && c->ne[1] == a->ne[1]) {
+		mv_pc *m = (mv_pc *)v->hold.pc;
+
+		if (m->nrows == (uint32_t)a->ne[0] && m->ncols ==
+		    (uint32_t)a->ne[1] && m->yoff == cb.rem / 4 &&
+		    m->ystride == (uint32_t)(c->row_bytes / 4)) {
+			int i = v->hold.pipe;
+			vbind *mb[NBIND];
+
+			m->hasbias = 2;
+			m->boff = ab.rem / 4;
+			m->rstride = (uint32_t)(a->row_bytes / 4);
+			m->rs = s;
+			v->hold.b[2] = ab;
+			v->hold.has |= 1u << 2;
+			for (int k = 0; k < NBIND; k++)
+				mb[k] = v->hold.has >> k & 1 ? &v->hold.b[k] :
+				    NULL;
+			v->hold.pipe = -1;
+			v->pbytes_next = v->hold.pbytes;
+			record(v, i, mb, wmask(i) | 1u << 2, v->hold.pc,
+			    v->hold.pcsize, v->hold.gx, 0);
+			return;
+		}
+	}
 	pc = (__typeof__(pc)){ (uint32_t)a->ne[0], (uint32_t)a->ne[1],
 	    ab.rem / 4, (uint32_t)(a->row_bytes / 4), cb.rem / 4,
 	    c->ne[1] == 1 ? 0 : (uint32_t)(c->row_bytes / 4), yb.rem / 4,
@@ -1567,10 +1776,7 @@ vk_act(lc_backend *b, int kind, const lc_tensor *gate, const lc_tensor *up,
     lc_tensor *y)
 {
 	vk_backend *v = VK(b);
-	struct {
-		uint32_t ne0, ncols, goff, gstride, uoff, ustride, yoff;
-		uint32_t ystride, hasup, kind;
-	} pc;
+	act_pc pc;
 	vbind gb, ub, yb;
 	vbind *bs[NBIND] = { &gb, up ? &ub : NULL, NULL, &yb, NULL };
 	uint32_t k;
@@ -1590,8 +1796,12 @@ vk_act(lc_backend *b, int kind, const lc_tensor *gate, const lc_tensor *up,
 	    gb.rem / 4, (uint32_t)(gate->row_bytes / 4), up ? ub.rem / 4 : 0,
 	    up ? (uint32_t)(up->row_bytes / 4) : 0, yb.rem / 4,
 	    (uint32_t)(y->row_bytes / 4), up != NULL, k };
-	run(v, VP_ACT, bs, &pc, sizeof(pc), (uint64_t)gate->ne[1] *
-	    cdiv((uint64_t)gate->ne[0], 256), 0);
+	if (gate->ne[1] <= FUSE_COLS)	/* pre 2 of quant_act.comp */
+		run_later(v, PD_ACT, VP_ACT, bs, &pc, sizeof(pc),
+		    (uint64_t)gate->ne[1] * cdiv((uint64_t)gate->ne[0], 256));
+	else
+		run(v, VP_ACT, bs, &pc, sizeof(pc), (uint64_t)gate->ne[1] *
+		    cdiv((uint64_t)gate->ne[0], 256), 0);
 }
 
 /* y[:, s] = the mean, first or last column of sequence s of x (the ring
@@ -1668,6 +1878,7 @@ vk_read(lc_backend *b, const lc_tensor *x, int64_t col, float *host)
 	VkDeviceSize rused = v->rused;
 	VkCommandBuffer cb;
 
+	hold_flush(v);
 	if (late && v->lhost != NULL && v->lbuf == x->buf && v->ldata ==
 	    (uintptr_t)x->data && v->lrow == x->row_bytes && col >= 0 &&
 	    col < v->lncol) {
@@ -2129,6 +2340,7 @@ setup(vk_backend *v, int device, lc_err *e)
 	VkResult r;
 	int rc, k;
 
+	v->hold.pipe = -1;
 	ai.pApplicationName = "llmutils";
 	ai.apiVersion = VK_API_VERSION_1_2;
 	ici.pApplicationInfo = &ai;
@@ -2452,4 +2664,22 @@ lc_vk_device_info(int device, lc_vk_info *out, lc_err *e)
 	v->psteps = 0;		/* no profile of the copies */
 	vk_free(b);
 	return rc;
+}
+
+uint64_t
+lc_vk_dispatches(lc_backend *b, const char *name)
+{
+	vk_backend *v = VK(b);
+	uint64_t n = 0;
+	size_t len = strlen(name);
+	int i;
+
+	if (b == NULL || b->ops != &vk_ops)
+		return 0;
+	for (i = 0; i < VP_N; i++)
+		if (lc_vk_spvs[i].name != NULL && strncmp(lc_vk_spvs[i].name,
+		    "sh_", 3) == 0 && strncmp(lc_vk_spvs[i].name + 3, name,
+		    len) == 0)
+			n += v->ncalls[i];
+	return n;
 }

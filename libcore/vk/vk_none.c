@@ -13,6 +13,14 @@ lc_vk_backend_new(lc_backend **out, int device, lc_err *e)
 	    "backend (rebuild with VULKAN=1 and libvulkan-dev)");
 }
 
+uint64_t
+lc_vk_dispatches(lc_backend *b, const char *name)
+{
+	(void)b;
+	(void)name;
+	return 0;
+}
+
 int
 lc_vk_device_info(int device, lc_vk_info *out, lc_err *e)
 {

@@ -69,6 +69,8 @@
 #define MAX_NMSE_POOL_COPY	0
 #define MAX_NMSE_MOE_ROUTE	1e-10
 #define MAX_NMSE_MOE_ADD	1e-12
+#define MAX_NMSE_CHAIN		1e-6
+#define MAX_NMSE_FUSED		1e-12
 
 static int verbose, reduced;
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -319,6 +321,167 @@ t_matvec_configs(const uint32_t *types, size_t ntypes)
 	else
 		unsetenv("LC_VK_MATVEC");
 	free(keep);
+}
+
+enum { FU_NORM, FU_ACT, FU_ADD };
+
+/*
+ * The ops the backend fuses in generation (vk.c's held-back dispatch):
+ * FU_NORM a norm (variant 0 RMS *w, 1 layer *w, 2 RMS plain) then a
+ * product of its output; FU_ACT an activation in place (0 SiLU *up, 1
+ * GELU) then a product of it; FU_ADD a product then the residual add
+ * of its output in place (0 add, 1 scale_add; 2 into another tensor,
+ * which is not fused).  Both outputs of each chain against the CPU and
+ * against the same device unfused (unf: LC_VK_SYNC=1), and the
+ * dispatches counted: the first op gone where it fuses.
+ */
+static void
+t_fuse(lc_backend *unf, int op, uint32_t dtype, int64_t K, int64_t N,
+    int ncols, int variant, const char *what)
+{
+	lc_backend *bk[3] = { be[0], be[1], unf };
+	float *x = randv((size_t)(K * ncols), 2.0f), *u = randv((size_t)(K *
+	    ncols), 1.0f), *w = randv((size_t)K, 1.0f), *r = randv((size_t)(N *
+	    ncols), 1.0f), *f = randv((size_t)(K * N), 0.5f);
+	void *q = quant(dtype, f, K, N);
+	int64_t n1 = op == FU_ADD ? N : K;	/* the first op's output */
+	float *y[3], *h[3];
+	const char *first = op == FU_NORM ? "norm" : op == FU_ACT ? "act" :
+	    "add";
+	uint64_t before = 0, after = 0;
+	int fused = op == FU_ADD ? variant != 2 : op == FU_NORM ?
+	    K % 256 == 0 && dtype != LC_F32 : dtype != LC_F32;
+	char msg[120];
+	int i;
+	lc_err e;
+
+	if (ncols > 8)
+		fused = 0;
+	for (i = 0; i < 3; i++) {
+		lc_backend *b = bk[i];
+		lc_tensor W = wt(dtype, K, N, q), wn = wt(LC_F32, K, 1, w);
+		lc_tensor out, mid, z;
+		act ax, au, ar;
+
+		y[i] = calloc((size_t)(N * ncols), sizeof(float));
+		h[i] = calloc((size_t)(n1 * ncols), sizeof(float));
+		if (b->ops->weight(b, &W, &e) != LC_OK ||
+		    b->ops->weight(b, &wn, &e) != LC_OK ||
+		    act_new(b, &ax, x, K, ncols) != 0 ||
+		    act_new(b, &au, u, K, ncols) != 0 ||
+		    act_new(b, &ar, r, N, ncols) != 0 ||
+		    b->ops->alloc(b, &out, N, ncols, &e) != LC_OK ||
+		    b->ops->alloc(b, &mid, n1, ncols, &e) != LC_OK ||
+		    b->ops->alloc(b, &z, N, ncols, &e) != LC_OK) {
+			CHECK(0, "%s: %s: set-up", b->ops->name, what);
+			return;
+		}
+		b->ops->begin(b);
+		act_load(b, &ax);
+		act_load(b, &au);
+		act_load(b, &ar);
+		if (i == 1)
+			before = lc_vk_dispatches(b, first);
+		switch (op) {
+		case FU_NORM:
+			b->ops->norm(b, variant == 1 ? LC_NORM_LAYER :
+			    LC_NORM_RMS, &ax.x, variant == 2 ? NULL : &wn,
+			    NULL, 1e-5f, &mid);
+			b->ops->matmul(b, &W, &mid, NULL, &out);
+			break;
+		case FU_ACT:
+			b->ops->act(b, variant == 0 ? LC_ACT_SILU_GATE :
+			    LC_ACT_GELU, &ax.x, variant == 0 ? &au.x : NULL,
+			    &ax.x);
+			b->ops->matmul(b, &W, &ax.x, NULL, &out);
+			break;
+		case FU_ADD:
+			b->ops->matmul(b, &W, &ax.x, NULL, &mid);
+			if (variant == 1)
+				b->ops->scale_add(b, &ar.x, 0.37f, &mid,
+				    &ar.x);
+			else
+				b->ops->add(b, &ar.x, &mid, variant == 2 ? &z :
+				    &ar.x);
+			break;
+		}
+		if (i == 1)
+			after = lc_vk_dispatches(b, first);
+		(void)finish(b, op == FU_ADD ? (variant == 2 ? &z : &ar.x) :
+		    &out, y[i], 0);
+		for (int j = 0; j < ncols; j++)
+			b->ops->read(b, op == FU_ACT ? &ax.x : &mid, j,
+			    h[i] + j * n1);
+		b->ops->release(b, &out);
+		b->ops->release(b, &mid);
+		b->ops->release(b, &z);
+		b->ops->release(b, &ax.x);
+		b->ops->release(b, &au.x);
+		b->ops->release(b, &ar.x);
+	}
+	CHECK((after - before == 0) == fused, "%s: %s dispatches %llu, "
+	    "fusion expected: %d", what, first,
+	    (unsigned long long)(after - before), fused);
+	snprintf(msg, sizeof(msg), "%s: result", what);
+	report(msg, nmse(y[1], y[0], (size_t)(N * ncols)), op == FU_ADD ?
+	    MAX_NMSE_MATMUL_Q : MAX_NMSE_CHAIN);
+	snprintf(msg, sizeof(msg), "%s: result, unfused", what);
+	report(msg, nmse(y[1], y[2], (size_t)(N * ncols)), MAX_NMSE_FUSED);
+	snprintf(msg, sizeof(msg), "%s: %s", what, op == FU_ADD ? "product" :
+	    first);
+	report(msg, nmse(h[1], h[0], (size_t)(n1 * ncols)), op == FU_NORM ?
+	    MAX_NMSE_NORM : op == FU_ACT ? MAX_NMSE_ACT : MAX_NMSE_MATMUL_Q);
+	snprintf(msg, sizeof(msg), "%s: %s, unfused", what, op == FU_ADD ?
+	    "product" : first);
+	report(msg, nmse(h[1], h[2], (size_t)(n1 * ncols)), MAX_NMSE_FUSED);
+	for (i = 0; i < 3; i++) {
+		free(y[i]);
+		free(h[i]);
+	}
+	free(x);
+	free(u);
+	free(w);
+	free(r);
+	free(f);
+	free(q);
+}
+
+static void
+t_fusions(const uint32_t *types, size_t ntypes)
+{
+	lc_backend *unf;
+	char what[80];
+	size_t i;
+	lc_err e;
+
+	setenv("LC_VK_SYNC", "1", 1);
+	if (lc_vk_backend_new(&unf, 0, &e) != LC_OK) {
+		CHECK(0, "LC_VK_SYNC=1: %s", e.msg);
+		unsetenv("LC_VK_SYNC");
+		return;
+	}
+	unsetenv("LC_VK_SYNC");
+	for (i = 0; i < ntypes; i++) {
+		const char *tn = lc_dtype(types[i])->name;
+		snprintf(what, sizeof(what), "fuse norm rms %s 512x70 x1", tn);
+		t_fuse(unf, FU_NORM, types[i], 512, 70, 1, 0, what);
+		snprintf(what, sizeof(what), "fuse act silu %s 512x70 x3", tn);
+		t_fuse(unf, FU_ACT, types[i], 512, 70, 3, 0, what);
+		snprintf(what, sizeof(what), "fuse add %s 256x256 x1", tn);
+		t_fuse(unf, FU_ADD, types[i], 256, 256, 1, 0, what);
+	}
+	t_fuse(unf, FU_NORM, LC_Q8_0, 256, 33, 3, 1, "fuse norm layer q8_0 x3");
+	t_fuse(unf, FU_NORM, LC_Q4_1, 768, 40, 2, 2,
+	    "fuse norm plain q4_1 768 x2");
+	t_fuse(unf, FU_NORM, LC_F16, 256, 70, 1, 0, "fuse norm f16 x1");
+	t_fuse(unf, FU_NORM, LC_Q8_0, 288, 20, 1, 0, "fuse norm 288: not fused");
+	t_fuse(unf, FU_NORM, LC_Q4_K, 512, 20, 9, 0, "fuse norm x9: not fused");
+	t_fuse(unf, FU_ACT, LC_Q6_K, 256, 70, 2, 1, "fuse act gelu q6_k x2");
+	t_fuse(unf, FU_ACT, LC_Q4_1, 96, 70, 5, 0, "fuse act q4_1 96 x5");
+	t_fuse(unf, FU_ADD, LC_Q4_K, 256, 256, 3, 1, "fuse scale_add q4_k x3");
+	t_fuse(unf, FU_ADD, LC_Q8_0, 64, 100, 2, 2, "fuse add elsewhere: not "
+	    "fused");
+	unf->ops->free(unf);
 }
 
 enum { OP_NORM, OP_ADD, OP_SCALE_ADD, OP_ACT };
@@ -937,6 +1100,7 @@ main(int argc, char **argv)
 	/* columns 18 floats apart: x read one float at a time */
 	t_weight(LC_F32, 18, 71, 5, 1, 0);
 	t_matvec_configs(types, ntypes);
+	t_fusions(types, ntypes);
 	t_simple(OP_NORM, 2, 1, 1, 0, 4, 40, "norm layer *w +b rows of 4");
 	t_simple(OP_NORM, 0, 1, 0, 0, 576, 3, "norm rms *w");
 	t_simple(OP_NORM, 1, 1, 0, 0, 64, 9, "norm rms *w in place");
