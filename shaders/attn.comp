@@ -20,6 +20,14 @@
  * columns pos[spanoff + 2t] .. pos[spanoff + 2t + 1] - 1 of its
  * sequence, in mode 1 only those u with pos[u] <= pos[t] (causal),
  * in mode 2 all of them.  nc is then 0xffffffff (no ring).
+ *
+ * nsplit > 1 (generation over a long context, mode 0): nsplit
+ * workgroups share a (token, head), each taking its own consecutive
+ * part of the positions, and write, instead of the output, their
+ * running maximum m, sum l and unnormalized acc at o[ooff + ((t *
+ * n_head + h) * nsplit + part) * (hd + 2)...] (m, l, acc[hd]); an
+ * empty part writes m = -inf, l = 0.  quant_act.comp's pre 3 merges
+ * them into the output.
  */
 #include "common/base.glsl"
 #define WG 128
@@ -37,6 +45,7 @@ layout(push_constant) uniform PC {
 	uint posoff, nc, n_swa, kbase, vbase, rowel, vrowel, mode;
 	uint spanoff;
 	float scale;
+	uint nsplit;
 } p;
 #include "common/kv.glsl"
 
@@ -46,8 +55,9 @@ shared float ps[WG];
 void
 main()
 {
-	uint g = group_id(), lid = gl_LocalInvocationID.x;
-	uint t = g / p.n_head, h = g % p.n_head;
+	uint ns = max(p.nsplit, 1u), g = group_id(), lid = gl_LocalInvocationID.x;
+	uint part = g % ns;
+	uint t = g / ns / p.n_head, h = g / ns % p.n_head;
 	uint kvh = h / (p.n_head / p.n_head_kv), hd = p.hd;
 	float acc[4] = float[4](0.0, 0.0, 0.0, 0.0);
 	float m = -1.0 / 0.0, l = 0.0;
@@ -66,6 +76,11 @@ main()
 		hi = pt;
 		lo = p.n_swa > 0u && hi - int(p.n_swa) + 1 > 0 ?
 		    hi - int(p.n_swa) + 1 : 0;
+		if (ns > 1u) {	/* this workgroup's part */
+			int span = (hi - lo + int(ns)) / int(ns);
+			lo += int(part) * span;
+			hi = min(hi, lo + span - 1);
+		}
 	}
 	for (int j0 = lo; j0 <= hi; j0 += WG) {
 		int j = j0 + int(lid);
@@ -98,6 +113,19 @@ main()
 		}
 		barrier();
 		m = nm;
+	}
+	if (ns > 1u) {
+		uint pb = p.ooff + ((t * p.n_head + h) * ns + part) * (hd + 2u);
+		if (lid == 0u) {
+			o[pb] = m;
+			o[pb + 1u] = l;
+		}
+		for (uint i = 0u; i < 4u; i++) {
+			uint d = lid + i * WG;
+			if (d < hd)
+				o[pb + 2u + d] = acc[i];
+		}
+		return;
 	}
 	for (uint i = 0u; i < 4u; i++) {
 		uint d = lid + i * WG;

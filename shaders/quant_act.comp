@@ -25,7 +25,11 @@
  *     (ne0 a multiple of WG) and sums the whole column itself (the same
  *     sums as norm.comp's: common/norm.glsl); o must not overlap x;
  *   pre 2: act.comp's act(x) (* aux) (sub: its kind; common/act.glsl);
- *     o may be x.
+ *     o may be x;
+ *   pre 3: attention's output from the nsplit parts attn.comp wrote at
+ *     x (heads of hd; m, l, acc[hd] each): sum exp(m - M) acc / sum
+ *     exp(m - M) l, M the largest m.
+ * kind 0: the pre's output alone, nothing rounded.
  */
 #include "common/base.glsl"
 #define WG 256
@@ -46,6 +50,7 @@ layout(push_constant) uniform PC {
 	uint ne0, ncols, xoff, xstride, kind, soff;
 	uint pre, sub, aoff, astride, hasaux, ooff, ostride;
 	float eps;
+	uint hd, nsplit;
 } p;
 
 shared float sa[WG];
@@ -91,9 +96,27 @@ main()
 				xv *= aux[p.aoff + c * p.astride + i];
 			o[p.ooff + c * p.ostride + i] = xv;
 		}
+	} else if (p.pre == 3u) {
+		xv = 0.0;
+		if (live) {
+			uint h = i / p.hd, d = i % p.hd, st = p.hd + 2u;
+			uint pb = p.xoff + (c * (p.ne0 / p.hd) + h) * p.nsplit * st;
+			float mx = -1.0 / 0.0, l = 0.0;
+			for (uint k = 0u; k < p.nsplit; k++)
+				mx = max(mx, x[pb + k * st]);
+			for (uint k = 0u; k < p.nsplit; k++) {
+				float f = exp(x[pb + k * st] - mx);
+				l += f * x[pb + k * st + 1u];
+				xv += f * x[pb + k * st + 2u + d];
+			}
+			xv /= l;
+			o[p.ooff + c * p.ostride + i] = xv;
+		}
 	} else {
 		xv = live ? x[p.xoff + c * p.xstride + i] : 0.0;
 	}
+	if (p.kind == 0u)
+		return;
 
 	if (p.kind == 3u) {
 		if (live)

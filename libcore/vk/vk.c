@@ -41,6 +41,12 @@
  * dependent dispatches to 11, with the same results (k_vk compares the
  * chains fused and unfused).
  *
+ * Attention in generation over more than ATTN_PART positions is split:
+ * up to ATTN_PARTS workgroups per token and head, each over its own
+ * positions (a GPU has far more cores than a model has heads), their
+ * partial softmax merged by quant_act.comp's pre 3, held back like the
+ * others and so fused into the rounding for the output projection.
+ *
  * Ops cannot fail (backend.h): a failure while recording is kept and
  * returned by end().
  *
@@ -194,7 +200,11 @@ typedef struct vk_backend {
 		uint32_t	 pc[32];
 		uint32_t	 pcsize;
 		uint64_t	 gx, pbytes;
+		int		 ob;		/* its output's binding */
 	} hold;
+	/* split attention's parts (attn.comp's nsplit), sized at the
+	   first split */
+	vbuf			*apart;
 	uint64_t		 ncalls[VP_N];	/* dispatches recorded */
 	/* matvec.comp's workgroup size and rows per workgroup, per
 	   weight type (LC_VK_MATVEC) */
@@ -224,7 +234,9 @@ typedef struct vk_backend {
 
 #define PROF_MAX	16384
 
-enum { PD_NORM, PD_ACT, PD_MATVEC };	/* what vk_backend.hold holds */
+/* what vk_backend.hold holds; PD_MERGE is quant_act.comp's pre 3
+   alone, the merge of split attention */
+enum { PD_NORM, PD_ACT, PD_MATVEC, PD_MERGE };
 
 /* the push constants of the shaders that fuse (their PC blocks) */
 typedef struct norm_pc {
@@ -242,6 +254,7 @@ typedef struct quant_pc {
 	uint32_t ne0, ncols, xoff, xstride, kind, soff;
 	uint32_t pre, sub, aoff, astride, hasaux, ooff, ostride;
 	float eps;
+	uint32_t hd, nsplit;
 } quant_pc;
 
 /* matvec.comp's (matmul.comp's is its start) */
@@ -1014,6 +1027,7 @@ run_later(vk_backend *v, int what, int i, vbind *const b[NBIND],
 	v->hold.pbytes = v->pbytes_next;
 	v->pbytes_next = 0;
 	v->hold.what = what;
+	v->hold.ob = what == PD_MERGE ? 4 : 3;
 	v->hold.pipe = i;
 }
 
@@ -1382,17 +1396,19 @@ quant_x(vk_backend *v, const lc_tensor *x, int64_t K, int64_t ncols,
 	bind_raw(v, v->xq, nq, nq / 32 + 16, &sb);
 	pq = (quant_pc){ (uint32_t)K, (uint32_t)ncols, xb.rem / 4,
 	    (uint32_t)(x->row_bytes / 4), kind, sb.rem / 4, 0, 0, 0, 0, 0, 0,
-	    0, 0 };
+	    0, 0, 0, 0 };
 	/* the held-back op that wrote x, done here first */
 	fuse = v->hold.pipe >= 0 && ncols <= FUSE_COLS &&
-	    same_bind(&v->hold.b[3], &xb);
+	    (v->hold.has >> v->hold.ob & 1) &&
+	    same_bind(&v->hold.b[v->hold.ob], &xb);
 	if (fuse && v->hold.what == PD_NORM) {
 		const norm_pc *n = (const norm_pc *)v->hold.pc;
 		fuse = n->n == (uint32_t)K && n->ncols == (uint32_t)ncols;
 		if (fuse)
 			pq = (quant_pc){ (uint32_t)K, (uint32_t)ncols,
 			    n->xoff, n->xstride, kind, sb.rem / 4, 1, n->kind,
-			    n->woff, 0, n->hasw, n->yoff, n->ystride, n->eps };
+			    n->woff, 0, n->hasw, n->yoff, n->ystride, n->eps,
+			    0, 0 };
 	} else if (fuse && v->hold.what == PD_ACT) {
 		const act_pc *a = (const act_pc *)v->hold.pc;
 		fuse = a->ne0 == (uint32_t)K && a->ncols == (uint32_t)ncols;
@@ -1400,13 +1416,21 @@ quant_x(vk_backend *v, const lc_tensor *x, int64_t K, int64_t ncols,
 			pq = (quant_pc){ (uint32_t)K, (uint32_t)ncols,
 			    a->goff, a->gstride, kind, sb.rem / 4, 2, a->kind,
 			    a->uoff, a->ustride, a->hasup, a->yoff, a->ystride,
-			    0 };
+			    0, 0, 0 };
+	} else if (fuse && v->hold.what == PD_MERGE) {
+		const quant_pc *m = (const quant_pc *)v->hold.pc;
+		fuse = m->ne0 == (uint32_t)K && m->ncols == (uint32_t)ncols;
+		if (fuse) {
+			pq = *m;
+			pq.kind = kind;
+			pq.soff = sb.rem / 4;
+		}
 	} else
 		fuse = 0;
 	if (fuse) {
 		fx = v->hold.b[0];
 		fa = v->hold.b[1];
-		fo = v->hold.b[3];
+		fo = v->hold.b[v->hold.ob];
 		bq[0] = &fx;
 		bq[1] = v->hold.has & 2u ? &fa : NULL;
 		bq[4] = &fo;
@@ -1639,7 +1663,13 @@ typedef struct attn_pc {
 	uint32_t posoff, nc, n_swa, kbase, vbase, rowel, vrowel, mode;
 	uint32_t spanoff;
 	float scale;
+	uint32_t nsplit;
 } attn_pc;
+
+/* split attention: at most this many parts of at least ATTN_PART
+   positions (attn.comp's workgroup) per token and head */
+#define ATTN_PARTS	64
+#define ATTN_PART	128
 
 static int
 attn_shape_ok(vk_backend *v, const lc_attn_args *a)
@@ -1698,9 +1728,49 @@ attn_seq(vk_backend *v, const lc_attn_args *a, const lc_tensor *q,
 	    (uint32_t)(out->row_bytes / 4), 0, 0xffffffffu, 0, kb.rem / 4,
 	    vb.rem / 4, (uint32_t)(k->row_bytes / 4),
 	    (uint32_t)(vv->row_bytes / 4), a->non_causal ? 2 : 1,
-	    (uint32_t)n, a->scale };
+	    (uint32_t)n, a->scale, 1 };
 	run(v, VP_ATTN + 1, bsa, &pa, sizeof(pa), (uint64_t)n *
 	    (uint64_t)a->n_head, 0);
+}
+
+/*
+ * How many parts attention over the cache is split into (attn.comp's
+ * nsplit): generation (up to FUSE_COLS tokens) over more than
+ * ATTN_PART positions, when v->apart (made at the first split, twice
+ * that one's size) has room; else 1.
+ */
+static uint32_t
+attn_parts(vk_backend *v, const lc_attn_args *a, const int32_t *pos,
+    int64_t ntok)
+{
+	int64_t t, most = 0, n;
+	uint64_t need;
+	uint32_t ns;
+	lc_err e;
+
+	if (ntok > FUSE_COLS || v->kv_dim <= 0)
+		return 1;
+	for (t = 0; t < ntok; t++) {
+		n = (int64_t)pos[t] + 1;
+		if (a->n_swa > 0 && n > a->n_swa)
+			n = a->n_swa;
+		if (n > most)
+			most = n;
+	}
+	if (most <= ATTN_PART)
+		return 1;
+	ns = (uint32_t)((most + ATTN_PART - 1) / ATTN_PART);
+	if (ns > ATTN_PARTS)
+		ns = ATTN_PARTS;
+	need = (uint64_t)ntok * (uint64_t)a->n_head * ns *
+	    ((uint64_t)a->head_dim + 2) * sizeof(float);
+	if (v->apart == NULL && vbuf_new(v, 2 * (uint64_t)FUSE_COLS *
+	    (uint64_t)a->n_head * ATTN_PARTS * ((uint64_t)a->head_dim + 2) *
+	    sizeof(float), 0, &v->apart, &e) != LC_OK) {
+		v->apart = NULL;
+		return 1;
+	}
+	return need + PAD <= v->apart->size ? ns : 1;
 }
 
 static void
@@ -1719,6 +1789,7 @@ vk_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
 	vbind *bsa[NBIND] = { &qb, &kcb, &vcb, &ob, &pb };
 	int64_t n = k->ne[1], nc, nel;
 	int q8 = v->kv_dtype == LC_Q8_0, f32 = v->kv_dtype == LC_F32;
+	uint32_t ns;
 	void *hp;
 
 	if (a->seq != NULL) {
@@ -1766,7 +1837,28 @@ vk_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
 	    (uint32_t)(q->row_bytes / 4), ob.rem / 4,
 	    (uint32_t)(out->row_bytes / 4), 0, (uint32_t)nc,
 	    (uint32_t)(a->n_swa > 0 ? a->n_swa : 0), 0, 0,
-	    (uint32_t)v->kv_dim, (uint32_t)v->kv_dim, 0, 0, a->scale };
+	    (uint32_t)v->kv_dim, (uint32_t)v->kv_dim, 0, 0, a->scale, 1 };
+	if ((ns = attn_parts(v, a, pos, q->ne[1])) > 1) {
+		vbind part, *bsm[NBIND] = { &part, NULL, NULL, NULL, &ob };
+		quant_pc pm;
+		uint64_t np = (uint64_t)q->ne[1] * (uint64_t)a->n_head * ns;
+
+		bind_raw(v, v->apart, 0, np * ((uint64_t)a->head_dim + 2) *
+		    sizeof(float), &part);
+		bsa[3] = &part;
+		pa.ooff = 0;
+		pa.nsplit = ns;
+		run(v, q8 ? VP_ATTN_Q8_0 : VP_ATTN + f32, bsa, &pa,
+		    sizeof(pa), np, 0);
+		/* the merge: held back, for the rounding of the output */
+		pm = (quant_pc){ (uint32_t)out->ne[0], (uint32_t)out->ne[1],
+		    0, 0, 0, 0, 3, 0, 0, 0, 0, ob.rem / 4,
+		    (uint32_t)(out->row_bytes / 4), 0,
+		    (uint32_t)a->head_dim, ns };
+		run_later(v, PD_MERGE, VP_QUANT, bsm, &pm, sizeof(pm),
+		    cdiv((uint64_t)out->ne[0] * (uint64_t)out->ne[1], 256));
+		return;
+	}
 	run(v, q8 ? VP_ATTN_Q8_0 : VP_ATTN + f32, bsa, &pa, sizeof(pa),
 	    (uint64_t)q->ne[1] * (uint64_t)a->n_head, 0);
 }
@@ -1969,6 +2061,7 @@ vk_free(lc_backend *b)
 		vbuf_free(v, v->stage);
 		vbuf_free(v, v->dummy);
 		vbuf_free(v, v->xq);
+		vbuf_free(v, v->apart);
 		for (i = 0; i < VP_N; i++)
 			if (v->pipe[i] != VK_NULL_HANDLE)
 				vkDestroyPipeline(v->dev, v->pipe[i], NULL);

@@ -446,6 +446,104 @@ t_fuse(lc_backend *unf, int op, uint32_t dtype, int64_t K, int64_t N,
 	free(q);
 }
 
+/*
+ * Split attention (generation over n0 cached positions) then a product
+ * of its output: the merge of the parts is fused into the rounding
+ * (one quant_act dispatch for both); against the CPU and unfused.
+ */
+static void
+t_attn_chain(lc_backend *unf, uint32_t kvt, uint32_t dtype, int n0,
+    int ntok, const char *what)
+{
+	lc_backend *bk[3] = { be[0], be[1], unf };
+	const int nh = 4, nkv = 2, hd = 64, N = 48;
+	int64_t cells[1], Q = nh * hd, K = nkv * hd, tot = n0 + ntok;
+	float *q = randv((size_t)(Q * tot), 2.0f), *k = randv((size_t)(K *
+	    tot), 2.0f), *v = randv((size_t)(K * tot), 1.0f);
+	float *f = randv((size_t)(Q * N), 0.5f), *y[3], *o[3];
+	void *wq = quant(dtype, f, Q, N);
+	int32_t *pos = malloc((size_t)tot * sizeof(int32_t));
+	lc_attn_args a = { .layer = 0, .n_head = nh, .n_head_kv = nkv,
+	    .head_dim = hd, .scale = 0.125f };
+	uint64_t q0[3] = { 0, 0, 0 }, q1[3] = { 0, 0, 0 };
+	char msg[120];
+	int i, s, t;
+	lc_err e;
+
+	cells[0] = tot;
+	for (t = 0; t < tot; t++)
+		pos[t] = t;
+	for (i = 0; i < 3; i++) {
+		lc_backend *b = bk[i];
+		lc_tensor W = wt(dtype, Q, N, wq), out, yy;
+		act aq, ak, av;
+
+		y[i] = calloc((size_t)(N * ntok), sizeof(float));
+		o[i] = calloc((size_t)(Q * ntok), sizeof(float));
+		if (b->ops->kv_init(b, 1, cells, K, kvt, &e) != LC_OK ||
+		    b->ops->weight(b, &W, &e) != LC_OK ||
+		    b->ops->alloc(b, &out, Q, n0, &e) != LC_OK ||
+		    b->ops->alloc(b, &yy, N, ntok, &e) != LC_OK) {
+			CHECK(0, "%s: %s: %s", b->ops->name, what, e.msg);
+			return;
+		}
+		for (s = 0; s < 2; s++) {
+			int p0 = s ? n0 : 0, nn = s ? ntok : n0;
+			lc_tensor oc = out;
+			if (act_new(b, &aq, q + Q * p0, Q, nn) != 0 ||
+			    act_new(b, &ak, k + K * p0, K, nn) != 0 ||
+			    act_new(b, &av, v + K * p0, K, nn) != 0)
+				return;
+			oc.ne[1] = nn;
+			b->ops->begin(b);
+			act_load(b, &aq);
+			act_load(b, &ak);
+			act_load(b, &av);
+			if (s == 1)
+				q0[i] = lc_vk_dispatches(b, "quant_act");
+			b->ops->attention(b, &a, &aq.x, &ak.x, &av.x, pos + p0,
+			    &oc);
+			if (s == 1) {
+				b->ops->matmul(b, &W, &oc, NULL, &yy);
+				q1[i] = lc_vk_dispatches(b, "quant_act");
+				(void)finish(b, &yy, y[i], 0);
+				for (t = 0; t < ntok; t++)
+					b->ops->read(b, &oc, t, o[i] + t * Q);
+			} else
+				(void)b->ops->end(b, &e);
+			b->ops->release(b, &aq.x);
+			b->ops->release(b, &ak.x);
+			b->ops->release(b, &av.x);
+		}
+		b->ops->release(b, &out);
+		b->ops->release(b, &yy);
+	}
+	/* unfused, the merge is a dispatch of its own: the split happened */
+	CHECK(q1[1] - q0[1] == 1 && q1[2] - q0[2] == 2, "%s: quant_act "
+	    "dispatches for the merge and the rounding %llu, unfused %llu, "
+	    "expected 1 and 2", what, (unsigned long long)(q1[1] - q0[1]),
+	    (unsigned long long)(q1[2] - q0[2]));
+	snprintf(msg, sizeof(msg), "%s: result", what);
+	report(msg, nmse(y[1], y[0], (size_t)(N * ntok)), MAX_NMSE_CHAIN);
+	snprintf(msg, sizeof(msg), "%s: result, unfused", what);
+	report(msg, nmse(y[1], y[2], (size_t)(N * ntok)), MAX_NMSE_FUSED);
+	snprintf(msg, sizeof(msg), "%s: attention", what);
+	report(msg, nmse(o[1], o[0], (size_t)(Q * ntok)), kvt == LC_Q8_0 ?
+	    MAX_NMSE_ATTN_Q8_0 : MAX_NMSE_ATTN);
+	snprintf(msg, sizeof(msg), "%s: attention, unfused", what);
+	report(msg, nmse(o[1], o[2], (size_t)(Q * ntok)), MAX_NMSE_FUSED);
+	for (i = 0; i < 3; i++) {
+		free(y[i]);
+		free(o[i]);
+	}
+	free(q);
+	free(k);
+	free(v);
+	free(f);
+	free(wq);
+	free(pos);
+}
+
 static void
 t_fusions(const uint32_t *types, size_t ntypes)
 {
@@ -481,6 +579,10 @@ t_fusions(const uint32_t *types, size_t ntypes)
 	t_fuse(unf, FU_ADD, LC_Q4_K, 256, 256, 3, 1, "fuse scale_add q4_k x3");
 	t_fuse(unf, FU_ADD, LC_Q8_0, 64, 100, 2, 2, "fuse add elsewhere: not "
 	    "fused");
+	t_attn_chain(unf, LC_F16, LC_Q4_K, 300, 1, "fuse attn split f16 "
+	    "q4_k 300+1");
+	t_attn_chain(unf, LC_Q8_0, LC_Q8_0, 200, 3, "fuse attn split q8_0 "
+	    "q8_0 200+3");
 	unf->ops->free(unf);
 }
 
@@ -604,7 +706,7 @@ t_attn(uint32_t kvt, int nh, int nkv, int hd, int n_swa, int n0, int n1,
 	float *q = randv((size_t)(Q * tot), 2.0f), *k = randv((size_t)(K * tot),
 	    2.0f), *v = randv((size_t)(K * tot), 1.0f);
 	float *out[2];
-	int32_t pos[64];
+	int32_t pos[1024];
 	int i, s, t;
 	lc_err e;
 	lc_attn_args a = { .layer = 1, .n_head = nh, .n_head_kv = nkv,
@@ -612,6 +714,8 @@ t_attn(uint32_t kvt, int nh, int nkv, int hd, int n_swa, int n0, int n1,
 
 	if (n_swa > 0)
 		cells[1] = n_swa + (n0 > n1 ? n0 : n1);
+	else if (tot > 64)
+		cells[1] = tot;
 	for (i = 0; i < 2; i++) {
 		lc_backend *b = be[i];
 		act aq, ak, av;
@@ -1135,6 +1239,13 @@ main(int argc, char **argv)
 	t_attn(LC_Q8_0, 2, 1, 32, 40, 64, 64, 0,
 	    "attn q8_0 window 40 ring 64+64");
 	t_attn(LC_Q8_0, 4, 2, 32, 0, 11, 2, 64, "attn q8_0 rows 64 of 128");
+	/* generation over more than 128 positions: split (attn.comp's
+	   nsplit), merged by quant_act.comp's pre 3 */
+	t_attn(LC_F16, 4, 2, 64, 0, 300, 1, 0, "attn f16 split 300+1");
+	t_attn(LC_F32, 2, 1, 128, 0, 500, 3, 0, "attn f32 split 500+3");
+	t_attn(LC_Q8_0, 4, 2, 64, 0, 260, 2, 0, "attn q8_0 split 260+2");
+	t_attn(LC_F16, 2, 2, 64, 200, 300, 2, 0,
+	    "attn f16 window 200 split 300+2");
 	t_attn(LC_Q8_0, 1, 1, 32, 6, 9, 3, 32,
 	    "attn q8_0 window 6 rows 32 of 64");
 	t_pool(LC_POOL_MEAN, 384, (const int[]){ 7, 1, 12, 5 }, 4,
