@@ -13,13 +13,16 @@
  * for the W_MIN types; it is read 4 floats at a time where xv4 says
  * its offset and stride are multiples of 4.  fast (x read 4 floats at
  * a time): q4_k rows that start on 16 bytes (q4k_rows below), q6_k rows
- * (q6k_rows).  The workgroup's size (WG) and rows (NR) are
+ * (q6k_rows).  The workgroup's size (WG), rows at a time (NR) and
+ * groups of NR rows one after the other (RG: x comes again from the
+ * cache nearest the workgroup, not from further away) are
  * specialization constants, set per weight type by the backend
  * (LC_VK_MATVEC); the defaults are these.
  */
 #include "common/base.glsl"
 layout(constant_id = 0) const uint WG = 64u;
 layout(constant_id = 1) const uint NR = 2u;
+layout(constant_id = 2) const uint RG = 1u;
 layout(local_size_x_id = 0) in;
 #include "common/quant.glsl"
 
@@ -137,15 +140,16 @@ load_x(uint xb, out float v[8])
 	}
 }
 
-void
-main()
+/* rows r0 .. r0 + NR - 1; false past the last */
+bool
+rows(uint r0)
 {
-	uint lid = gl_LocalInvocationID.x, r0 = group_id() * NR;
+	uint lid = gl_LocalInvocationID.x;
 	uint nu = p.ne0 / 8u, roff[NR];
 	bool live[NR];
 
 	if (r0 >= p.nrows)
-		return;
+		return false;
 	for (uint r = 0u; r < NR; r++) {
 		live[r] = r0 + r < p.nrows;
 		roff[r] = p.woff + min(r0 + r, p.nrows - 1u) * p.wrow;
@@ -247,4 +251,13 @@ main()
 		}
 		barrier();
 	}
+	return true;
+}
+
+void
+main()
+{
+	for (uint rg = 0u; rg < RG; rg++)
+		if (!rows((group_id() * RG + rg) * NR))
+			return;
 }

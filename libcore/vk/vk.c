@@ -206,9 +206,9 @@ typedef struct vk_backend {
 	   first split */
 	vbuf			*apart;
 	uint64_t		 ncalls[VP_N];	/* dispatches recorded */
-	/* matvec.comp's workgroup size and rows per workgroup, per
-	   weight type (LC_VK_MATVEC) */
-	uint32_t		 mv_wg[VW_N], mv_nr[VW_N];
+	/* matvec.comp's workgroup size, rows at a time and groups of
+	   them per workgroup, per weight type (LC_VK_MATVEC) */
+	uint32_t		 mv_wg[VW_N], mv_nr[VW_N], mv_rg[VW_N];
 	/* KV cache */
 	vbuf			**kc, **vc;
 	int64_t			*cells;
@@ -748,11 +748,12 @@ pipeline(vk_backend *v, int i)
 		.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO };
 	VkComputePipelineCreateInfo ci = {
 		.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO };
-	static const VkSpecializationMapEntry me[2] = {
+	static const VkSpecializationMapEntry me[3] = {
 		{ 0, 0, sizeof(uint32_t) }, { 1, sizeof(uint32_t),
+		sizeof(uint32_t) }, { 2, 2 * sizeof(uint32_t),
 		sizeof(uint32_t) } };
-	uint32_t spec[2];
-	VkSpecializationInfo si = { 2, me, sizeof(spec), spec };
+	uint32_t spec[3];
+	VkSpecializationInfo si = { 3, me, sizeof(spec), spec };
 	VkShaderModule sm;
 	VkResult r;
 
@@ -777,6 +778,7 @@ pipeline(vk_backend *v, int i)
 	if (i >= VP_MATVEC && i < VP_MATVEC + VW_N) {
 		spec[0] = v->mv_wg[i - VP_MATVEC];
 		spec[1] = v->mv_nr[i - VP_MATVEC];
+		spec[2] = v->mv_rg[i - VP_MATVEC];
 		ci.stage.pSpecializationInfo = &si;
 	}
 	r = vkCreateComputePipelines(v->dev, VK_NULL_HANDLE, 1, &ci, NULL,
@@ -1524,11 +1526,11 @@ vk_matmul(lc_backend *b, const lc_tensor *w, const lc_tensor *x,
 				   of its output may follow (add_op) */
 				run_later(v, PD_MATVEC, VP_MATVEC + slot, bs,
 				    &pc, sizeof(pc), cdiv((uint64_t)nrows,
-				    v->mv_nr[slot]));
+				    v->mv_nr[slot] * v->mv_rg[slot]));
 			else
 				run(v, VP_MATVEC + slot, bs, &pc, sizeof(pc),
-				    cdiv((uint64_t)(r1 - r0), v->mv_nr[slot]),
-				    0);
+				    cdiv((uint64_t)(r1 - r0), v->mv_nr[slot] *
+				    v->mv_rg[slot]), 0);
 		}
 	}
 }
@@ -2338,10 +2340,11 @@ pick(vk_backend *v, int device, lc_err *e)
 }
 
 /*
- * LC_VK_MATVEC: matvec.comp's workgroup size and rows per workgroup,
- * "WGxNR" for every weight type and/or "TYPE=WGxNR" for one (q4_k=...),
- * comma-separated, later ones winning; WG a power of two from 32 to
- * the device's limit, NR 1 to 8.  Unset: 64x2.
+ * LC_VK_MATVEC: matvec.comp's workgroup size, rows at a time and groups
+ * of them, "WGxNR[xRG]" for every weight type and/or "TYPE=WGxNR[xRG]"
+ * for one (q4_k=...), comma-separated, later ones winning; WG a power
+ * of two from 32 to the device's limit, NR 1 to 8, RG 1 to 64 (default
+ * 1).  Unset: 64x2x1.
  */
 static int
 mv_config(vk_backend *v, const VkPhysicalDeviceLimits *lim, lc_err *e)
@@ -2352,13 +2355,14 @@ mv_config(vk_backend *v, const VkPhysicalDeviceLimits *lim, lc_err *e)
 	for (k = 0; k < VW_N; k++) {
 		v->mv_wg[k] = 64;
 		v->mv_nr[k] = 2;
+		v->mv_rg[k] = 1;
 	}
 	if (env == NULL || *env == '\0')
 		return LC_OK;
 	for (p = env; *p != '\0'; p = *end == ',' ? end + 1 : end) {
 		char name[16];
-		unsigned wg, nr;
-		int n = 0, slot = -1;
+		unsigned wg = 0, nr = 0, rg = 1;
+		int n = 0, slot = -1, bad;
 
 		end = strchr(p, ',');
 		if (end == NULL)
@@ -2378,16 +2382,23 @@ mv_config(vk_backend *v, const VkPhysicalDeviceLimits *lim, lc_err *e)
 				    "with a matvec shader", name);
 			p = eq + 1;
 		}
-		if (sscanf(p, "%ux%u%n", &wg, &nr, &n) != 2 || p + n != end ||
-		    wg < 32 || (wg & (wg - 1)) != 0 ||
+		bad = sscanf(p, "%ux%u%n", &wg, &nr, &n) != 2;
+		if (!bad && p + n < end && p[n] == 'x') {
+			int m = 0;
+			bad = sscanf(p + n + 1, "%u%n", &rg, &m) != 1;
+			n += 1 + m;
+		}
+		if (bad || p + n != end ||
+		    rg < 1 || rg > 64 || wg < 32 || (wg & (wg - 1)) != 0 ||
 		    wg > lim->maxComputeWorkGroupSize[0] ||
 		    wg > lim->maxComputeWorkGroupInvocations || nr < 1 ||
 		    nr > 8 || (size_t)wg * nr * 16 >
 		    lim->maxComputeSharedMemorySize)
 			return lc_errf(e, LC_EINVAL, "vulkan: LC_VK_MATVEC: "
-			    "\"%.*s\" is not WGxNR (WG a power of two from "
-			    "32 to %u, NR 1 to 8, WG * NR * 16 bytes of "
-			    "shared memory at most %u)", (int)(end - p), p,
+			    "\"%.*s\" is not WGxNR[xRG] (WG a power of two "
+			    "from 32 to %u, NR 1 to 8, WG * NR * 16 bytes of "
+			    "shared memory at most %u, RG 1 to 64)",
+			    (int)(end - p), p,
 			    lim->maxComputeWorkGroupSize[0] <
 			    lim->maxComputeWorkGroupInvocations ?
 			    lim->maxComputeWorkGroupSize[0] :
@@ -2397,6 +2408,7 @@ mv_config(vk_backend *v, const VkPhysicalDeviceLimits *lim, lc_err *e)
 			if (slot < 0 || k == slot) {
 				v->mv_wg[k] = wg;
 				v->mv_nr[k] = nr;
+				v->mv_rg[k] = rg;
 			}
 	}
 	return LC_OK;

@@ -282,15 +282,16 @@ t_weight(uint32_t dtype, int64_t K, int64_t N, int ncols, int bias,
 }
 
 /*
- * matvec.comp under other workgroup sizes and rows per workgroup
- * (LC_VK_MATVEC, read when a backend starts): a second Vulkan backend
+ * matvec.comp under other workgroup sizes, rows at a time and groups of
+ * them (LC_VK_MATVEC, read when a backend starts): a second Vulkan backend
  * per setting, in be[1]'s place, on row counts that leave the last
  * workgroup partly empty.
  */
 static void
 t_matvec_configs(const uint32_t *types, size_t ntypes)
 {
-	static const char *cfg[] = { "32x1", "128x3", "64x8,q4_k=256x4" };
+	static const char *cfg[] = { "32x1x3", "128x3", "64x8,q4_k=256x4x2",
+	    "64x2x16" };
 	const char *old = getenv("LC_VK_MATVEC");
 	char *keep = old != NULL ? strdup(old) : NULL;
 	lc_backend *main_vk = be[1];
