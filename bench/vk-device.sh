@@ -7,7 +7,9 @@
 #                                      .devpack, add it to .git/info/exclude):
 #                                      binaries without OpenBLAS, the shared
 #                                      libraries they need, the test models'
-#                                      GGUF headers (tests/oracle/gguf_skeleton.py)
+#                                      GGUF headers (tests/oracle/gguf_skeleton.py);
+#                                      OLD=REV: also REV's llm-bench, as
+#                                      DIR/bin/llm-bench.old (run's A/B)
 #   sh bench/vk-device.sh run OUTDIR [DIR] [SHAPE...]
 #                                      (there, from the repository root)
 #   sh bench/vk-device.sh sweep OUTDIR [DIR] [SHAPE...]
@@ -53,6 +55,13 @@ pack)
 	mkdir -p "$p/bin" "$p/lib" "$p/heads"
 	cp "$b/llm-bench" "$b/llm-quant" "$b/llm-run" "$b/tests/kernels/k_vk" \
 	    "$b/tests/unit/t_vk_model" "$b/bench/vk_matvec" "$p/bin/"
+	if [ -n "${OLD:-}" ]; then
+		git worktree add -f --detach "$b-old-src" "$OLD" >/dev/null
+		make -s -C "$b-old-src" -j"$(nproc)" BUILD="$b-old" BLAS=none \
+		    LDFLAGS=-Wl,--as-needed "$b-old/llm-bench"
+		cp "$b-old/llm-bench" "$p/bin/llm-bench.old"
+		git worktree remove --force "$b-old-src"
+	fi
 	strip "$p/bin/"*
 	for l in $(ldd "$p/bin/"* | awk '$3 ~ /^\// { print $3 }' | sort -u); do
 		case $(basename "$l") in

@@ -13,11 +13,14 @@
  * column, each block quantized as the CPU's kv store does
  * (libcore/quant/q8_0.c, ggml's quantize_row_q8_0_ref): d = amax / 127,
  * q = roundf(x / d) with 1 / d precomputed, halves away from zero; d
- * kept as f16.
+ * kept as f16.  The divisions are exact and the f16 roundings to
+ * nearest even (common/exact.glsl), whatever the driver's division and
+ * conversion do; packHalf2x16 then only stores values it can hold.
  */
 #include "common/base.glsl"
 #define WG 64
 layout(local_size_x = WG) in;
+#include "common/exact.glsl"
 
 layout(binding = 0, std430) readonly buffer KBuf { float k[]; };
 layout(binding = 1, std430) readonly buffer VBuf { float v[]; };
@@ -31,15 +34,6 @@ layout(push_constant) uniform PC {
 } p;
 
 #if defined(KV_q8_0)
-/* C's roundf: halves away from zero */
-float
-round_away(float x)
-{
-	float t = trunc(x);
-
-	return abs(x - t) >= 0.5 ? t + sign(x) : t;
-}
-
 /* the 32 values xs as a q8_0 block: the quants into qw, returns d */
 float
 quant32(float xs[32], out uint qw[8])
@@ -48,15 +42,16 @@ quant32(float xs[32], out uint qw[8])
 
 	for (uint j = 0u; j < 32u; j++)
 		amax = amax > abs(xs[j]) ? amax : abs(xs[j]);
-	float d = amax / 127.0, id = d != 0.0 ? 1.0 / d : 0.0;
+	float d = div_rn(amax, 127.0), id = d != 0.0 ? div_rn(1.0, d) : 0.0;
 	for (uint w = 0u; w < 8u; w++) {
 		uint u = 0u;
-		for (uint b = 0u; b < 4u; b++)
-			u |= (uint(int(round_away(xs[4u * w + b] * id))) &
-			    0xffu) << (8u * b);
+		for (uint b = 0u; b < 4u; b++) {
+			precise float qx = xs[4u * w + b] * id;
+			u |= (uint(int(round_away(qx))) & 0xffu) << (8u * b);
+		}
 		qw[w] = u;
 	}
-	return d;
+	return f16_rne(d);
 }
 
 void
@@ -105,8 +100,10 @@ main()
 	uint cell = uint(pos[p.posoff + t]) % p.nc, e = cell * p.rowel + 2u * i;
 	uint kb = p.koff + t * p.kstride + 2u * i, vb = p.voff + t * p.vstride + 2u * i;
 #if defined(KV_f16)
-	kc[(p.kbase + e) >> 1] = packHalf2x16(vec2(k[kb], k[kb + 1u]));
-	vc[(p.vbase + e) >> 1] = packHalf2x16(vec2(v[vb], v[vb + 1u]));
+	kc[(p.kbase + e) >> 1] = packHalf2x16(vec2(f16_rne(k[kb]),
+	    f16_rne(k[kb + 1u])));
+	vc[(p.vbase + e) >> 1] = packHalf2x16(vec2(f16_rne(v[vb]),
+	    f16_rne(v[vb + 1u])));
 #else
 	kc[p.kbase + e] = floatBitsToUint(k[kb]);
 	kc[p.kbase + e + 1u] = floatBitsToUint(k[kb + 1u]);

@@ -58,15 +58,6 @@ shared uint si[WG];
 shared float sv[WG];
 shared int ss[WG];
 
-/* C's roundf: halves away from zero */
-float
-round_away(float v)
-{
-	float t = trunc(v);
-
-	return abs(v - t) >= 0.5 ? t + sign(v) : t;
-}
-
 void
 main()
 {

@@ -1,6 +1,7 @@
 /*
  * exact.glsl - the float operations the CPU reference does exactly that
- * a shader's built-ins may not: division and rounding to float16.
+ * a shader's built-ins may not: division and rounding to float16; and
+ * C's roundf.
  * Vulkan allows 2.5 ulp for x / y (NVIDIA's driver uses it), and a
  * compiler may fold unpackHalf2x16(packHalf2x16(v)) back to v (NVIDIA's
  * does); a step off in either moves 8-bit quants and f16 activations
@@ -69,4 +70,13 @@ f16_rne(float v)
 	}
 	a = (a + 0x0fffu + ((a >> 13) & 1u)) & ~0x1fffu;
 	return uintBitsToFloat(s | a);
+}
+
+/* C's roundf: halves away from zero */
+float
+round_away(float v)
+{
+	float t = trunc(v);
+
+	return abs(v - t) >= 0.5 ? t + sign(v) : t;
 }
