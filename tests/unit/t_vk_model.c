@@ -7,7 +7,9 @@
  * sliding window; gemma4's layers of two head sizes in one cache, its
  * shared KV layers and per-layer inputs through one-column views):
  * nothing is quantized, so every logit of every position must agree to
- * float rounding (MAX_NMSE_TINY).  The same for llama3 and qwen2 (K
+ * float rounding (MAX_NMSE_TINY); llama3 and gemma3 also over 250
+ * positions, whose last 4 (generation) split their attention, and
+ * qwen2 over 200 with a q8_0 cache.  The same for llama3 and qwen2 (K
  * rows of 32: one q8_0 block over two heads) with a q8_0 KV cache on
  * both backends (the cache's blocks quantized identically): a last-bit
  * difference in a key can still move one quant a step, so the bound is
@@ -137,16 +139,21 @@ greedy(lc_model *m[2], const char *file, int p, const int32_t *ids, int n,
 	return diff;
 }
 
-/* a tiny f32 model with a KV cache of kvt: every position's logits */
+/*
+ * A tiny f32 model with a KV cache of kvt: every position's logits,
+ * npos - 4 in batches of 16, then 4 one by one (generation: past 128
+ * positions its attention is split, vk.c).
+ */
 static void
-tiny(const char *name, uint32_t kvt)
+tiny_n(const char *name, uint32_t kvt, int npos)
 {
-	lc_model_opts o = { .n_ctx = 64, .n_batch = 16, .kv_dtype = kvt };
+	lc_model_opts o = { .n_ctx = npos < 64 ? 64 : npos, .n_batch = 16,
+	    .kv_dtype = kvt };
 	double bound = kvt == LC_Q8_0 ? MAX_NMSE_TINY_Q8_0 : MAX_NMSE_TINY;
 	lc_backend *be[2] = { NULL, NULL };
 	lc_model *m[2] = { NULL, NULL };
 	float *lg[2] = { NULL, NULL };
-	int32_t ids[24];
+	int32_t ids[512];
 	char path[256];
 	double worst = 0, q;
 	int i, j, nv;
@@ -164,32 +171,33 @@ tiny(const char *name, uint32_t kvt)
 			goto out;
 		}
 	nv = (int)lc_model_hparams(m[0])->n_vocab;
-	for (j = 0; j < 24; j++)
+	for (j = 0; j < npos; j++)
 		ids[j] = (int32_t)((j * 37 + 11) % nv);
 	for (i = 0; i < 2; i++) {
-		if ((lg[i] = malloc((size_t)(24 * nv) * sizeof(float))) == NULL)
+		if ((lg[i] = malloc((size_t)npos * (size_t)nv *
+		    sizeof(float))) == NULL)
 			goto out;
-		/* 20 positions in two steps of 16 and 4, then 4 one by one */
-		if (lc_model_eval(m[i], ids, 20, 0, 1, lg[i], &e) != LC_OK) {
+		if (lc_model_eval(m[i], ids, npos - 4, 0, 1, lg[i], &e) !=
+		    LC_OK) {
 			CHECK(0, "%s: %s", name, e.msg);
 			goto out;
 		}
-		for (j = 20; j < 24; j++)
+		for (j = npos - 4; j < npos; j++)
 			if (lc_model_eval(m[i], ids + j, 1, j, 0, lg[i] +
 			    (size_t)j * (size_t)nv, &e) != LC_OK) {
 				CHECK(0, "%s: %s", name, e.msg);
 				goto out;
 			}
 	}
-	for (j = 0; j < 24; j++) {
+	for (j = 0; j < npos; j++) {
 		q = nmse(lg[1] + (size_t)j * (size_t)nv, lg[0] + (size_t)j *
 		    (size_t)nv, (size_t)nv);
 		CHECK(q <= bound, "tiny %s, %s cache, position %d: NMSE %.3g",
 		    name, lc_dtype(kvt)->name, j, q);
 		worst = q > worst ? q : worst;
 	}
-	printf("tiny %s, %s cache: logits NMSE <= %.3g at 24 positions\n",
-	    name, lc_dtype(kvt)->name, worst);
+	printf("tiny %s, %s cache: logits NMSE <= %.3g at %d positions\n",
+	    name, lc_dtype(kvt)->name, worst, npos);
 out:
 	for (i = 0; i < 2; i++) {
 		free(lg[i]);
@@ -197,6 +205,13 @@ out:
 		if (be[i] != NULL)
 			be[i]->ops->free(be[i]);
 	}
+}
+
+/* 20 positions in two steps of 16 and 4, then 4 one by one */
+static void
+tiny(const char *name, uint32_t kvt)
+{
+	tiny_n(name, kvt, 24);
 }
 
 /*
@@ -609,6 +624,9 @@ main(int argc, char **argv)
 	b->ops->free(b);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	tiny("llama3", LC_F16);
+	tiny_n("llama3", LC_F16, 250);
+	tiny_n("qwen2", LC_Q8_0, 200);
+	tiny_n("gemma3", LC_F16, 250);
 	tiny("qwen2", LC_F16);
 	tiny("gemma3", LC_F16);
 	tiny("gemma4", LC_F16);
