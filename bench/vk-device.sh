@@ -142,8 +142,9 @@ for (t, c), us in sorted(dep.items()):
         best[t] = c
 for r in rows:
     if r["cfg"] == best[r["type"]] or r["cfg"] == "64x2":
-        print("| %s | %s | %dx%d | %s | %.2f us | %.0f GB/s |" % (r["type"],
-              r["cfg"], r["k"], r["n"], r["mode"], r["us"], r["gbs"]))
+        print("| %s | %s | %dx%d | %s | %.2f us | %.0f GB/s | rec %.2f us |" % (
+              r["type"], r["cfg"], r["k"], r["n"], r["mode"], r["us"],
+              r["gbs"], r["rec_us"]))
 print("best " + ",".join("%s=%s" % kv for kv in sorted(best.items())))
 PY
 	best=$(sed -n 's/^best //p' "$o/sweep.md")

@@ -67,7 +67,7 @@ n=vk_matvec
 case $n in ${ONLY:-*})
 	if env ASAN_OPTIONS="$(asan_opts k_vk)" "$O/bench/$n" -t q4_k,q6_k -s 512x64,256x8 -m 0.1 -r 1 \
 	    > "$W/$n.out" 2> "$W/$n.err"; then
-		if [ "$(grep -c '^{"cfg":"64x2","type":"q[46]_k","k":[0-9]*,"n":[0-9]*,"mode":"\(dep\|indep\)","us":[0-9.]*,"gbs":[0-9.]*}$' "$W/$n.out")" = 8 ]; then
+		if [ "$(grep -c '^{"cfg":"64x2","type":"q[46]_k","k":[0-9]*,"n":[0-9]*,"mode":"\(dep\|indep\)","us":[0-9.]*,"gbs":[0-9.]*,"rec_us":[0-9.]*}$' "$W/$n.out")" = 8 ]; then
 			ok "$n (8 lines)"
 		else
 			bad "$n" "unexpected output: $(head -c 300 "$W/$n.out")"
