@@ -122,7 +122,8 @@ if [ "$cmd" = sweep ]; then
 	echo "== matvec settings"
 	: > "$o/sweep.jsonl"
 	for c in ${CFGS:-32x1 32x2 32x4 32x8 64x1 64x2 64x4 64x8 128x2 128x4 128x8 256x2 \
-	    32x2x8 32x4x4 64x2x4 64x2x16 64x4x4 128x2x4 128x4x4 256x2x4}; do
+	    32x2x8 32x4x4 64x2x4 64x2x16 64x4x4 128x2x4 128x4x4 256x2x4 \
+	    64x2x1x1 64x4x1x1 128x2x1x1 64x2x4x1 128x4x4x1}; do
 		LC_VK_MATVEC=$c timeout 120 "$p/bin/vk_matvec" \
 		    -t "${TYPES:-q4_k,q6_k,q8_0,q4_1}" ${SHAPES:+-s "$SHAPES"} \
 		    -m "${MB:-256}" >> "$o/sweep.jsonl" \

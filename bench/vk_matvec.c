@@ -2,9 +2,9 @@
  * vk_matvec.c - the Vulkan backend's matrix-vector products alone, at
  * the shapes of real models: device time per product and the weight
  * bytes it streams per second, for choosing matvec.comp's workgroup
- * size, rows at a time and groups of them (LC_VK_MATVEC, read when the
- * backend starts: run this once per setting; bench/vk-device.sh sweep
- * does).
+ * size, rows at a time, groups of them and variant (LC_VK_MATVEC, read
+ * when the backend starts: run this once per setting;
+ * bench/vk-device.sh sweep does).
  *
  * Per weight type and shape (K x N: rows of K elements, N rows) it
  * uploads enough copies of one random weight to fill MB mebibytes

@@ -13,16 +13,25 @@
  * for the W_MIN types; it is read 4 floats at a time where xv4 says
  * its offset and stride are multiples of 4.  fast (x read 4 floats at
  * a time): q4_k rows that start on 16 bytes (q4k_rows below), q6_k rows
- * (q6k_rows).  The workgroup's size (WG), rows at a time (NR) and
+ * (q6k_rows).  The workgroup's size (WG), rows at a time (NR),
  * groups of NR rows one after the other (RG: x comes again from the
- * cache nearest the workgroup, not from further away) are
- * specialization constants, set per weight type by the backend
- * (LC_VK_MATVEC); the defaults are these.
+ * cache nearest the workgroup, not from further away) and q4_k's
+ * variant (VAR) are specialization constants, set per weight type by
+ * the backend (LC_VK_MATVEC); the defaults are these.
  */
 #include "common/base.glsl"
 layout(constant_id = 0) const uint WG = 64u;
 layout(constant_id = 1) const uint NR = 2u;
 layout(constant_id = 2) const uint RG = 1u;
+/* q4_k's fast path: 0 a sub-block of 32 an invocation (q4k_rows), 1
+   the two sub-blocks that share 32 bytes (q4k_pair); the other types
+   have one */
+layout(constant_id = 3) const uint VAR = 0u;
+#if defined(W_q4_k)
+#define SUB32	(VAR == 0u)
+#else
+#define SUB32	true
+#endif
 layout(local_size_x_id = 0) in;
 #include "common/quant.glsl"
 
@@ -79,6 +88,41 @@ q4k_rows(uint g, uint roff, float xv[32], float sx, inout float acc)
 			sqx += float((q1[w] >> (8u * i + sh)) & 15u) * xv[16u + 4u * w + i];
 		}
 	acc += dm.x * sc * sqx - dm.y * mn * sx;
+}
+
+/* VAR 1: sub-blocks 2j and 2j+1 of a block (g: its 64 elements), the
+   low and high nibbles of the same 32 bytes, from three 16-byte loads */
+void
+q4k_pair(uint g, uint roff, float xv[64], float sx0, float sx1,
+    inout float acc)
+{
+	uint sb = g >> 2, j = g & 3u, s = 2u * j;
+	uint b = (roff >> 4) + sb * 9u;
+	uvec4 h = wq4[b], q0 = wq4[b + 1u + 2u * j], q1 = wq4[b + 2u + 2u * j];
+	vec2 dm = unpackHalf2x16(h.x);
+	float sc0, mn0, sc1, mn1, a0 = 0.0, a1 = 0.0;
+
+	if (s < 4u) {
+		sm_k4(s, hbyte(h, 4u + s), hbyte(h, 8u + s), 0u, sc0, mn0);
+		sm_k4(s + 1u, hbyte(h, 5u + s), hbyte(h, 9u + s), 0u, sc1,
+		    mn1);
+	} else {
+		sm_k4(s, hbyte(h, 8u + s), hbyte(h, s), hbyte(h, 4u + s), sc0,
+		    mn0);
+		sm_k4(s + 1u, hbyte(h, 9u + s), hbyte(h, s + 1u),
+		    hbyte(h, 5u + s), sc1, mn1);
+	}
+	for (uint w = 0u; w < 4u; w++)
+		for (uint i = 0u; i < 4u; i++) {
+			uint e = 4u * w + i, b0 = q0[w] >> (8u * i);
+			uint b1 = q1[w] >> (8u * i);
+			a0 += float(b0 & 15u) * xv[e];
+			a0 += float(b1 & 15u) * xv[16u + e];
+			a1 += float((b0 >> 4) & 15u) * xv[32u + e];
+			a1 += float((b1 >> 4) & 15u) * xv[48u + e];
+		}
+	acc += dm.x * sc0 * a0 - dm.y * mn0 * sx0 +
+	    (dm.x * sc1 * a1 - dm.y * mn1 * sx1);
 }
 #elif defined(W_q6_k)
 /*
@@ -161,8 +205,33 @@ rows(uint r0)
 
 		for (uint r = 0u; r < NR; r++)
 			acc[r] = float[4](0.0, 0.0, 0.0, 0.0);
+#if defined(W_q4_k)
+		for (uint g = lid; VAR == 1u && p.fast != 0u && g < p.ne0 / 64u;
+		    g += WG)
+			for (uint c = 0u; c < 4u; c++) {
+				if (c >= nc)
+					break;
+				float x64[64], sx0 = 0.0, sx1 = 0.0;
+				uint xb = (p.xoff + (c0 + c) * p.xstride + 64u * g) >> 2;
+				for (uint k = 0u; k < 16u; k++) {
+					vec4 a = x4[xb + k];
+					x64[4u * k] = a.x;
+					x64[4u * k + 1u] = a.y;
+					x64[4u * k + 2u] = a.z;
+					x64[4u * k + 3u] = a.w;
+					if (k < 8u)
+						sx0 += a.x + a.y + a.z + a.w;
+					else
+						sx1 += a.x + a.y + a.z + a.w;
+				}
+				for (uint r = 0u; r < NR; r++)
+					q4k_pair(g, roff[r], x64, sx0, sx1,
+					    acc[r][c]);
+			}
+#endif
 #if defined(W_q4_k) || defined(W_q6_k)
-		for (uint g = lid; p.fast != 0u && g < p.ne0 / 32u; g += WG)
+		for (uint g = lid; SUB32 && p.fast != 0u && g < p.ne0 / 32u;
+		    g += WG)
 			for (uint c = 0u; c < 4u; c++) {
 				if (c >= nc)
 					break;

@@ -209,6 +209,7 @@ typedef struct vk_backend {
 	/* matvec.comp's workgroup size, rows at a time and groups of
 	   them per workgroup, per weight type (LC_VK_MATVEC) */
 	uint32_t		 mv_wg[VW_N], mv_nr[VW_N], mv_rg[VW_N];
+	uint32_t		 mv_var[VW_N];
 	/* KV cache */
 	vbuf			**kc, **vc;
 	int64_t			*cells;
@@ -748,12 +749,13 @@ pipeline(vk_backend *v, int i)
 		.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO };
 	VkComputePipelineCreateInfo ci = {
 		.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO };
-	static const VkSpecializationMapEntry me[3] = {
+	static const VkSpecializationMapEntry me[4] = {
 		{ 0, 0, sizeof(uint32_t) }, { 1, sizeof(uint32_t),
 		sizeof(uint32_t) }, { 2, 2 * sizeof(uint32_t),
+		sizeof(uint32_t) }, { 3, 3 * sizeof(uint32_t),
 		sizeof(uint32_t) } };
-	uint32_t spec[3];
-	VkSpecializationInfo si = { 3, me, sizeof(spec), spec };
+	uint32_t spec[4];
+	VkSpecializationInfo si = { 4, me, sizeof(spec), spec };
 	VkShaderModule sm;
 	VkResult r;
 
@@ -779,6 +781,7 @@ pipeline(vk_backend *v, int i)
 		spec[0] = v->mv_wg[i - VP_MATVEC];
 		spec[1] = v->mv_nr[i - VP_MATVEC];
 		spec[2] = v->mv_rg[i - VP_MATVEC];
+		spec[3] = v->mv_var[i - VP_MATVEC];
 		ci.stage.pSpecializationInfo = &si;
 	}
 	r = vkCreateComputePipelines(v->dev, VK_NULL_HANDLE, 1, &ci, NULL,
@@ -2340,11 +2343,12 @@ pick(vk_backend *v, int device, lc_err *e)
 }
 
 /*
- * LC_VK_MATVEC: matvec.comp's workgroup size, rows at a time and groups
- * of them, "WGxNR[xRG]" for every weight type and/or "TYPE=WGxNR[xRG]"
- * for one (q4_k=...), comma-separated, later ones winning; WG a power
- * of two from 32 to the device's limit, NR 1 to 8, RG 1 to 64 (default
- * 1).  Unset: 64x2x1.
+ * LC_VK_MATVEC: matvec.comp's workgroup size, rows at a time, groups of
+ * them and variant, "WGxNR[xRG[xVAR]]" for every weight type and/or
+ * "TYPE=WGxNR[xRG[xVAR]]" for one (q4_k=...), comma-separated, later
+ * ones winning; WG a power of two from 32 to the device's limit, NR 1
+ * to 8, RG 1 to 64 (default 1), VAR 0 or 1 (q4_k's fast path; default
+ * 0).  Unset: 64x2x1x0.
  */
 static int
 mv_config(vk_backend *v, const VkPhysicalDeviceLimits *lim, lc_err *e)
@@ -2356,12 +2360,13 @@ mv_config(vk_backend *v, const VkPhysicalDeviceLimits *lim, lc_err *e)
 		v->mv_wg[k] = 64;
 		v->mv_nr[k] = 2;
 		v->mv_rg[k] = 1;
+		v->mv_var[k] = 0;
 	}
 	if (env == NULL || *env == '\0')
 		return LC_OK;
 	for (p = env; *p != '\0'; p = *end == ',' ? end + 1 : end) {
 		char name[16];
-		unsigned wg = 0, nr = 0, rg = 1;
+		unsigned wg = 0, nr = 0, rg = 1, var = 0;
 		int n = 0, slot = -1, bad;
 
 		end = strchr(p, ',');
@@ -2388,16 +2393,22 @@ mv_config(vk_backend *v, const VkPhysicalDeviceLimits *lim, lc_err *e)
 			bad = sscanf(p + n + 1, "%u%n", &rg, &m) != 1;
 			n += 1 + m;
 		}
-		if (bad || p + n != end ||
+		if (!bad && p + n < end && p[n] == 'x') {
+			int m = 0;
+			bad = sscanf(p + n + 1, "%u%n", &var, &m) != 1;
+			n += 1 + m;
+		}
+		if (bad || p + n != end || var > 1 ||
 		    rg < 1 || rg > 64 || wg < 32 || (wg & (wg - 1)) != 0 ||
 		    wg > lim->maxComputeWorkGroupSize[0] ||
 		    wg > lim->maxComputeWorkGroupInvocations || nr < 1 ||
 		    nr > 8 || (size_t)wg * nr * 16 >
 		    lim->maxComputeSharedMemorySize)
 			return lc_errf(e, LC_EINVAL, "vulkan: LC_VK_MATVEC: "
-			    "\"%.*s\" is not WGxNR[xRG] (WG a power of two "
-			    "from 32 to %u, NR 1 to 8, WG * NR * 16 bytes of "
-			    "shared memory at most %u, RG 1 to 64)",
+			    "\"%.*s\" is not WGxNR[xRG[xVAR]] (WG a power of "
+			    "two from 32 to %u, NR 1 to 8, WG * NR * 16 bytes "
+			    "of shared memory at most %u, RG 1 to 64, VAR 0 or "
+			    "1)",
 			    (int)(end - p), p,
 			    lim->maxComputeWorkGroupSize[0] <
 			    lim->maxComputeWorkGroupInvocations ?
@@ -2409,6 +2420,7 @@ mv_config(vk_backend *v, const VkPhysicalDeviceLimits *lim, lc_err *e)
 				v->mv_wg[k] = wg;
 				v->mv_nr[k] = nr;
 				v->mv_rg[k] = rg;
+				v->mv_var[k] = var;
 			}
 	}
 	return LC_OK;

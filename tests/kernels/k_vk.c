@@ -291,7 +291,7 @@ static void
 t_matvec_configs(const uint32_t *types, size_t ntypes)
 {
 	static const char *cfg[] = { "32x1x3", "128x3", "64x8,q4_k=256x4x2",
-	    "64x2x16" };
+	    "64x2x16", "q4_k=64x2x1x1", "32x3x2x1" };
 	const char *old = getenv("LC_VK_MATVEC");
 	char *keep = old != NULL ? strdup(old) : NULL;
 	lc_backend *main_vk = be[1];
