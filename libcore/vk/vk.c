@@ -1044,6 +1044,21 @@ same_bind(const vbind *a, const vbind *b)
 	    a->bi.range == b->bi.range && a->rem == b->rem;
 }
 
+/* a binding's range overlaps one of the held dispatch's */
+static int
+binds_touch(vk_backend *v, const vbind *a)
+{
+	int k;
+
+	for (k = 0; k < NBIND; k++)
+		if ((v->hold.has >> k & 1) && a->bi.buffer ==
+		    v->hold.b[k].bi.buffer && a->bi.offset <
+		    v->hold.b[k].bi.offset + v->hold.b[k].bi.range &&
+		    v->hold.b[k].bi.offset < a->bi.offset + a->bi.range)
+			return 1;
+	return 0;
+}
+
 /* the used bytes of a binding (n of them) and of another overlap */
 static int
 bytes_overlap(const vbind *a, uint64_t na, const vbind *b, uint64_t nb)
@@ -1555,10 +1570,12 @@ add_op(vk_backend *v, const lc_tensor *a, float s, const lc_tensor *c,
 	    bind_all(v, y, &yb) != 0)
 		return;
 	/* y = a + s c in place, c the held-back product's whole output:
-	   the product adds into a itself */
+	   the product adds into a itself, unless a shares bytes with
+	   what the product reads or with c */
 	if (v->hold.pipe >= 0 && v->hold.what == PD_MATVEC &&
 	    same_bind(&v->hold.b[3], &cb) && same_bind(&ab, &yb) &&
-	    a->row_bytes == y->row_bytes && c->ne[1] == a->ne[1]) {
+	    a->row_bytes == y->row_bytes && c->ne[1] == a->ne[1] &&
+	    !binds_touch(v, &ab)) {
 		mv_pc *m = (mv_pc *)v->hold.pc;
 
 		if (m->nrows == (uint32_t)a->ne[0] && m->ncols ==
