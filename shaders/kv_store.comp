@@ -16,22 +16,48 @@
  * kept as f16.  The divisions are exact and the f16 roundings to
  * nearest even (common/exact.glsl), whatever the driver's division and
  * conversion do; packHalf2x16 then only stores values it can hold.
+ *
+ * rope != 0: the keys are turned first, as rope.comp turns them with
+ * pairs (2i, 2i+1) (not NeoX: a pair is then one invocation's), and
+ * written back to k too: the backend fuses RoPE of the keys into the
+ * store in generation.  Heads of hd values, the first n_rot of each
+ * turned; the frequency factors (hasff) are floats at word ffoff of
+ * pos's buffer.
  */
 #include "common/base.glsl"
 #define WG 64
 layout(local_size_x = WG) in;
 #include "common/exact.glsl"
+#include "common/rope.glsl"
 
-layout(binding = 0, std430) readonly buffer KBuf { float k[]; };
+layout(binding = 0, std430) buffer KBuf { float k[]; };
 layout(binding = 1, std430) readonly buffer VBuf { float v[]; };
 layout(binding = 2, std430) readonly buffer PBuf { int pos[]; };
+layout(binding = 2, std430) readonly buffer FBuf { float pf[]; };
 layout(binding = 3, std430) writeonly buffer KCBuf { uint kc[]; };
 layout(binding = 4, std430) writeonly buffer VCBuf { uint vc[]; };
 
 layout(push_constant) uniform PC {
 	uint rowel, ntok, koff, kstride, voff, vstride, posoff, nc;
 	uint kbase, vbase, nel;
+	uint rope, hd, n_rot, hasff, ffoff;
+	float theta_scale, freq_scale, ext_factor, mscale, lo, hi;
 } p;
+
+/* the pair at element e (even) of token t's keys, turned (rope) */
+vec2
+turn(uint t, uint e, vec2 x)
+{
+	uint d = e % p.hd;
+
+	if (p.rope == 0u || d >= p.n_rot)
+		return x;
+	vec2 r = rope_cs(d / 2u, pos[p.posoff + t], p.theta_scale,
+	    p.hasff != 0u, p.hasff != 0u ? pf[p.ffoff + d / 2u] : 1.0,
+	    p.freq_scale, p.ext_factor, p.mscale, p.lo, p.hi);
+	precise float y0 = x.x * r.x - x.y * r.y, y1 = x.x * r.y + x.y * r.x;
+	return vec2(y0, y1);
+}
 
 #if defined(KV_q8_0)
 /* the 32 values xs as a q8_0 block: the quants into qw, returns d */
@@ -73,8 +99,16 @@ main()
 		uint b = 2u * i + h;
 		if (b >= nb)
 			break;
-		for (uint j = 0u; j < 32u; j++)
-			xs[j] = k[kb + 32u * b + j];
+		for (uint j = 0u; j < 32u; j += 2u) {
+			vec2 x = vec2(k[kb + 32u * b + j], k[kb + 32u * b + j + 1u]);
+			if (p.rope != 0u) {
+				x = turn(t, 32u * b + j, x);
+				k[kb + 32u * b + j] = x.x;
+				k[kb + 32u * b + j + 1u] = x.y;
+			}
+			xs[j] = x.x;
+			xs[j + 1u] = x.y;
+		}
 		dk[h] = quant32(xs, qw);
 		for (uint w = 0u; w < 8u; w++)
 			kc[p.kbase + rw + sw + 8u * b + w] = qw[w];
@@ -99,14 +133,20 @@ main()
 		return;
 	uint cell = uint(pos[p.posoff + t]) % p.nc, e = cell * p.rowel + 2u * i;
 	uint kb = p.koff + t * p.kstride + 2u * i, vb = p.voff + t * p.vstride + 2u * i;
+	vec2 kx = vec2(k[kb], k[kb + 1u]);
+	if (p.rope != 0u) {
+		kx = turn(t, 2u * i, kx);
+		k[kb] = kx.x;
+		k[kb + 1u] = kx.y;
+	}
 #if defined(KV_f16)
-	kc[(p.kbase + e) >> 1] = packHalf2x16(vec2(f16_rne(k[kb]),
-	    f16_rne(k[kb + 1u])));
+	kc[(p.kbase + e) >> 1] = packHalf2x16(vec2(f16_rne(kx.x),
+	    f16_rne(kx.y)));
 	vc[(p.vbase + e) >> 1] = packHalf2x16(vec2(f16_rne(v[vb]),
 	    f16_rne(v[vb + 1u])));
 #else
-	kc[p.kbase + e] = floatBitsToUint(k[kb]);
-	kc[p.kbase + e + 1u] = floatBitsToUint(k[kb + 1u]);
+	kc[p.kbase + e] = floatBitsToUint(kx.x);
+	kc[p.kbase + e + 1u] = floatBitsToUint(kx.y);
 	vc[p.vbase + e] = floatBitsToUint(v[vb]);
 	vc[p.vbase + e + 1u] = floatBitsToUint(v[vb + 1u]);
 #endif

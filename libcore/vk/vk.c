@@ -31,14 +31,16 @@
  * built on first use.
  *
  * Fusion (generation, up to FUSE_COLS columns; not under LC_VK_SYNC):
- * a norm, an activation or a whole matrix-vector product is held back
- * (run_later()) until the next op.  If that op is the rounding of the
- * held op's output for a product (quant_x()), quant_act.comp does the
- * norm or activation first and writes its output too; if it is an add
- * in place of the product's output into a residual (add_op()),
- * matvec.comp adds into the residual itself.  Otherwise the held
+ * a norm, an activation, a whole matrix-vector product or a RoPE with
+ * pairs (2i, 2i+1) is held back (run_later()) until the next op.  If
+ * that op is the rounding of the held op's output for a product
+ * (quant_x()), quant_act.comp does the norm or activation first and
+ * writes its output too; if it is an add in place of the product's
+ * output into a residual (add_op()), matvec.comp adds into the
+ * residual itself; if it is attention over the keys the RoPE turned,
+ * kv_store.comp turns them as it stores them.  Otherwise the held
  * dispatch is recorded as it was.  A Llama layer goes from 16
- * dependent dispatches to 11, with the same results (k_vk compares the
+ * dependent dispatches to 10, with the same results (k_vk compares the
  * chains fused and unfused).
  *
  * Attention in generation over more than ATTN_PART positions is split:
@@ -201,6 +203,10 @@ typedef struct vk_backend {
 		uint32_t	 pcsize;
 		uint64_t	 gx, pbytes;
 		int		 ob;		/* its output's binding */
+		/* PD_ROPE: its positions and frequency factors (NULL:
+		   none), in the ring's host memory */
+		const int32_t	*hpos;
+		const float	*hff;
 	} hold;
 	/* split attention's parts (attn.comp's nsplit), sized at the
 	   first split */
@@ -236,8 +242,15 @@ typedef struct vk_backend {
 #define PROF_MAX	16384
 
 /* what vk_backend.hold holds; PD_MERGE is quant_act.comp's pre 3
-   alone, the merge of split attention */
-enum { PD_NORM, PD_ACT, PD_MATVEC, PD_MERGE };
+   alone, the merge of split attention; PD_ROPE a RoPE with pairs
+   (2i, 2i+1), which the keys' store into the cache may take in */
+enum { PD_NORM, PD_ACT, PD_MATVEC, PD_MERGE, PD_ROPE };
+
+typedef struct rope_pc {
+	uint32_t ntok, n_head, head_dim, n_rot, neox, xoff, xstride;
+	uint32_t posoff, ffoff, hasff;
+	float theta_scale, freq_scale, ext_factor, mscale, lo, hi;
+} rope_pc;
 
 /* the push constants of the shaders that fuse (their PC blocks) */
 typedef struct norm_pc {
@@ -1634,15 +1647,13 @@ vk_rope(lc_backend *b, lc_tensor *x, const lc_rope_args *r,
     const int32_t *pos)
 {
 	vk_backend *v = VK(b);
-	struct {
-		uint32_t ntok, n_head, head_dim, n_rot, neox, xoff, xstride;
-		uint32_t posoff, ffoff, hasff;
-		float theta_scale, freq_scale, ext_factor, mscale, lo, hi;
-	} pc;
+	rope_pc pc;
 	vbind pb, fb, xb;
 	vbind *bs[NBIND] = { &pb, &fb, NULL, &xb, NULL };
 	float lo = 0, hi = 0, mscale = r->attn_factor;
 	int64_t n = x->ne[1];
+	const int32_t *hpos;
+	const float *hff = NULL;
 	void *hp;
 
 	if (r->n_rot < 2)
@@ -1659,24 +1670,34 @@ vk_rope(lc_backend *b, lc_tensor *x, const lc_rope_args *r,
 	if ((hp = ring_get(v, (size_t)n * sizeof(int32_t), &pb)) == NULL)
 		return;
 	memcpy(hp, pos, (size_t)n * sizeof(int32_t));
+	hpos = hp;
 	if (r->freq_factors != NULL) {
 		if ((hp = ring_get(v, (size_t)r->n_rot / 2 * sizeof(float),
 		    &fb)) == NULL)
 			return;
 		memcpy(hp, r->freq_factors, (size_t)r->n_rot / 2 *
 		    sizeof(float));
+		hff = hp;
 	} else {
 		bs[1] = NULL;
 	}
 	if (bind_all(v, x, &xb) != 0)
 		return;
-	pc = (__typeof__(pc)){ (uint32_t)n, (uint32_t)r->n_head,
+	pc = (rope_pc){ (uint32_t)n, (uint32_t)r->n_head,
 	    (uint32_t)r->head_dim, (uint32_t)r->n_rot, r->mode == LC_ROPE_NEOX,
 	    xb.rem / 4, (uint32_t)(x->row_bytes / 4), 0, 0,
 	    r->freq_factors != NULL, powf(r->base, -2.0f / (float)r->n_rot),
 	    r->freq_scale, r->ext_factor, mscale, lo, hi };
-	run(v, VP_ROPE, bs, &pc, sizeof(pc), cdiv((uint64_t)n *
-	    (uint64_t)r->n_head * (uint64_t)(r->n_rot / 2), 64), 0);
+	if (n <= FUSE_COLS && r->mode == LC_ROPE_NORM) {
+		/* the keys' store may take it in (vk_attention) */
+		run_later(v, PD_ROPE, VP_ROPE, bs, &pc, sizeof(pc),
+		    cdiv((uint64_t)n * (uint64_t)r->n_head *
+		    (uint64_t)(r->n_rot / 2), 64));
+		v->hold.hpos = hpos;
+		v->hold.hff = hff;
+	} else
+		run(v, VP_ROPE, bs, &pc, sizeof(pc), cdiv((uint64_t)n *
+		    (uint64_t)r->n_head * (uint64_t)(r->n_rot / 2), 64), 0);
 }
 
 /* the attention pass's push constants (attn.comp) */
@@ -1804,7 +1825,11 @@ vk_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
 	struct {
 		uint32_t rowel, ntok, koff, kstride, voff, vstride, posoff, nc;
 		uint32_t kbase, vbase, nel;
+		uint32_t rope, hd, n_rot, hasff, ffoff;
+		float theta_scale, freq_scale, ext_factor, mscale, lo, hi;
 	} ps;
+	const rope_pc *rp = (const rope_pc *)v->hold.pc;
+	int turn, i;
 	attn_pc pa;
 	vbind qb, kb, vb, ob, pb, kcb, vcb;
 	vbind *bst[NBIND] = { &kb, &vb, &pb, &kcb, &vcb };
@@ -1835,9 +1860,6 @@ vk_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
 		return;
 	}
 	nc = v->cells[a->layer];
-	if ((hp = ring_get(v, (size_t)n * sizeof(int32_t), &pb)) == NULL)
-		return;
-	memcpy(hp, pos, (size_t)n * sizeof(int32_t));
 	kcb.bi = (VkDescriptorBufferInfo){ v->kc[a->layer]->buf, 0,
 	    VK_WHOLE_SIZE };
 	vcb.bi = (VkDescriptorBufferInfo){ v->vc[a->layer]->buf, 0,
@@ -1846,12 +1868,44 @@ vk_attention(lc_backend *b, const lc_attn_args *a, const lc_tensor *q,
 	if (bind_all(v, k, &kb) != 0 || bind_all(v, vv, &vb) != 0 ||
 	    bind_all(v, q, &qb) != 0 || bind_all(v, out, &ob) != 0)
 		return;
+	/* the held RoPE of exactly these keys at these positions: the
+	   store turns them (kv_store.comp's rope) */
+	turn = v->hold.pipe >= 0 && v->hold.what == PD_ROPE &&
+	    same_bind(&v->hold.b[3], &kb) && rp->ntok == (uint32_t)n &&
+	    rp->neox == 0 && (int64_t)rp->n_head * rp->head_dim == nel &&
+	    rp->xoff == kb.rem / 4 && rp->xstride == k->row_bytes / 4 &&
+	    memcmp(v->hold.hpos, pos, (size_t)n * sizeof(int32_t)) == 0;
+	if ((hp = ring_get(v, (size_t)n * sizeof(int32_t) + (turn &&
+	    v->hold.hff ? (size_t)rp->n_rot / 2 * sizeof(float) : 0),
+	    &pb)) == NULL)
+		return;
+	memcpy(hp, pos, (size_t)n * sizeof(int32_t));
 	ps = (__typeof__(ps)){ (uint32_t)v->kv_dim, (uint32_t)n, kb.rem / 4,
 	    (uint32_t)(k->row_bytes / 4), vb.rem / 4,
 	    (uint32_t)(vv->row_bytes / 4), 0, (uint32_t)nc, 0, 0,
-	    (uint32_t)nel };
+	    (uint32_t)nel, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	if (turn) {
+		if (v->hold.hff != NULL)
+			memcpy((int32_t *)hp + n, v->hold.hff,
+			    (size_t)rp->n_rot / 2 * sizeof(float));
+		ps.rope = 1;
+		ps.hd = rp->head_dim;
+		ps.n_rot = rp->n_rot;
+		ps.hasff = v->hold.hff != NULL;
+		ps.ffoff = (uint32_t)n;
+		ps.theta_scale = rp->theta_scale;
+		ps.freq_scale = rp->freq_scale;
+		ps.ext_factor = rp->ext_factor;
+		ps.mscale = rp->mscale;
+		ps.lo = rp->lo;
+		ps.hi = rp->hi;
+		v->hold.pipe = -1;	/* taken in */
+		v->hold.what = -1;
+	}
 	/* f16, f32: an invocation per two values; q8_0: per two blocks */
-	run(v, q8 ? VP_KVSTORE_Q8_0 : VP_KVSTORE + f32, bst, &ps, sizeof(ps),
+	i = q8 ? VP_KVSTORE_Q8_0 : VP_KVSTORE + f32;
+	hold_flush(v);
+	record(v, i, bst, wmask(i) | (turn ? 1u : 0u), &ps, sizeof(ps),
 	    (uint64_t)n * cdiv(q8 ? ((uint64_t)nel / 32 + 1) / 2 :
 	    (uint64_t)nel / 2, 64), 0);
 	pa = (attn_pc){ (uint32_t)q->ne[1], (uint32_t)a->n_head,
