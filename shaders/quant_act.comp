@@ -21,9 +21,10 @@
  * them in generation), its result written to o (binding 4) as its own
  * shader would, and that rounded:
  *   pre 1: norm.comp's x * w (w optional, no bias), RMS or layer norm
- *     (sub 0, 1) with eps; every workgroup lies inside one column
- *     (ne0 a multiple of WG) and sums the whole column itself (the same
- *     sums as norm.comp's: common/norm.glsl); o must not overlap x;
+ *     (sub 0, 1) with eps; every workgroup's live elements lie in one
+ *     column (one column, or ne0 a multiple of WG), whose sums it does
+ *     itself (the same sums as norm.comp's: common/norm.glsl); o must
+ *     not overlap x;
  *   pre 2: act.comp's act(x) (* aux) (sub: its kind; common/act.glsl);
  *     o may be x;
  *   pre 3: attention's output from the nsplit parts attn.comp wrote at
@@ -69,16 +70,22 @@ main()
 	float xv;
 
 	if (p.pre == 1u) {
+		/* the column of the workgroup's first element: its live
+		   ones all lie in it */
+		uint cw = group_id() * WG / p.ne0;
 		float mean, sc;
 
-		if (!live)	/* the whole workgroup: one column */
+		if (cw >= p.ncols)	/* the whole workgroup */
 			return;
-		sc = norm_scale(p.xoff + c * p.xstride, p.ne0, p.sub, p.eps,
+		sc = norm_scale(p.xoff + cw * p.xstride, p.ne0, p.sub, p.eps,
 		    mean);
-		xv = (x[p.xoff + c * p.xstride + i] - mean) * sc;
-		if (p.hasaux != 0u)
-			xv *= aux[p.aoff + i];
-		o[p.ooff + c * p.ostride + i] = xv;
+		xv = 0.0;
+		if (live) {
+			xv = (x[p.xoff + c * p.xstride + i] - mean) * sc;
+			if (p.hasaux != 0u)
+				xv *= aux[p.aoff + i];
+			o[p.ooff + c * p.ostride + i] = xv;
+		}
 	} else if (p.pre == 2u) {
 		xv = 0.0;
 		if (live) {

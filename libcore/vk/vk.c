@@ -1370,8 +1370,8 @@ vk_norm(lc_backend *b, int kind, const lc_tensor *x, const lc_tensor *w,
 	    bias ? bb.rem / 4 : 0, w != NULL, bias != NULL,
 	    kind == LC_NORM_LAYER, eps };
 	/* quant_act.comp's pre 1 can take it in: held back */
-	if (x->ne[1] <= FUSE_COLS && bias == NULL && x->ne[0] % 256 == 0 &&
-	    !bytes_overlap(&xb, nx, &yb, ny))
+	if (x->ne[1] <= FUSE_COLS && bias == NULL && (x->ne[1] == 1 ||
+	    x->ne[0] % 256 == 0) && !bytes_overlap(&xb, nx, &yb, ny))
 		run_later(v, PD_NORM, VP_NORM, bs, &pc, sizeof(pc),
 		    (uint64_t)x->ne[1]);
 	else

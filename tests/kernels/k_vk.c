@@ -351,7 +351,8 @@ t_fuse(lc_backend *unf, int op, uint32_t dtype, int64_t K, int64_t N,
 	    "add";
 	uint64_t before = 0, after = 0;
 	int fused = op == FU_ADD ? variant != 2 : op == FU_NORM ?
-	    K % 256 == 0 && dtype != LC_F32 : dtype != LC_F32;
+	    (K % 256 == 0 || ncols == 1) && dtype != LC_F32 :
+	    dtype != LC_F32;
 	char msg[120];
 	int i;
 	lc_err e;
@@ -679,7 +680,10 @@ t_fusions(const uint32_t *types, size_t ntypes)
 	t_fuse(unf, FU_NORM, LC_Q4_1, 768, 40, 2, 2,
 	    "fuse norm plain q4_1 768 x2");
 	t_fuse(unf, FU_NORM, LC_F16, 256, 70, 1, 0, "fuse norm f16 x1");
-	t_fuse(unf, FU_NORM, LC_Q8_0, 288, 20, 1, 0, "fuse norm 288: not fused");
+	t_fuse(unf, FU_NORM, LC_Q8_0, 288, 20, 1, 0, "fuse norm 288 x1");
+	t_fuse(unf, FU_NORM, LC_Q4_1, 576, 30, 1, 1, "fuse norm layer 576 x1");
+	t_fuse(unf, FU_NORM, LC_Q8_0, 288, 20, 2, 0, "fuse norm 288 x2: not "
+	    "fused");
 	t_fuse(unf, FU_NORM, LC_Q4_K, 512, 20, 9, 0, "fuse norm x9: not fused");
 	t_fuse(unf, FU_ACT, LC_Q6_K, 256, 70, 2, 1, "fuse act gelu q6_k x2");
 	t_fuse(unf, FU_ACT, LC_Q4_1, 96, 70, 5, 0, "fuse act q4_1 96 x5");
