@@ -237,6 +237,8 @@ typedef struct vk_backend {
 	double			 pns[VP_N + 1], pbytes[VP_N + 1];
 	uint64_t		 pcalls[VP_N + 1], psteps;
 	double			 pstep_ns;
+	uint64_t		 nbar, pbar;	/* barriers: this step's,
+						   the profiled steps' */
 } vk_backend;
 
 #define PROF_MAX	16384
@@ -867,6 +869,7 @@ hazard(vk_backend *v, vbind *const b[NBIND], unsigned wm)
 		barrier(v, v->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT |
 		    VK_PIPELINE_STAGE_TRANSFER_BIT);
 		v->nhw = v->nhr = 0;
+		v->nbar++;
 	}
 }
 
@@ -1098,6 +1101,7 @@ prof_collect(vk_backend *v)
 		    mask) * v->pperiod;
 		v->pcalls[v->ppipe[k]]++;
 	}
+	v->pbar += v->nbar;
 	v->pstep_ns += (double)((v->pts[v->pn - 1] - v->pts[0]) & mask) *
 	    v->pperiod;
 	v->psteps++;
@@ -1109,6 +1113,7 @@ prof_print(vk_backend *v)
 {
 	int i, j, order[VP_N];
 	double all = 0;
+	uint64_t n;
 
 	if (v->psteps == 0)
 		return;
@@ -1123,9 +1128,13 @@ prof_print(vk_backend *v)
 			order[j] = order[j - 1];
 			order[j - 1] = t;
 		}
+	for (i = 0, n = 0; i < VP_N; i++)
+		n += v->pcalls[i];
 	fprintf(stderr, "vk profile: %s: %llu steps, %.1f us per step on "
-	    "the device\n", v->name, (unsigned long long)v->psteps,
-	    v->pstep_ns / 1e3 / (double)v->psteps);
+	    "the device, %.1f dispatches and %.1f barriers per step\n",
+	    v->name, (unsigned long long)v->psteps, v->pstep_ns / 1e3 /
+	    (double)v->psteps, (double)n / (double)v->psteps,
+	    (double)v->pbar / (double)v->psteps);
 	for (i = 0; i < VP_N && v->pcalls[order[i]] > 0; i++) {
 		int p = order[i];
 		fprintf(stderr, "vk profile: %-18s %8llu calls %10.3f ms "
@@ -1253,6 +1262,7 @@ vk_begin(lc_backend *b)
 	v->bound = VK_NULL_HANDLE;
 	v->xq_ok = 0;
 	v->hold.pipe = -1;
+	v->nbar = 0;
 	if (ucmd_flush(v, &e) != LC_OK) {
 		fail(v, e.code, "%s", e.msg);
 		return;
