@@ -125,7 +125,7 @@ if [ "$cmd" = sweep ]; then
 	    32x2x8 32x4x4 64x2x4 64x2x16 64x4x4 128x2x4 128x4x4 256x2x4 \
 	    64x2x1x1 64x4x1x1 128x2x1x1 64x2x4x1 128x4x4x1}; do
 		LC_VK_MATVEC=$c timeout 120 "$p/bin/vk_matvec" \
-		    -t "${TYPES:-q4_k,q6_k,q8_0,q4_1}" ${SHAPES:+-s "$SHAPES"} \
+		    -t "${TYPES:-q4_k,q6_k,q8_0}" ${SHAPES:+-s "$SHAPES"} \
 		    -m "${MB:-256}" >> "$o/sweep.jsonl" \
 		    2>> "$o/sweep.err" || echo "vk_matvec $c: exit $?"
 	done
