@@ -190,10 +190,12 @@ typedef struct vk_backend {
 	size_t			 xq_row;
 	uint32_t		 xq_kind;
 	/* a dispatch held back until the next op, which may take it in
-	   (generation): a norm or activation into the rounding of its
-	   output for a product (quant_act.comp's pre), a matrix-vector
-	   product into the residual add of its output (matvec.comp's
-	   hasbias 2); any other op records it first */
+	   (generation): a norm, an activation or the merge of split
+	   attention into the rounding of its output for a product
+	   (quant_act.comp's pre), a matrix-vector product into the
+	   residual add of its output (matvec.comp's hasbias 2), the keys'
+	   RoPE into their store (kv_store.comp's rope); any other op
+	   records it first */
 	struct {
 		int		 pipe;		/* -1: none */
 		int		 what;		/* PD_* */
@@ -212,8 +214,8 @@ typedef struct vk_backend {
 	   first split */
 	vbuf			*apart;
 	uint64_t		 ncalls[VP_N];	/* dispatches recorded */
-	/* matvec.comp's workgroup size, rows at a time and groups of
-	   them per workgroup, per weight type (LC_VK_MATVEC) */
+	/* matvec.comp's workgroup size, rows at a time, groups of them
+	   per workgroup and variant, per weight type (LC_VK_MATVEC) */
 	uint32_t		 mv_wg[VW_N], mv_nr[VW_N], mv_rg[VW_N];
 	uint32_t		 mv_var[VW_N];
 	/* KV cache */
@@ -829,8 +831,9 @@ barrier(vk_backend *v, VkCommandBuffer cb, VkPipelineStageFlags dst)
 /* the output bindings of pipeline i: 3 for every shader, kv_store's
    4 (values), quant_act's 2 (block sums) and 4 (the fused op's
    output); the others are read-only (the shaders declare them so),
-   but for matvec.comp's 2 when it adds into the residual (its caller
-   adds that to the mask) */
+   but for matvec.comp's 2 when it adds into the residual and
+   kv_store.comp's 0 when it turns the keys (their callers add those
+   to the mask) */
 static unsigned
 wmask(int i)
 {
