@@ -812,7 +812,8 @@ pipeline(vk_backend *v, int i)
 	return v->pipe[i];
 }
 
-/* all of the device's writes so far visible to what comes next */
+/* all of the device's writes so far visible to what comes next in the
+   stages dst (the accesses each of them can make) */
 static void
 barrier(vk_backend *v, VkCommandBuffer cb, VkPipelineStageFlags dst)
 {
@@ -820,9 +821,15 @@ barrier(vk_backend *v, VkCommandBuffer cb, VkPipelineStageFlags dst)
 
 	mb.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT |
 	    VK_ACCESS_TRANSFER_WRITE_BIT;
-	mb.dstAccessMask = VK_ACCESS_SHADER_READ_BIT |
-	    VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT |
-	    VK_ACCESS_TRANSFER_WRITE_BIT | VK_ACCESS_HOST_READ_BIT;
+	mb.dstAccessMask = 0;
+	if (dst & VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT)
+		mb.dstAccessMask |= VK_ACCESS_SHADER_READ_BIT |
+		    VK_ACCESS_SHADER_WRITE_BIT;
+	if (dst & VK_PIPELINE_STAGE_TRANSFER_BIT)
+		mb.dstAccessMask |= VK_ACCESS_TRANSFER_READ_BIT |
+		    VK_ACCESS_TRANSFER_WRITE_BIT;
+	if (dst & VK_PIPELINE_STAGE_HOST_BIT)
+		mb.dstAccessMask |= VK_ACCESS_HOST_READ_BIT;
 	(void)v;
 	vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT |
 	    VK_PIPELINE_STAGE_TRANSFER_BIT, dst, 0, 1, &mb, 0, NULL, 0, NULL);
