@@ -5,8 +5,9 @@
 set -eu
 
 pkgs="build-essential pkg-config libopenblas-dev libvulkan-dev glslang-tools
-mesa-vulkan-drivers libcjson-dev libarchive-dev libxxhash-dev libssl-dev zstd
-unzip clang libclang-rt-14-dev mandoc zsh fish python3-pip"
+mesa-vulkan-drivers vulkan-validationlayers libcjson-dev libarchive-dev
+libxxhash-dev libssl-dev zstd unzip clang libclang-rt-14-dev mandoc zsh fish
+python3-pip"
 
 missing=""
 for p in $pkgs; do
