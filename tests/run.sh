@@ -61,26 +61,28 @@ for t in "$O"/tests/kernels/k_*; do
 	fi
 done
 
-# --- the shader tests again under Khronos' validation layer with its
-#     synchronization checks (a missing barrier, a fused dispatch reading
-#     what another writes unordered): no message may appear.  Not in the
-#     sanitizer build (the layer is slow there; the API use is the same)
-n=k_vk-validation
+# --- the shader and whole-model tests again under Khronos' validation
+#     layer with its synchronization checks (a missing barrier, a fused
+#     dispatch reading what another writes unordered): no message may
+#     appear.  Not in the sanitizer build (the layer is slow there; the
+#     API use is the same)
 lay=/usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json
-case $n in ${ONLY:-*})
+for t in tests/kernels/k_vk tests/unit/t_vk_model; do
+	n=$(basename "$t")-validation
+	case $n in ${ONLY:-*}) ;; *) continue ;; esac
 	if [ ! -f "$lay" ]; then
 		bad "$n" "no $lay (make deps installs vulkan-validationlayers)"
 	elif case $O in *san*) true ;; *) false ;; esac; then
 		ok "$n (skipped in the sanitizer build)"
 	elif env VK_INSTANCE_LAYERS=VK_LAYER_KHRONOS_validation \
 	    VK_LAYER_ENABLES=VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT \
-	    "$O/tests/kernels/k_vk" > "$W/$n.out" 2>&1 &&
+	    "$O/$t" > "$W/$n.out" 2>&1 &&
 	    ! grep -q 'Validation Error\|Validation Warning\|SYNC-HAZARD' "$W/$n.out"; then
 		ok "$n ($(tail -n 1 "$W/$n.out"))"
 	else
 		bad "$n" "$(grep -m 3 'FAILED\|Validation\|SYNC-' "$W/$n.out" | cut -c 1-300 | tr '\n' ' ')"
-	fi ;;
-esac
+	fi
+done
 
 # --- measuring tools (bench/*.c), once each on small inputs: they run
 #     and print what they promise; their figures are not checked

@@ -944,8 +944,12 @@ split_cb(vk_backend *v)
 /*
  * Records pipeline i over groups workgroups (split into a 2-D grid
  * when more than 65535; the shaders take group_id()) or gx x gy with
- * gy != 0, with bindings b[0..NBIND) (NULL: a dummy buffer), of which
- * those in the mask wm are written, and push constants pc.
+ * gy != 0, with bindings b[0..NBIND) (NULL: a dummy buffer; where the
+ * shader declares the binding writable, matvec.comp's 2 and
+ * quant_act.comp's 4, output 3's bytes instead, which this dispatch
+ * writes anyway: the shared dummy would look written by dispatches
+ * that run unordered), of which those in the mask wm are written, and
+ * push constants pc.
  */
 static void
 record(vk_backend *v, int i, vbind *const b[NBIND], unsigned wm,
@@ -976,7 +980,9 @@ record(vk_backend *v, int i, vbind *const b[NBIND], unsigned wm,
 		w[k].dstBinding = (uint32_t)k;
 		w[k].descriptorCount = 1;
 		w[k].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-		w[k].pBufferInfo = b[k] != NULL ? &b[k]->bi : &dummy;
+		w[k].pBufferInfo = b[k] != NULL ? &b[k]->bi : (k == 2 &&
+		    i >= VP_MATVEC && i < VP_MATVEC + VW_N) || (k == 4 &&
+		    i == VP_QUANT) ? &b[3]->bi : &dummy;
 	}
 	v->push(v->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, v->pl, 0, NBIND, w);
 	vkCmdPushConstants(v->cmd, v->pl, VK_SHADER_STAGE_COMPUTE_BIT, 0,
