@@ -449,39 +449,62 @@ t_fuse(lc_backend *unf, int op, uint32_t dtype, int64_t K, int64_t N,
 }
 
 /*
- * Split attention (generation over n0 cached positions) then a product
- * of its output: the merge of the parts is fused into the rounding
- * (one quant_act dispatch for both); against the CPU and unfused.
+ * Generation chains around attention: n0 positions, then ntok more,
+ * with the second step's fusions checked.
+ *  - nrot 0, a product of the output by weights of dtype (n0 past
+ *    ATTN_PART: split attention): the merge of the parts is fused into
+ *    the rounding, one quant_act dispatch for both;
+ *  - nrot > 0 (dtype unused), RoPE of q and of k (pairs (2i, 2i+1),
+ *    frequency factors and YaRN optional) before the attention: the
+ *    keys' RoPE is taken into their store, one rope dispatch for two.
+ * The attention's output and the second result (the product, or the
+ * turned keys) against the CPU and unfused; unfused, the dispatch
+ * counted is two (the split or the RoPE happened).
  */
 static void
-t_attn_chain(lc_backend *unf, uint32_t kvt, uint32_t dtype, int n0,
-    int ntok, const char *what)
+t_gen_chain(lc_backend *unf, uint32_t kvt, uint32_t dtype, int hd,
+    int nrot, int withff, int yarn, int n0, int ntok, const char *what)
 {
 	lc_backend *bk[3] = { be[0], be[1], unf };
-	const int nh = 4, nkv = 2, hd = 64, N = 48;
+	const int nh = 4, nkv = 2, N = 48;
+	const char *counted = nrot > 0 ? "rope" : "quant_act";
 	int64_t cells[1], Q = nh * hd, K = nkv * hd, tot = n0 + ntok;
+	int64_t n2 = nrot > 0 ? K : N;	/* the second result's rows */
 	float *q = randv((size_t)(Q * tot), 2.0f), *k = randv((size_t)(K *
 	    tot), 2.0f), *v = randv((size_t)(K * tot), 1.0f);
-	float *f = randv((size_t)(Q * N), 0.5f), *y[3], *o[3];
-	void *wq = quant(dtype, f, Q, N);
+	float *f = randv((size_t)(Q * N), 0.5f), *ff = randv((size_t)nrot / 2 +
+	    1, 1.0f), *o[3], *r2[3];
+	void *wq = quant(nrot > 0 ? LC_F32 : dtype, f, Q, N);
 	int32_t *pos = malloc((size_t)tot * sizeof(int32_t));
 	lc_attn_args a = { .layer = 0, .n_head = nh, .n_head_kv = nkv,
-	    .head_dim = hd, .scale = 0.125f };
-	uint64_t q0[3] = { 0, 0, 0 }, q1[3] = { 0, 0, 0 };
+	    .head_dim = hd, .scale = 1.0f / sqrtf((float)hd) };
+	lc_rope_args rq = {
+		.n_head = nh, .head_dim = hd, .n_rot = nrot,
+		.mode = LC_ROPE_NORM, .base = 10000.0f,
+		.freq_scale = yarn ? 0.25f : 1.0f,
+		.ext_factor = yarn ? 1.0f : 0.0f, .attn_factor = 1.0f,
+		.beta_fast = 32.0f, .beta_slow = 1.0f, .n_ctx_orig = 4096.0f,
+	}, rk;
+	uint64_t c0[3] = { 0, 0, 0 }, c1[3] = { 0, 0, 0 };
 	char msg[120];
 	int i, s, t;
 	lc_err e;
 
+	for (i = 0; i < nrot / 2; i++)
+		ff[i] = 1.0f + fabsf(ff[i]) * 4.0f;
+	rq.freq_factors = withff ? ff : NULL;
+	rk = rq;
+	rk.n_head = nkv;
 	cells[0] = tot;
 	for (t = 0; t < tot; t++)
 		pos[t] = t;
 	for (i = 0; i < 3; i++) {
 		lc_backend *b = bk[i];
-		lc_tensor W = wt(dtype, Q, N, wq), out, yy;
+		lc_tensor W = wt(nrot > 0 ? LC_F32 : dtype, Q, N, wq), out, yy;
 		act aq, ak, av;
 
-		y[i] = calloc((size_t)(N * ntok), sizeof(float));
 		o[i] = calloc((size_t)(Q * ntok), sizeof(float));
+		r2[i] = calloc((size_t)(n2 * ntok), sizeof(float));
 		if (b->ops->kv_init(b, 1, cells, K, kvt, &e) != LC_OK ||
 		    b->ops->weight(b, &W, &e) != LC_OK ||
 		    b->ops->alloc(b, &out, Q, n0, &e) != LC_OK ||
@@ -502,17 +525,24 @@ t_attn_chain(lc_backend *unf, uint32_t kvt, uint32_t dtype, int n0,
 			act_load(b, &ak);
 			act_load(b, &av);
 			if (s == 1)
-				q0[i] = lc_vk_dispatches(b, "quant_act");
+				c0[i] = lc_vk_dispatches(b, counted);
+			if (nrot > 0) {
+				b->ops->rope(b, &aq.x, &rq, pos + p0);
+				b->ops->rope(b, &ak.x, &rk, pos + p0);
+			}
 			b->ops->attention(b, &a, &aq.x, &ak.x, &av.x, pos + p0,
 			    &oc);
-			if (s == 1) {
-				b->ops->matmul(b, &W, &oc, NULL, &yy);
-				q1[i] = lc_vk_dispatches(b, "quant_act");
-				(void)finish(b, &yy, y[i], 0);
-				for (t = 0; t < ntok; t++)
-					b->ops->read(b, &oc, t, o[i] + t * Q);
-			} else
+			if (s == 0) {
 				(void)b->ops->end(b, &e);
+			} else {
+				if (nrot == 0)
+					b->ops->matmul(b, &W, &oc, NULL, &yy);
+				c1[i] = lc_vk_dispatches(b, counted);
+				(void)finish(b, &oc, o[i], 0);
+				for (t = 0; t < ntok; t++)
+					b->ops->read(b, nrot > 0 ? &ak.x : &yy,
+					    t, r2[i] + t * n2);
+			}
 			b->ops->release(b, &aq.x);
 			b->ops->release(b, &ak.x);
 			b->ops->release(b, &av.x);
@@ -520,135 +550,32 @@ t_attn_chain(lc_backend *unf, uint32_t kvt, uint32_t dtype, int n0,
 		b->ops->release(b, &out);
 		b->ops->release(b, &yy);
 	}
-	/* unfused, the merge is a dispatch of its own: the split happened */
-	CHECK(q1[1] - q0[1] == 1 && q1[2] - q0[2] == 2, "%s: quant_act "
-	    "dispatches for the merge and the rounding %llu, unfused %llu, "
-	    "expected 1 and 2", what, (unsigned long long)(q1[1] - q0[1]),
-	    (unsigned long long)(q1[2] - q0[2]));
-	snprintf(msg, sizeof(msg), "%s: result", what);
-	report(msg, nmse(y[1], y[0], (size_t)(N * ntok)), MAX_NMSE_CHAIN);
-	snprintf(msg, sizeof(msg), "%s: result, unfused", what);
-	report(msg, nmse(y[1], y[2], (size_t)(N * ntok)), MAX_NMSE_FUSED);
+	CHECK(c1[1] - c0[1] == 1 && c1[2] - c0[2] == 2, "%s: %s dispatches "
+	    "%llu, unfused %llu, expected 1 and 2", what, counted,
+	    (unsigned long long)(c1[1] - c0[1]),
+	    (unsigned long long)(c1[2] - c0[2]));
 	snprintf(msg, sizeof(msg), "%s: attention", what);
 	report(msg, nmse(o[1], o[0], (size_t)(Q * ntok)), kvt == LC_Q8_0 ?
 	    MAX_NMSE_ATTN_Q8_0 : MAX_NMSE_ATTN);
 	snprintf(msg, sizeof(msg), "%s: attention, unfused", what);
 	report(msg, nmse(o[1], o[2], (size_t)(Q * ntok)), MAX_NMSE_FUSED);
+	snprintf(msg, sizeof(msg), "%s: %s", what, nrot > 0 ? "keys" :
+	    "result");
+	report(msg, nmse(r2[1], r2[0], (size_t)(n2 * ntok)), nrot > 0 ?
+	    MAX_NMSE_ROPE : MAX_NMSE_CHAIN);
+	snprintf(msg, sizeof(msg), "%s: %s, unfused", what, nrot > 0 ?
+	    "keys" : "result");
+	report(msg, nmse(r2[1], r2[2], (size_t)(n2 * ntok)), MAX_NMSE_FUSED);
 	for (i = 0; i < 3; i++) {
-		free(y[i]);
 		free(o[i]);
+		free(r2[i]);
 	}
 	free(q);
 	free(k);
 	free(v);
 	free(f);
-	free(wq);
-	free(pos);
-}
-
-/*
- * RoPE of q and of k (pairs (2i, 2i+1)), then attention, n0 positions
- * and then ntok more: the second step's RoPE of the keys is taken into
- * their store (kv_store.comp's rope), so one rope dispatch instead of
- * two; the output and the turned keys against the CPU and unfused.
- */
-static void
-t_rope_chain(lc_backend *unf, uint32_t kvt, int hd, int nrot, int withff,
-    int yarn, int n0, int ntok, const char *what)
-{
-	lc_backend *bk[3] = { be[0], be[1], unf };
-	const int nh = 4, nkv = 2;
-	int64_t cells[1], Q = nh * hd, K = nkv * hd, tot = n0 + ntok;
-	float *q = randv((size_t)(Q * tot), 2.0f), *k = randv((size_t)(K *
-	    tot), 2.0f), *v = randv((size_t)(K * tot), 1.0f);
-	float *ff = randv((size_t)nrot / 2, 1.0f), *o[3], *kt[3];
-	int32_t *pos = malloc((size_t)tot * sizeof(int32_t));
-	lc_attn_args a = { .layer = 0, .n_head = nh, .n_head_kv = nkv,
-	    .head_dim = hd, .scale = 1.0f / sqrtf((float)hd) };
-	lc_rope_args rq = {
-		.n_head = nh, .head_dim = hd, .n_rot = nrot,
-		.mode = LC_ROPE_NORM, .base = 10000.0f,
-		.freq_scale = yarn ? 0.25f : 1.0f,
-		.ext_factor = yarn ? 1.0f : 0.0f, .attn_factor = 1.0f,
-		.beta_fast = 32.0f, .beta_slow = 1.0f, .n_ctx_orig = 4096.0f,
-	}, rk;
-	uint64_t r0[3] = { 0, 0, 0 }, r1[3] = { 0, 0, 0 };
-	char msg[120];
-	int i, s, t;
-	lc_err e;
-
-	for (i = 0; i < nrot / 2; i++)
-		ff[i] = 1.0f + fabsf(ff[i]) * 4.0f;
-	rq.freq_factors = withff ? ff : NULL;
-	rk = rq;
-	rk.n_head = nkv;
-	cells[0] = tot;
-	for (t = 0; t < tot; t++)
-		pos[t] = t;
-	for (i = 0; i < 3; i++) {
-		lc_backend *b = bk[i];
-		lc_tensor out;
-		act aq, ak, av;
-
-		o[i] = calloc((size_t)(Q * ntok), sizeof(float));
-		kt[i] = calloc((size_t)(K * ntok), sizeof(float));
-		if (b->ops->kv_init(b, 1, cells, K, kvt, &e) != LC_OK ||
-		    b->ops->alloc(b, &out, Q, n0, &e) != LC_OK) {
-			CHECK(0, "%s: %s: %s", b->ops->name, what, e.msg);
-			return;
-		}
-		for (s = 0; s < 2; s++) {
-			int p0 = s ? n0 : 0, nn = s ? ntok : n0;
-			lc_tensor oc = out;
-			if (act_new(b, &aq, q + Q * p0, Q, nn) != 0 ||
-			    act_new(b, &ak, k + K * p0, K, nn) != 0 ||
-			    act_new(b, &av, v + K * p0, K, nn) != 0)
-				return;
-			oc.ne[1] = nn;
-			b->ops->begin(b);
-			act_load(b, &aq);
-			act_load(b, &ak);
-			act_load(b, &av);
-			if (s == 1)
-				r0[i] = lc_vk_dispatches(b, "rope");
-			b->ops->rope(b, &aq.x, &rq, pos + p0);
-			b->ops->rope(b, &ak.x, &rk, pos + p0);
-			b->ops->attention(b, &a, &aq.x, &ak.x, &av.x, pos + p0,
-			    &oc);
-			if (s == 1) {
-				r1[i] = lc_vk_dispatches(b, "rope");
-				(void)finish(b, &oc, o[i], 0);
-				for (t = 0; t < ntok; t++)
-					b->ops->read(b, &ak.x, t, kt[i] + t * K);
-			} else
-				(void)b->ops->end(b, &e);
-			b->ops->release(b, &aq.x);
-			b->ops->release(b, &ak.x);
-			b->ops->release(b, &av.x);
-		}
-		b->ops->release(b, &out);
-	}
-	CHECK(r1[1] - r0[1] == 1 && r1[2] - r0[2] == 2, "%s: rope dispatches "
-	    "%llu, unfused %llu, expected 1 and 2", what,
-	    (unsigned long long)(r1[1] - r0[1]),
-	    (unsigned long long)(r1[2] - r0[2]));
-	snprintf(msg, sizeof(msg), "%s: attention", what);
-	report(msg, nmse(o[1], o[0], (size_t)(Q * ntok)), kvt == LC_Q8_0 ?
-	    MAX_NMSE_ATTN_Q8_0 : MAX_NMSE_ATTN);
-	snprintf(msg, sizeof(msg), "%s: attention, unfused", what);
-	report(msg, nmse(o[1], o[2], (size_t)(Q * ntok)), MAX_NMSE_FUSED);
-	snprintf(msg, sizeof(msg), "%s: keys", what);
-	report(msg, nmse(kt[1], kt[0], (size_t)(K * ntok)), MAX_NMSE_ROPE);
-	snprintf(msg, sizeof(msg), "%s: keys, unfused", what);
-	report(msg, nmse(kt[1], kt[2], (size_t)(K * ntok)), MAX_NMSE_FUSED);
-	for (i = 0; i < 3; i++) {
-		free(o[i]);
-		free(kt[i]);
-	}
-	free(q);
-	free(k);
-	free(v);
 	free(ff);
+	free(wq);
 	free(pos);
 }
 
@@ -690,14 +617,14 @@ t_fusions(const uint32_t *types, size_t ntypes)
 	t_fuse(unf, FU_ADD, LC_Q4_K, 256, 256, 3, 1, "fuse scale_add q4_k x3");
 	t_fuse(unf, FU_ADD, LC_Q8_0, 64, 100, 2, 2, "fuse add elsewhere: not "
 	    "fused");
-	t_attn_chain(unf, LC_F16, LC_Q4_K, 300, 1, "fuse attn split f16 "
-	    "q4_k 300+1");
-	t_attn_chain(unf, LC_Q8_0, LC_Q8_0, 200, 3, "fuse attn split q8_0 "
-	    "q8_0 200+3");
-	t_rope_chain(unf, LC_F16, 64, 64, 0, 0, 20, 1, "fuse rope f16 20+1");
-	t_rope_chain(unf, LC_F32, 128, 96, 1, 0, 30, 3,
+	t_gen_chain(unf, LC_F16, LC_Q4_K, 64, 0, 0, 0, 300, 1,
+	    "fuse attn split f16 q4_k 300+1");
+	t_gen_chain(unf, LC_Q8_0, LC_Q8_0, 64, 0, 0, 0, 200, 3,
+	    "fuse attn split q8_0 q8_0 200+3");
+	t_gen_chain(unf, LC_F16, 0, 64, 64, 0, 0, 20, 1, "fuse rope f16 20+1");
+	t_gen_chain(unf, LC_F32, 0, 128, 96, 1, 0, 30, 3,
 	    "fuse rope f32 partial +ff 30+3");
-	t_rope_chain(unf, LC_Q8_0, 64, 64, 1, 1, 150, 2,
+	t_gen_chain(unf, LC_Q8_0, 0, 64, 64, 1, 1, 150, 2,
 	    "fuse rope q8_0 yarn +ff 150+2");
 	unf->ops->free(unf);
 }
